@@ -1,0 +1,21 @@
+package org.mqttwarden.api.auth;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** Answers go-auth's {@code /acl} question: may this client read, write or subscribe here. */
+@ProviderType
+public interface Authorizer {
+
+    /**
+     * Decides one access. Superusers are allowed everything; everyone else gets what their roles
+     * and own rules allow, an explicit deny beating any allow, and a denial when nothing matches.
+     *
+     * @param client the asking client
+     * @param topic the topic (READ, WRITE) or the topic filter (SUBSCRIBE), possibly
+     *     {@code $share/<group>/<filter>}
+     * @param access the access asked for
+     * @return the decision with the deciding rule in {@link Decision#detail()}, never {@code null}
+     * @throws WardenUnavailableException when the answer cannot be known
+     */
+    Decision authorize(ClientRef client, String topic, Access access);
+}

@@ -1,0 +1,8 @@
+package org.mqttwarden.api.event;
+
+/** How a security event ended. */
+public enum Outcome {
+    ALLOW,
+    DENY,
+    ERROR
+}

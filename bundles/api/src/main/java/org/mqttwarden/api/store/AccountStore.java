@@ -1,0 +1,61 @@
+package org.mqttwarden.api.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.mqttwarden.api.account.AclRule;
+import org.mqttwarden.api.account.Role;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Persistence of accounts, roles, role grants and ACL rules. Plain storage: validation, hashing
+ * and caching live in the services above it. Methods returning {@code boolean} say whether a row
+ * was changed. Failures of the database surface as unchecked exceptions.
+ */
+@ProviderType
+public interface AccountStore {
+
+    Optional<StoredAccount> findAccount(String username);
+
+    List<StoredAccount> listAccounts();
+
+    /** @return the number of accounts */
+    long countAccounts();
+
+    /** Inserts an account with its role grants. @return false when the username is taken */
+    boolean insertAccount(StoredAccount account);
+
+    boolean updatePasswordHash(String username, String passwordHash, Instant now);
+
+    boolean updateEnabled(String username, boolean enabled, Instant now);
+
+    /** Deletes an account, its grants and the rules that name it. */
+    boolean deleteAccount(String username);
+
+    List<Role> listRoles();
+
+    Optional<Role> findRole(String name);
+
+    boolean insertRole(Role role);
+
+    /** Deletes a role, its grants and its rules. */
+    boolean deleteRole(String name);
+
+    boolean grantRole(String username, String role, Instant now);
+
+    boolean revokeRole(String username, String role, Instant now);
+
+    List<AclRule> listRules();
+
+    /** @return the rule with the id the store gave it */
+    AclRule insertRule(AclRule rule);
+
+    boolean deleteRule(long id);
+
+    /**
+     * @return a number that changes whenever anything this store holds changes through it; caches
+     *     above the store compare it to drop stale answers
+     */
+    long revision();
+}

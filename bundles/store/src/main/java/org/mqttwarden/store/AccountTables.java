@@ -1,0 +1,67 @@
+package org.mqttwarden.store;
+
+import java.util.List;
+
+import org.mqttwarden.api.store.WardenDatabase.Migration;
+
+/** The SQL of the account, role and ACL tables, in one place. Runs on SQLite and PostgreSQL. */
+final class AccountTables {
+
+    static final String OWNER = "store";
+
+    static final List<Migration> MIGRATIONS = List.of(new Migration(1, "accounts, roles, grants, ACL rules", List.of(
+            "CREATE TABLE warden_role (name VARCHAR(128) NOT NULL PRIMARY KEY, superuser BOOLEAN NOT NULL,"
+                    + " built_in BOOLEAN NOT NULL, description VARCHAR(512) NOT NULL)",
+            "CREATE TABLE warden_account (username VARCHAR(512) NOT NULL PRIMARY KEY,"
+                    + " password_hash VARCHAR(255) NOT NULL, email VARCHAR(320), enabled BOOLEAN NOT NULL,"
+                    + " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+            "CREATE TABLE warden_account_role ("
+                    + " username VARCHAR(512) NOT NULL REFERENCES warden_account (username) ON DELETE CASCADE,"
+                    + " role VARCHAR(128) NOT NULL REFERENCES warden_role (name) ON DELETE CASCADE,"
+                    + " PRIMARY KEY (username, role))",
+            "CREATE TABLE warden_acl_rule (id BIGINT NOT NULL PRIMARY KEY, subject_type VARCHAR(16) NOT NULL,"
+                    + " subject VARCHAR(512) NOT NULL, topic_filter VARCHAR(65535) NOT NULL,"
+                    + " permission VARCHAR(16) NOT NULL, comment VARCHAR(1024) NOT NULL)",
+            "CREATE INDEX warden_acl_rule_subject ON warden_acl_rule (subject_type, subject)",
+            "INSERT INTO warden_role (name, superuser, built_in, description) VALUES"
+                    + " ('admin', TRUE, TRUE, 'Superuser: every topic, every access'),"
+                    + " ('sensor', FALSE, TRUE, 'Device: publish, read and subscribe under its own namespace %u/#'),"
+                    + " ('viewer', FALSE, TRUE, 'Read and subscribe under granted topics, never publish')",
+            "INSERT INTO warden_acl_rule (id, subject_type, subject, topic_filter, permission, comment) VALUES"
+                    + " (1, 'ROLE', 'sensor', '%u/#', 'READWRITE', 'built-in: a sensor owns its namespace')")));
+
+    static final String SELECT_ACCOUNT = "SELECT username, password_hash, email, enabled, created_at, updated_at"
+            + " FROM warden_account";
+    static final String SELECT_GRANTS = "SELECT username, role FROM warden_account_role";
+    static final String INSERT_ACCOUNT = "INSERT INTO warden_account"
+            + " (username, password_hash, email, enabled, created_at, updated_at)"
+            + " VALUES (:username, :hash, :email, :enabled, :created, :updated)";
+    static final String INSERT_GRANT = "INSERT INTO warden_account_role (username, role) VALUES (:username, :role)";
+    static final String DELETE_GRANT = "DELETE FROM warden_account_role WHERE username = :username AND role = :role";
+    static final String TOUCH_ACCOUNT = "UPDATE warden_account SET updated_at = :now WHERE username = :username";
+    static final String UPDATE_HASH = "UPDATE warden_account SET password_hash = :hash, updated_at = :now"
+            + " WHERE username = :username";
+    static final String UPDATE_ENABLED = "UPDATE warden_account SET enabled = :enabled, updated_at = :now"
+            + " WHERE username = :username";
+    static final String DELETE_ACCOUNT = "DELETE FROM warden_account WHERE username = :username";
+    static final String DELETE_ACCOUNT_RULES = "DELETE FROM warden_acl_rule WHERE subject_type = 'ACCOUNT'"
+            + " AND subject = :subject";
+
+    static final String SELECT_ROLE = "SELECT name, superuser, built_in, description FROM warden_role";
+    static final String INSERT_ROLE = "INSERT INTO warden_role (name, superuser, built_in, description)"
+            + " VALUES (:name, :superuser, :builtIn, :description)";
+    static final String DELETE_ROLE = "DELETE FROM warden_role WHERE name = :name";
+    static final String DELETE_ROLE_RULES = "DELETE FROM warden_acl_rule WHERE subject_type = 'ROLE'"
+            + " AND subject = :subject";
+
+    static final String SELECT_RULES = "SELECT id, subject_type, subject, topic_filter, permission, comment"
+            + " FROM warden_acl_rule ORDER BY id";
+    static final String NEXT_RULE_ID = "SELECT COALESCE(MAX(id), 0) + 1 FROM warden_acl_rule";
+    static final String INSERT_RULE = "INSERT INTO warden_acl_rule"
+            + " (id, subject_type, subject, topic_filter, permission, comment)"
+            + " VALUES (:id, :subjectType, :subject, :topicFilter, :permission, :comment)";
+    static final String DELETE_RULE = "DELETE FROM warden_acl_rule WHERE id = :id";
+
+    private AccountTables() {
+    }
+}

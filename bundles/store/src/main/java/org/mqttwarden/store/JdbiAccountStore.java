@@ -1,0 +1,250 @@
+package org.mqttwarden.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.mqttwarden.api.account.AclRule;
+import org.mqttwarden.api.account.Permission;
+import org.mqttwarden.api.account.Role;
+import org.mqttwarden.api.account.SubjectType;
+import org.mqttwarden.api.store.AccountStore;
+import org.mqttwarden.api.store.StoredAccount;
+import org.mqttwarden.api.store.WardenDatabase;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** Accounts, roles, grants and ACL rules in the Warden database, through Jdbi. */
+@Component(service = AccountStore.class)
+public final class JdbiAccountStore implements AccountStore {
+
+    private final Jdbi jdbi;
+    private final AtomicLong revision = new AtomicLong(1);
+
+    @Activate
+    public JdbiAccountStore(@Reference WardenDatabase database) {
+        database.migrate(AccountTables.OWNER, AccountTables.MIGRATIONS);
+        this.jdbi = Jdbi.create(database.dataSource());
+    }
+
+    @Override
+    public Optional<StoredAccount> findAccount(String username) {
+        return jdbi.withHandle(h -> {
+            Optional<Row> row = h.createQuery(AccountTables.SELECT_ACCOUNT + " WHERE username = :username")
+                    .bind("username", username).map((rs, ctx) -> Row.of(rs)).findOne();
+            if (row.isEmpty()) {
+                return Optional.empty();
+            }
+            Set<String> roles = new HashSet<>(h.createQuery(
+                    "SELECT role FROM warden_account_role WHERE username = :username")
+                    .bind("username", username).mapTo(String.class).list());
+            return Optional.of(row.get().toAccount(roles));
+        });
+    }
+
+    @Override
+    public List<StoredAccount> listAccounts() {
+        return jdbi.withHandle(h -> {
+            Map<String, Set<String>> grants = new HashMap<>();
+            for (String[] grant : h.createQuery(AccountTables.SELECT_GRANTS)
+                    .map((rs, ctx) -> new String[] {rs.getString("username"), rs.getString("role")}).list()) {
+                grants.computeIfAbsent(grant[0], k -> new HashSet<>()).add(grant[1]);
+            }
+            List<StoredAccount> out = new ArrayList<>();
+            for (Row row : h.createQuery(AccountTables.SELECT_ACCOUNT + " ORDER BY username")
+                    .map((rs, ctx) -> Row.of(rs)).list()) {
+                out.add(row.toAccount(grants.getOrDefault(row.username, Set.of())));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public long countAccounts() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM warden_account").mapTo(Long.class).one());
+    }
+
+    @Override
+    public boolean insertAccount(StoredAccount a) {
+        try {
+            jdbi.useTransaction(h -> {
+                h.createUpdate(AccountTables.INSERT_ACCOUNT).bind("username", a.username())
+                        .bind("hash", a.passwordHash()).bind("email", a.email()).bind("enabled", a.enabled())
+                        .bind("created", a.created().toEpochMilli()).bind("updated", a.updated().toEpochMilli())
+                        .execute();
+                for (String role : a.roles()) {
+                    h.createUpdate(AccountTables.INSERT_GRANT).bind("username", a.username()).bind("role", role)
+                            .execute();
+                }
+            });
+        } catch (UnableToExecuteStatementException e) {
+            if (isConstraintViolation(e)) {
+                return false;
+            }
+            throw e;
+        }
+        return changed(true);
+    }
+
+    @Override
+    public boolean updatePasswordHash(String username, String passwordHash, Instant now) {
+        return changed(update(h -> h.createUpdate(AccountTables.UPDATE_HASH).bind("hash", passwordHash)
+                .bind("now", now.toEpochMilli()).bind("username", username).execute()));
+    }
+
+    @Override
+    public boolean updateEnabled(String username, boolean enabled, Instant now) {
+        return changed(update(h -> h.createUpdate(AccountTables.UPDATE_ENABLED).bind("enabled", enabled)
+                .bind("now", now.toEpochMilli()).bind("username", username).execute()));
+    }
+
+    @Override
+    public boolean deleteAccount(String username) {
+        return changed(jdbi.inTransaction(h -> {
+            h.createUpdate(AccountTables.DELETE_ACCOUNT_RULES).bind("subject", username).execute();
+            return h.createUpdate(AccountTables.DELETE_ACCOUNT).bind("username", username).execute() > 0;
+        }));
+    }
+
+    @Override
+    public List<Role> listRoles() {
+        return jdbi.withHandle(h -> h.createQuery(AccountTables.SELECT_ROLE + " ORDER BY name")
+                .map((rs, ctx) -> new Role(rs.getString("name"), rs.getBoolean("superuser"), rs.getBoolean("built_in"),
+                        rs.getString("description")))
+                .list());
+    }
+
+    @Override
+    public Optional<Role> findRole(String name) {
+        return jdbi.withHandle(h -> h.createQuery(AccountTables.SELECT_ROLE + " WHERE name = :name").bind("name", name)
+                .map((rs, ctx) -> new Role(rs.getString("name"), rs.getBoolean("superuser"), rs.getBoolean("built_in"),
+                        rs.getString("description")))
+                .findOne());
+    }
+
+    @Override
+    public boolean insertRole(Role role) {
+        try {
+            return changed(update(h -> h.createUpdate(AccountTables.INSERT_ROLE).bind("name", role.name())
+                    .bind("superuser", role.superuser()).bind("builtIn", role.builtIn())
+                    .bind("description", role.description()).execute()));
+        } catch (UnableToExecuteStatementException e) {
+            if (isConstraintViolation(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean deleteRole(String name) {
+        return changed(jdbi.inTransaction(h -> {
+            h.createUpdate(AccountTables.DELETE_ROLE_RULES).bind("subject", name).execute();
+            return h.createUpdate(AccountTables.DELETE_ROLE).bind("name", name).execute() > 0;
+        }));
+    }
+
+    @Override
+    public boolean grantRole(String username, String role, Instant now) {
+        try {
+            return changed(jdbi.inTransaction(h -> {
+                int n = h.createUpdate(AccountTables.INSERT_GRANT).bind("username", username).bind("role", role)
+                        .execute();
+                h.createUpdate(AccountTables.TOUCH_ACCOUNT).bind("now", now.toEpochMilli())
+                        .bind("username", username).execute();
+                return n > 0;
+            }));
+        } catch (UnableToExecuteStatementException e) {
+            if (isConstraintViolation(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean revokeRole(String username, String role, Instant now) {
+        return changed(jdbi.inTransaction(h -> {
+            int n = h.createUpdate(AccountTables.DELETE_GRANT).bind("username", username).bind("role", role).execute();
+            h.createUpdate(AccountTables.TOUCH_ACCOUNT).bind("now", now.toEpochMilli()).bind("username", username)
+                    .execute();
+            return n > 0;
+        }));
+    }
+
+    @Override
+    public List<AclRule> listRules() {
+        return jdbi.withHandle(h -> h.createQuery(AccountTables.SELECT_RULES)
+                .map((rs, ctx) -> new AclRule(rs.getLong("id"), SubjectType.valueOf(rs.getString("subject_type")),
+                        rs.getString("subject"), rs.getString("topic_filter"),
+                        Permission.valueOf(rs.getString("permission")), rs.getString("comment")))
+                .list());
+    }
+
+    @Override
+    public AclRule insertRule(AclRule rule) {
+        AclRule stored = jdbi.inTransaction(h -> {
+            long id = h.createQuery(AccountTables.NEXT_RULE_ID).mapTo(Long.class).one();
+            h.createUpdate(AccountTables.INSERT_RULE).bind("id", id).bind("subjectType", rule.subjectType().name())
+                    .bind("subject", rule.subject()).bind("topicFilter", rule.topicFilter())
+                    .bind("permission", rule.permission().name()).bind("comment", rule.comment()).execute();
+            return rule.withId(id);
+        });
+        changed(true);
+        return stored;
+    }
+
+    @Override
+    public boolean deleteRule(long id) {
+        return changed(update(h -> h.createUpdate(AccountTables.DELETE_RULE).bind("id", id).execute()));
+    }
+
+    @Override
+    public long revision() {
+        return revision.get();
+    }
+
+    private boolean update(java.util.function.ToIntFunction<Handle> statement) {
+        return jdbi.withHandle(h -> statement.applyAsInt(h)) > 0;
+    }
+
+    private boolean changed(boolean changed) {
+        if (changed) {
+            revision.incrementAndGet();
+        }
+        return changed;
+    }
+
+    private static boolean isConstraintViolation(UnableToExecuteStatementException e) {
+        Throwable c = e.getCause();
+        if (c instanceof java.sql.SQLException sql) {
+            String state = sql.getSQLState();
+            // PostgreSQL reports class 23 (integrity constraint violation); SQLite reports SQLITE_CONSTRAINT (19).
+            return (state != null && state.startsWith("23")) || sql.getErrorCode() == 19
+                    || String.valueOf(sql.getMessage()).contains("SQLITE_CONSTRAINT");
+        }
+        return false;
+    }
+
+    private record Row(String username, String hash, String email, boolean enabled, long created, long updated) {
+        static Row of(java.sql.ResultSet rs) throws java.sql.SQLException {
+            return new Row(rs.getString("username"), rs.getString("password_hash"), rs.getString("email"),
+                    rs.getBoolean("enabled"), rs.getLong("created_at"), rs.getLong("updated_at"));
+        }
+
+        StoredAccount toAccount(Set<String> roles) {
+            return new StoredAccount(username, hash, roles, email, enabled, Instant.ofEpochMilli(created),
+                    Instant.ofEpochMilli(updated));
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package org.mqttwarden.store;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import org.jdbi.v3.core.Jdbi;
+import org.mqttwarden.api.store.WardenDatabase;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+/**
+ * The gateway's SQLite database: one file under {@code ${karaf.data}/warden/}, WAL mode, busy
+ * timeout, foreign keys on, behind a small connection pool. A change of configuration restarts
+ * the component (and with it every component that uses the database).
+ */
+@Component(service = WardenDatabase.class, configurationPid = "org.mqttwarden.store")
+@Designate(ocd = SqliteDatabase.Config.class)
+public final class SqliteDatabase implements WardenDatabase {
+
+    @ObjectClassDefinition(name = "MQTT Warden store", description = "The database holding accounts, roles, ACL rules"
+            + " and the state of other Warden bundles.")
+    public @interface Config {
+        @AttributeDefinition(description = "Path of the SQLite file. Empty: ${karaf.data}/warden/warden.db.")
+        String path() default "";
+
+        @AttributeDefinition(description = "How long a connection waits for a lock held by another writer, in ms.",
+                min = "100", max = "60000")
+        int busy_timeout_ms() default 5000;
+
+        @AttributeDefinition(description = "Connections kept open.", min = "1", max = "32")
+        int pool_size() default 4;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
+
+    private final Path file;
+    private final HikariDataSource pool;
+    private final Migrator migrator;
+
+    @Activate
+    public SqliteDatabase(Config config) {
+        this(resolve(config.path()), config.busy_timeout_ms(), config.pool_size());
+    }
+
+    /** Opens (creating if needed) the database file at {@code file}. */
+    public SqliteDatabase(Path file, int busyTimeoutMs, int poolSize) {
+        this.file = file.toAbsolutePath();
+        createPrivateDirectory(this.file.getParent());
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        sqlite.setBusyTimeout(busyTimeoutMs);
+        sqlite.enforceForeignKeys(true);
+        SQLiteDataSource sqliteSource = new SQLiteDataSource(sqlite);
+        sqliteSource.setUrl("jdbc:sqlite:" + this.file);
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("warden-store");
+        hikari.setDataSource(sqliteSource);
+        hikari.setMaximumPoolSize(Math.max(1, Math.min(32, poolSize)));
+        hikari.setMinimumIdle(1);
+        hikari.setConnectionTimeout(Math.max(250, busyTimeoutMs));
+        hikari.setInitializationFailTimeout(-1);
+        this.pool = new HikariDataSource(hikari);
+        this.migrator = new Migrator(Jdbi.create(pool));
+        LOG.info("Warden database at {}", this.file);
+    }
+
+    @Deactivate
+    public void close() {
+        pool.close();
+    }
+
+    @Override
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    @Override
+    public String describe() {
+        return "sqlite:" + file;
+    }
+
+    @Override
+    public void migrate(String owner, List<Migration> migrations) {
+        migrator.migrate(owner, migrations);
+    }
+
+    static Path resolve(String configured) {
+        if (configured != null && !configured.isBlank()) {
+            return Paths.get(configured.trim());
+        }
+        String data = System.getProperty("karaf.data");
+        Path base = data == null ? Paths.get("data") : Paths.get(data);
+        return base.resolve("warden").resolve("warden.db");
+    }
+
+    /** The folder holds password hashes: only the gateway's OS user may enter it. */
+    static void createPrivateDirectory(Path dir) {
+        try {
+            if (Files.notExists(dir)) {
+                Files.createDirectories(dir);
+                if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot create the database folder " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}
