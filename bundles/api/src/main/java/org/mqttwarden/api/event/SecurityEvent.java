@@ -39,9 +39,13 @@ public record SecurityEvent(Instant time, EventType type, Outcome outcome, Strin
 
     /**
      * @return whether a sink that promises durability must have stored this event before the
-     *     decision is answered: auth failures, denials, errors, lockouts and admin changes
+     *     decision is answered: auth failures, denials, errors, lockouts, alerts and admin changes.
+     *     A {@link EventType#SUPERUSER} "deny" only means "not a superuser" and is not relevant.
      */
     public boolean securityRelevant() {
+        if (type == EventType.SUPERUSER) {
+            return outcome == Outcome.ERROR;
+        }
         return outcome != Outcome.ALLOW || type == EventType.ADMIN_CHANGE || type == EventType.LOCKOUT
                 || type == EventType.ALERT;
     }

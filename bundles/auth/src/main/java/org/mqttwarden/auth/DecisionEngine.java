@@ -1,0 +1,361 @@
+package org.mqttwarden.auth;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.mqttwarden.api.account.Role;
+import org.mqttwarden.api.auth.Access;
+import org.mqttwarden.api.auth.Authenticator;
+import org.mqttwarden.api.auth.Authorizer;
+import org.mqttwarden.api.auth.ClientRef;
+import org.mqttwarden.api.auth.Credentials;
+import org.mqttwarden.api.auth.Decision;
+import org.mqttwarden.api.auth.EngineStats;
+import org.mqttwarden.api.auth.LoginGuard;
+import org.mqttwarden.api.auth.WardenUnavailableException;
+import org.mqttwarden.api.event.EventSink;
+import org.mqttwarden.api.event.EventType;
+import org.mqttwarden.api.event.Outcome;
+import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.api.store.AccountStore;
+import org.mqttwarden.api.store.StoredAccount;
+import org.mqttwarden.auth.acl.AclIndex;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers go-auth's three questions: {@code /user} (password), {@code /superuser} and {@code /acl}.
+ *
+ * <p>Accounts, roles and the ACL index are cached and rebuilt when the store's revision moves, so a
+ * change made through {@code AccountService} is in force for the next request. Every answer
+ * becomes a {@link SecurityEvent} for the sinks present.
+ */
+@Component(service = {Authenticator.class, Authorizer.class, EngineStats.class, DecisionEngine.class},
+        configurationPid = "org.mqttwarden.auth")
+@Designate(ocd = AuthConfig.class)
+public final class DecisionEngine implements Authenticator, Authorizer, EngineStats {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DecisionEngine.class);
+    private static final int MAX_CACHED_ACCOUNTS = 50_000;
+    private static final int MAX_CACHED_DECISIONS = 200_000;
+
+    private record AclKey(String username, String clientId, String topic, Access access) {
+    }
+
+    /** Everything derived from one revision of the store. */
+    private record State(long revision, AclIndex index, Map<String, Role> roles,
+            ConcurrentHashMap<String, Optional<StoredAccount>> accounts, ConcurrentHashMap<AclKey, Decision> decisions) {
+    }
+
+    private final AccountStore store;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final EventDispatcher events;
+    private final List<LoginGuard> guards = new CopyOnWriteArrayList<>();
+    private volatile PasswordHasher hasher;
+    private volatile VerifiedCredentials verified;
+    private volatile boolean guardRequired;
+    private volatile State state;
+    private volatile String dummyHash;
+    private final LongAdder aclCacheHits = new LongAdder();
+    private final LongAdder aclCacheMisses = new LongAdder();
+    private final LongAdder rememberedLogins = new LongAdder();
+    private final LongAdder bcryptVerifications = new LongAdder();
+    private final LongAdder rehashes = new LongAdder();
+    private final LongAdder indexBuilds = new LongAdder();
+
+    @Activate
+    public DecisionEngine(@Reference AccountStore store, AuthConfig config) {
+        this(store, config, Clock.systemUTC());
+    }
+
+    DecisionEngine(AccountStore store, AuthConfig config, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+        this.events = new EventDispatcher(config.event_wait_ms());
+        configure(config);
+    }
+
+    @Modified
+    void modified(AuthConfig config) {
+        configure(config);
+        LOG.info("Authentication settings updated (bcrypt cost {}, remembered verifications {} s)",
+                config.bcrypt_cost(), config.verified_ttl_seconds());
+    }
+
+    private void configure(AuthConfig config) {
+        int cost = Math.max(PasswordHasher.MIN_COST, Math.min(PasswordHasher.MAX_COST, config.bcrypt_cost()));
+        PasswordHasher old = this.hasher;
+        this.hasher = new PasswordHasher(cost, random);
+        if (old == null || old.cost() != cost) {
+            this.dummyHash = null;
+        }
+        this.verified = new VerifiedCredentials(config.verified_ttl_seconds() * 1000L, random, clock);
+        this.guardRequired = config.login_guard_required();
+        this.events.waitMillis(config.event_wait_ms());
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addGuard(LoginGuard guard) {
+        guards.add(guard);
+    }
+
+    void removeGuard(LoginGuard guard) {
+        guards.remove(guard);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addSink(EventSink sink) {
+        events.add(sink);
+    }
+
+    void removeSink(EventSink sink) {
+        events.remove(sink);
+    }
+
+    // ---- /user
+
+    @Override
+    public Decision authenticate(Credentials credentials) {
+        ClientRef client = credentials.client();
+        String problem = Validation.usernameProblem(credentials.username());
+        if (problem != null) {
+            return authEvent(client, null, Decision.deny("auth.invalid-username", problem));
+        }
+        if (!Validation.plausiblePassword(credentials.password())) {
+            return authEvent(client, null, Decision.deny("auth.invalid-password", "empty or over 128 characters"));
+        }
+        if (guardRequired && guards.isEmpty()) {
+            authEvent(client, null, new Decision(false, "auth.guard-missing", "login guard required but absent"),
+                    Outcome.ERROR);
+            throw new WardenUnavailableException("A login guard is required (login.guard.required) but none is"
+                    + " installed");
+        }
+        for (LoginGuard guard : guards) {
+            Decision pre = guard.check(client);
+            if (!pre.allowed()) {
+                return authEvent(client, null, pre);
+            }
+        }
+        State s = current();
+        StoredAccount account = account(s, credentials.username()).orElse(null);
+        Decision decision;
+        if (account == null) {
+            bcryptVerifications.increment();
+            hasher.verify(credentials.password(), dummyHash());
+            decision = Decision.deny("auth.unknown-user", "no such account");
+        } else if (verified.isRemembered(account, credentials.password())) {
+            rememberedLogins.increment();
+            decision = Decision.allow("auth.ok-remembered", "verified within the remembered period");
+        } else if (!verifyCounted(credentials.password(), account.passwordHash())) {
+            decision = Decision.deny("auth.bad-password", "wrong password");
+        } else if (!account.enabled()) {
+            decision = Decision.deny("auth.disabled", "account disabled");
+        } else {
+            decision = Decision.allow("auth.ok", "password verified");
+            account = rehashIfNeeded(account, credentials.password());
+            verified.remember(account, credentials.password());
+        }
+        for (LoginGuard guard : guards) {
+            try {
+                guard.outcome(client, decision.allowed(), decision.reason());
+            } catch (RuntimeException e) {
+                LOG.warn("Login guard {} failed: {}", guard.getClass().getName(), e.toString());
+            }
+        }
+        return authEvent(client, account, decision);
+    }
+
+    private boolean verifyCounted(String password, String hash) {
+        bcryptVerifications.increment();
+        return hasher.verify(password, hash);
+    }
+
+    private StoredAccount rehashIfNeeded(StoredAccount account, String password) {
+        if (!hasher.needsRehash(account.passwordHash())) {
+            return account;
+        }
+        String hash = hasher.hash(password);
+        try {
+            if (store.updatePasswordHash(account.username(), hash, clock.instant())) {
+                rehashes.increment();
+                LOG.info("Rehashed the password of account {} at bcrypt cost {}", account.username(), hasher.cost());
+                return store.findAccount(account.username()).orElse(account);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not store the rehashed password of account {}: {}", account.username(), e.toString());
+        }
+        return account;
+    }
+
+    private String dummyHash() {
+        String d = dummyHash;
+        if (d == null) {
+            synchronized (this) {
+                d = dummyHash;
+                if (d == null) {
+                    byte[] b = new byte[24];
+                    random.nextBytes(b);
+                    d = hasher.hash(java.util.Base64.getEncoder().encodeToString(b));
+                    dummyHash = d;
+                }
+            }
+        }
+        return d;
+    }
+
+    private Decision authEvent(ClientRef client, StoredAccount account, Decision d) {
+        return authEvent(client, account, d, d.allowed() ? Outcome.ALLOW : Outcome.DENY);
+    }
+
+    private Decision authEvent(ClientRef client, StoredAccount account, Decision d, Outcome outcome) {
+        events.emit(new SecurityEvent(clock.instant(), EventType.AUTH, outcome, d.reason(), client.username(),
+                account == null ? Set.of() : account.roles(), client.clientId(), client.address(), null, null, null,
+                Map.of()));
+        return d;
+    }
+
+    // ---- /superuser
+
+    @Override
+    public Decision superuser(String username) {
+        State s = current();
+        StoredAccount account = Validation.usernameProblem(username) == null ? account(s, username).orElse(null) : null;
+        Decision d;
+        if (account == null) {
+            d = Decision.deny("superuser.unknown-user", "no such account");
+        } else if (!account.enabled()) {
+            d = Decision.deny("superuser.disabled", "account disabled");
+        } else if (isSuperuser(s, account)) {
+            d = Decision.allow("superuser.yes", "holds a superuser role");
+        } else {
+            d = Decision.deny("superuser.no", "holds no superuser role");
+        }
+        events.emit(new SecurityEvent(clock.instant(), EventType.SUPERUSER, d.allowed() ? Outcome.ALLOW : Outcome.DENY,
+                d.reason(), username, account == null ? Set.of() : account.roles(), null, null, null, null, null,
+                Map.of()));
+        return d;
+    }
+
+    // ---- /acl
+
+    @Override
+    public Decision authorize(ClientRef client, String topic, Access access) {
+        State s = current();
+        AclKey key = new AclKey(client.username(), client.clientId(), topic, access);
+        Decision d = s.decisions.get(key);
+        (d == null ? aclCacheMisses : aclCacheHits).increment();
+        StoredAccount account = Validation.usernameProblem(client.username()) == null
+                ? account(s, client.username()).orElse(null) : null;
+        if (d == null) {
+            d = decide(s, account, client, topic, access);
+            if (s.decisions.size() >= MAX_CACHED_DECISIONS) {
+                s.decisions.clear();
+            }
+            s.decisions.put(key, d);
+        }
+        events.emit(new SecurityEvent(clock.instant(), EventType.ACL, d.allowed() ? Outcome.ALLOW : Outcome.DENY,
+                d.reason(), client.username(), account == null ? Set.of() : account.roles(), client.clientId(),
+                client.address(), topic, access, null, d.detail().isEmpty() ? Map.of() : Map.of("rule", d.detail())));
+        return d;
+    }
+
+    private Decision decide(State s, StoredAccount account, ClientRef client, String topic, Access access) {
+        if (account == null) {
+            return Decision.deny("acl.unknown-account", "no such account");
+        }
+        if (!account.enabled()) {
+            return Decision.deny("acl.account-disabled", "account disabled");
+        }
+        if (isSuperuser(s, account)) {
+            return Decision.allow("acl.superuser", "superuser role");
+        }
+        return s.index.decide(account.username(), account.roles(), client.clientId(), topic, access);
+    }
+
+    /**
+     * Explains an ACL decision without caching or emitting an event (for {@code warden:acl-check}).
+     */
+    public Decision explain(ClientRef client, String topic, Access access) {
+        State s = current();
+        StoredAccount account = account(s, client.username()).orElse(null);
+        return decide(s, account, client, topic, access);
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+        return Map.of("acl_cache_hits", aclCacheHits.sum(), "acl_cache_misses", aclCacheMisses.sum(),
+                "remembered_logins", rememberedLogins.sum(), "bcrypt_verifications", bcryptVerifications.sum(),
+                "rehashes", rehashes.sum(), "acl_index_builds", indexBuilds.sum());
+    }
+
+    // ---- state
+
+    private static boolean isSuperuser(State s, StoredAccount account) {
+        for (String r : account.roles()) {
+            Role role = s.roles.get(r);
+            if (role != null && role.superuser()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Optional<StoredAccount> account(State s, String username) {
+        Optional<StoredAccount> a = s.accounts.get(username);
+        if (a == null) {
+            a = unavailableOnFailure(() -> store.findAccount(username));
+            if (s.accounts.size() >= MAX_CACHED_ACCOUNTS) {
+                s.accounts.clear();
+            }
+            s.accounts.put(username, a);
+        }
+        return a;
+    }
+
+    private State current() {
+        long revision = unavailableOnFailure(store::revision);
+        State s = state;
+        if (s != null && s.revision == revision) {
+            return s;
+        }
+        synchronized (this) {
+            s = state;
+            if (s != null && s.revision == revision) {
+                return s;
+            }
+            Map<String, Role> roles = new HashMap<>();
+            for (Role r : unavailableOnFailure(store::listRoles)) {
+                roles.put(r.name(), r);
+            }
+            AclIndex index = AclIndex.build(unavailableOnFailure(store::listRules));
+            indexBuilds.increment();
+            s = new State(revision, index, Map.copyOf(roles), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+            state = s;
+            return s;
+        }
+    }
+
+    private static <T> T unavailableOnFailure(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            throw new WardenUnavailableException("The account store failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package org.mqttwarden.auth;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.mqttwarden.api.account.AccountService;
+import org.mqttwarden.api.account.Role;
+import org.mqttwarden.api.store.AccountStore;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Secure first start: when the gateway has no MQTT account it creates {@code admin} (role admin)
+ * with a random password, and when Karaf's {@code etc/users.properties} has no user it creates the
+ * shell admin {@code warden-admin}, stored there hashed (SHA-512, as Karaf's JAAS encryption
+ * expects). Both secrets are printed once on the console and written to
+ * {@code etc/warden-credentials.properties}, readable by the gateway's OS user only; {@code bin/warden}
+ * reads the shell credential from there. Runs off the activation thread.
+ */
+@Component(immediate = true, configurationPid = "org.mqttwarden.auth")
+public final class FirstStart {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FirstStart.class);
+    static final String MQTT_ADMIN = "admin";
+    static final String SHELL_ADMIN = "warden-admin";
+    static final String CREDENTIALS_FILE = "warden-credentials.properties";
+
+    private final ExecutorService executor;
+
+    @Activate
+    public FirstStart(@Reference AccountService accounts, @Reference AccountStore store, AuthConfig config) {
+        this.executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "warden-first-start"));
+        Path etc = Paths.get(System.getProperty("karaf.etc", "etc"));
+        executor.execute(() -> {
+            try {
+                run(accounts, store, config.bootstrap_admin(), etc, System.out);
+            } catch (IOException | RuntimeException e) {
+                LOG.error("First-start setup failed: {}", e.toString(), e);
+            }
+        });
+    }
+
+    @Deactivate
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    /** @return whether anything was created */
+    static boolean run(AccountService accounts, AccountStore store, boolean mqttAdmin, Path etc, PrintStream console)
+            throws IOException {
+        Path credentials = etc.resolve(CREDENTIALS_FILE);
+        Properties saved = new Properties();
+        if (Files.exists(credentials)) {
+            try (Reader r = Files.newBufferedReader(credentials, StandardCharsets.UTF_8)) {
+                saved.load(r);
+            }
+        }
+        StringBuilder banner = new StringBuilder();
+        if (mqttAdmin && store.countAccounts() == 0) {
+            String password = accounts.generatePassword();
+            accounts.createAccount(MQTT_ADMIN, password, Set.of(Role.ADMIN), null, "first-start");
+            saved.setProperty("mqtt.admin.username", MQTT_ADMIN);
+            saved.setProperty("mqtt.admin.password", password);
+            banner.append("  MQTT admin account : ").append(MQTT_ADMIN).append(" / ").append(password).append('\n');
+        }
+        Path users = etc.resolve("users.properties");
+        if (Files.exists(users) && !hasUser(Files.readAllLines(users, StandardCharsets.UTF_8))) {
+            String password = accounts.generatePassword();
+            String line = SHELL_ADMIN + " = {CRYPT}" + sha512Hex(password) + "{CRYPT},_g_:admingroup\n";
+            Files.writeString(users, line, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            saved.setProperty("shell.username", SHELL_ADMIN);
+            saved.setProperty("shell.password", password);
+            banner.append("  Karaf shell admin  : ").append(SHELL_ADMIN).append(" / ").append(password).append('\n');
+        }
+        if (banner.length() == 0) {
+            return false;
+        }
+        writePrivate(credentials, saved);
+        console.println();
+        console.println("=== MQTT Warden: first start =====================================================");
+        console.print(banner);
+        console.println("  These secrets are shown once. They are kept in " + credentials.toAbsolutePath());
+        console.println("  (readable by this OS user only). Change them, then delete that file if you wish:");
+        console.println("  bin/warden keeps working only while the shell.* entries remain in it.");
+        console.println("==================================================================================");
+        console.flush();
+        LOG.info("First start: created initial credentials, stored in {}", credentials.toAbsolutePath());
+        return true;
+    }
+
+    static boolean hasUser(List<String> lines) {
+        for (String raw : lines) {
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#") || line.startsWith("!") || line.startsWith("_g_")) {
+                continue;
+            }
+            if (line.contains("=")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String sha512Hex(String password) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-512").digest(password.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void writePrivate(Path file, Properties p) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } else {
+            Files.createFile(tmp);
+        }
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            p.store(w, "MQTT Warden initial credentials. Keep private.");
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

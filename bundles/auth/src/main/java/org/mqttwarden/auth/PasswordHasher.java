@@ -1,0 +1,105 @@
+package org.mqttwarden.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.mindrot.jbcrypt.BCrypt;
+
+/**
+ * bcrypt hashing in which every character of the password counts.
+ *
+ * <p>bcrypt reads at most 72 bytes of its input. Warden therefore hashes
+ * {@code base64(HMAC-SHA256("mqtt-warden/bcrypt-prehash/v1", password))} (44 ASCII characters)
+ * with bcrypt and stores it as {@code bcrypt-sha256$2a$<cost>$...}. The HMAC under a fixed
+ * domain key keeps a leaked plain SHA-256 of the same password elsewhere from being usable as the
+ * bcrypt input. Plain bcrypt hashes ({@code $2a$}, {@code $2b$}, {@code $2y$}, e.g. imported from
+ * a go-auth or Mosquitto setup) still verify, but only for passwords of at most 72 bytes (a longer
+ * one would be checked on its first 72 bytes alone, so it is refused), and {@link #needsRehash}
+ * asks for them to be replaced.
+ */
+public final class PasswordHasher {
+
+    public static final int MIN_COST = 10;
+    public static final int MAX_COST = 16;
+    static final String PREFIX = "bcrypt-sha256";
+    private static final byte[] PREHASH_KEY = "mqtt-warden/bcrypt-prehash/v1".getBytes(StandardCharsets.US_ASCII);
+    private static final int BCRYPT_MAX_BYTES = 72;
+
+    private final int cost;
+    private final SecureRandom random;
+
+    /** @param cost bcrypt's log2 work factor, {@value #MIN_COST} to {@value #MAX_COST} */
+    public PasswordHasher(int cost, SecureRandom random) {
+        if (cost < MIN_COST || cost > MAX_COST) {
+            throw new IllegalArgumentException("bcrypt cost must be between " + MIN_COST + " and " + MAX_COST
+                    + ", not " + cost + ".");
+        }
+        this.cost = cost;
+        this.random = random;
+    }
+
+    public int cost() {
+        return cost;
+    }
+
+    /** @return a new salted hash of the password at the configured cost */
+    public String hash(String password) {
+        return PREFIX + BCrypt.hashpw(prehash(password), BCrypt.gensalt(cost, random));
+    }
+
+    /**
+     * @return whether the password matches the stored hash; {@code false} for a malformed hash
+     */
+    public boolean verify(String password, String stored) {
+        try {
+            if (stored.startsWith(PREFIX + "$")) {
+                return BCrypt.checkpw(prehash(password), stored.substring(PREFIX.length()));
+            }
+            if (isPlainBcrypt(stored)) {
+                if (password.getBytes(StandardCharsets.UTF_8).length > BCRYPT_MAX_BYTES) {
+                    return false;
+                }
+                return BCrypt.checkpw(password, "$2a$" + stored.substring(4));
+            }
+        } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** @return whether the stored hash is of an older format or a lower cost than configured */
+    public boolean needsRehash(String stored) {
+        if (!stored.startsWith(PREFIX + "$")) {
+            return true;
+        }
+        return costOf(stored.substring(PREFIX.length())) < cost;
+    }
+
+    static int costOf(String bcrypt) {
+        try {
+            return Integer.parseInt(bcrypt.substring(4, 6));
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static boolean isPlainBcrypt(String stored) {
+        return stored.length() == 60 && (stored.startsWith("$2a$") || stored.startsWith("$2b$")
+                || stored.startsWith("$2y$"));
+    }
+
+    private static String prehash(String password) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(PREHASH_KEY, "HmacSHA256"));
+            return Base64.getEncoder().encodeToString(mac.doFinal(password.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+}
