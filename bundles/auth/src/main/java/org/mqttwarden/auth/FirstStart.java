@@ -1,9 +1,11 @@
 package org.mqttwarden.auth;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.PrintStream;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -12,7 +14,11 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Base64;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * with a random password, and when Karaf's {@code etc/users.properties} has no user it creates the
  * shell admin {@code warden-admin}, stored there hashed (SHA-512, as Karaf's JAAS encryption
  * expects). Both secrets are printed once on the console and written to
- * {@code etc/warden-credentials.properties}, readable by the gateway's OS user only; {@code bin/warden}
- * reads the shell credential from there. Runs off the activation thread.
+ * {@code etc/warden-credentials.properties}, readable by the gateway's OS user only. It also creates
+ * the SSH key {@code etc/warden-admin.key} (0600) for {@code warden-admin}, with which
+ * {@code bin/warden} runs shell commands without a password on any command line. Runs off the
+ * activation thread.
  */
 @Component(immediate = true, configurationPid = "org.mqttwarden.auth")
 public final class FirstStart {
@@ -46,6 +54,7 @@ public final class FirstStart {
     static final String MQTT_ADMIN = "admin";
     static final String SHELL_ADMIN = "warden-admin";
     static final String CREDENTIALS_FILE = "warden-credentials.properties";
+    static final String SHELL_KEY_FILE = "warden-admin.key";
 
     private final ExecutorService executor;
 
@@ -94,10 +103,23 @@ public final class FirstStart {
             saved.setProperty("shell.password", password);
             banner.append("  Karaf shell admin  : ").append(SHELL_ADMIN).append(" / ").append(password).append('\n');
         }
+        Path key = etc.resolve(SHELL_KEY_FILE);
+        Path keys = etc.resolve("keys.properties");
+        if (Files.exists(keys) && Files.notExists(key)) {
+            KeyPair pair = newKeyPair();
+            writePrivate(key, "-----BEGIN PRIVATE KEY-----\n"
+                    + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pair.getPrivate().getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n");
+            Files.writeString(keys, SHELL_ADMIN + " = " + sshPublicKey((RSAPublicKey) pair.getPublic())
+                    + ",_g_:admingroup\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            LOG.info("Created the SSH key {} that bin/warden uses to reach the shell", key.toAbsolutePath());
+        }
         if (banner.length() == 0) {
             return false;
         }
-        writePrivate(credentials, saved);
+        StringWriter text = new StringWriter();
+        saved.store(text, "MQTT Warden initial credentials. Keep private.");
+        writePrivate(credentials, text.toString());
         console.println();
         console.println("=== MQTT Warden: first start =====================================================");
         console.print(banner);
@@ -132,7 +154,33 @@ public final class FirstStart {
         }
     }
 
-    private static void writePrivate(Path file, Properties p) throws IOException {
+    private static KeyPair newKeyPair() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+            g.initialize(3072);
+            return g.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return the key in OpenSSH's public key encoding (the base64 part of an ssh-rsa line) */
+    static String sshPublicKey(RSAPublicKey key) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        byte[] type = "ssh-rsa".getBytes(StandardCharsets.US_ASCII);
+        out.writeInt(type.length);
+        out.write(type);
+        byte[] e = key.getPublicExponent().toByteArray();
+        out.writeInt(e.length);
+        out.write(e);
+        byte[] n = key.getModulus().toByteArray();
+        out.writeInt(n.length);
+        out.write(n);
+        return Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
+    private static void writePrivate(Path file, String content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
@@ -140,9 +188,7 @@ public final class FirstStart {
         } else {
             Files.createFile(tmp);
         }
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            p.store(w, "MQTT Warden initial credentials. Keep private.");
-        }
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

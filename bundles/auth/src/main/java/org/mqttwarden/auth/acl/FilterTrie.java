@@ -465,7 +465,9 @@ final class FilterTrie {
 
         /**
          * @return whether {@code value} can stand for a {@code %u} or {@code %c} level: one whole,
-         *     non-empty level without wildcards or NUL; anything else makes such a level match nothing
+         *     non-empty level without wildcards or NUL (and, for a first level, not starting with
+         *     {@code $}); for anything else such a level matches nothing, and a deny rule holding it
+         *     fails closed
          */
         static boolean isLevelValue(String value) {
             if (value == null || value.isEmpty()) {

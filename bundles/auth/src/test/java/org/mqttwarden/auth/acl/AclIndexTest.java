@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.mqttwarden.api.account.AclRule;
 import org.mqttwarden.api.account.InvalidInputException;
@@ -59,7 +60,12 @@ class AclIndexTest {
             role(31, "dollar", "+/x", Permission.READWRITE),
             role(32, "guarded", "zone/#", Permission.READWRITE),
             role(33, "guarded", "zone/+/locked", Permission.DENY),
-            role(34, "guarded", "zone/%c/private", Permission.DENY));
+            role(34, "guarded", "zone/%c/private", Permission.DENY),
+            role(35, "rooted", "$clients/#", Permission.READWRITE),
+            role(36, "rooted", "%c/secret", Permission.DENY),
+            account(37, "$svc", "svc/#", Permission.READWRITE),
+            account(38, "$svc", "%u/#", Permission.DENY),
+            account(39, "$svc", "svc/%u/#", Permission.DENY));
 
     private static final AclIndex INDEX = AclIndex.build(RULES);
 
@@ -233,7 +239,6 @@ class AclIndexTest {
                 deny("usernameDenyMatchesOwnTopic", "bob", "open", "c1", WRITE, "open/bob/x", AclIndex.DENY, 24),
                 allow("usernameDenyLeavesOthersAlone", "bob", "open", "c1", WRITE, "open/carol/x", 23),
                 deny("usernameDenyIntersectsHash", "bob", "open", "c1", SUBSCRIBE, "open/#", AclIndex.DENY, 24),
-                allow("invalidUsernameDenyDoesNotApply", "bad/name", "open", "c1", SUBSCRIBE, "open/+/x", 23),
 
                 // 10. empty levels
                 allow("emptyMiddleLevelMatches", "u", "gaps", "c1", READ, "a//b", 13),
@@ -253,7 +258,46 @@ class AclIndexTest {
                 allow("unicodeAroundPlusMatches", "u", "intl", "c1", READ, "工厂/一号线/温度", 17),
                 allow("unicodeFilterCovered", "u", "intl", "c1", SUBSCRIBE, "工厂/+/温度", 17),
                 allow("unicodeUsernameSubstituted", "capteur-é", "sensor", "c1", WRITE, "capteur-é/t", 1),
-                allow("astralUsernameSubstituted", "🌡️", "sensor", "c1", WRITE, "🌡️/t", 1));
+                allow("astralUsernameSubstituted", "🌡️", "sensor", "c1", WRITE, "🌡️/t", 1),
+
+                // 12. a deny rule's %u or %c level fails closed on a value that cannot stand for it
+                deny("slashClientIdFailsClosedOnOwnTopic", "u", "guarded", "a/b", WRITE, "zone/a/b/private",
+                        AclIndex.DENY, 34),
+                deny("slashClientIdFailsClosedEverywhere", "u", "guarded", "a/b", WRITE, "zone/open", AclIndex.DENY,
+                        34),
+                deny("plusClientIdFailsClosed", "u", "guarded", "+", READ, "zone/x", AclIndex.DENY, 34),
+                deny("hashClientIdFailsClosed", "u", "guarded", "#", SUBSCRIBE, "zone/a/open", AclIndex.DENY, 34),
+                deny("nulClientIdFailsClosed", "u", "guarded", "c\u0000", READWRITE, "zone/c/private", AclIndex.DENY,
+                        34),
+                deny("emptyClientIdFailsClosed", "u", "guarded", "", WRITE, "zone//private", AclIndex.DENY, 34),
+                deny("missingClientIdFailsClosed", "u", "guarded", null, WRITE, "zone/x", AclIndex.DENY, 34),
+                deny("unsafeClientIdFailsClosedOnSharedSubscription", "u", "guarded", "a/b", SUBSCRIBE,
+                        "$share/g/zone/a/open", AclIndex.DENY, 34),
+                deny("lowerMatchingDenyNamedBeforeUnsafeOne", "u", "guarded", "a/b", WRITE, "zone/x/locked",
+                        AclIndex.DENY, 33),
+                deny("dollarClientIdStandsBelowFirstLevel", "u", "guarded", "$x", WRITE, "zone/$x/private",
+                        AclIndex.DENY, 34),
+                allow("dollarClientIdLeavesOthersAlone", "u", "guarded", "$x", WRITE, "zone/$x/open", 32),
+                deny("dollarClientIdFailsClosedOnFirstLevel", "u", "rooted", "$clients", WRITE, "$clients/secret",
+                        AclIndex.DENY, 36),
+                allow("firstLevelClientDenyLeavesOrdinaryClientAlone", "u", "rooted", "c1", WRITE, "$clients/secret",
+                        35),
+                deny("firstLevelClientDenyMatchesOwnTopic", "u", "rooted", "c1", WRITE, "c1/secret", AclIndex.DENY, 36),
+                deny("slashUsernameFailsClosed", "bad/name", "open", "c1", SUBSCRIBE, "open/+/x", AclIndex.DENY, 24),
+                deny("emptyUsernameFailsClosed", "", "open", "c1", READ, "open/x", AclIndex.DENY, 24),
+                deny("missingUsernameFailsClosed", null, "open", "c1", WRITE, "open/x", AclIndex.DENY, 24),
+                deny("plusUsernameFailsClosed", "+", "open", "c1", WRITE, "open/p/x", AclIndex.DENY, 24),
+                deny("dollarUsernameStandsBelowFirstLevel", "$admin", "open", "c1", WRITE, "open/$admin/x",
+                        AclIndex.DENY, 24),
+                allow("dollarUsernameLeavesOthersAlone", "$admin", "open", "c1", WRITE, "open/carol/x", 23),
+                deny("accountDenyFailsClosedOnDollarUsername", "$svc", "", "c1", WRITE, "svc/x", AclIndex.DENY, 38),
+                deny("unsafeDenyNamedBeforeHigherMatchingOne", "$svc", "", "c1", WRITE, "svc/$svc/x", AclIndex.DENY,
+                        38),
+                allow("unsafeUsernameIgnoresClientIdDenies", "a/b", "guarded", "c1", WRITE, "zone/open", 32),
+                allow("unsafeClientIdHarmlessWithoutSuchDeny", "u", "all", "a/b", WRITE, "zone/open", 7),
+                deny("allowRulesStillMatchNothingForUnsafeClientId", "u", "device", "a/b", WRITE, "devices/a/b",
+                        AclIndex.DEFAULT_DENY, 0),
+                allow("unsafeClientIdHarmlessForRoleNotHeld", "u", "open", "a/b", WRITE, "open/x", 23));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -284,6 +328,88 @@ class AclIndexTest {
         Decision decision = INDEX.decide("u", Set.of("ops"), "c1", "plant/#", SUBSCRIBE);
 
         assertThat(decision).isEqualTo(Decision.deny(AclIndex.DENY, "#5 role:ops deny plant/secret/#"));
+    }
+
+    @Test
+    void namesTheUnsafeClientIdInTheDetail() {
+        Decision decision = INDEX.decide("u", Set.of("guarded"), "a/b", "zone/a/b/private", WRITE);
+
+        assertThat(decision).isEqualTo(Decision.deny(AclIndex.DENY,
+                "#34 role:guarded deny zone/%c/private (unsafe client id for substitution)"));
+    }
+
+    @Test
+    void namesTheUnsafeUsernameInTheDetail() {
+        Decision decision = INDEX.decide("bad/name", Set.of("open"), "c1", "$share/g/open/+/x", SUBSCRIBE);
+
+        assertThat(decision).isEqualTo(Decision.deny(AclIndex.DENY,
+                "#24 role:open deny open/%u/# (unsafe username for substitution) (shared group g)"));
+    }
+
+    @Test
+    void namesTheUsernameWhenOneDenyRuleFailsClosedOnBoth() {
+        AclIndex index = AclIndex.build(List.of(role(1, "r", "#", Permission.READWRITE),
+                role(2, "r", "%u/%c", Permission.DENY)));
+
+        assertThat(index.decide("a/b", Set.of("r"), "c/d", "x", WRITE).detail())
+                .isEqualTo("#2 role:r deny %u/%c (unsafe username for substitution)");
+        assertThat(index.decide("u", Set.of("r"), "c/d", "x", WRITE).detail())
+                .isEqualTo("#2 role:r deny %u/%c (unsafe client id for substitution)");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Access.class)
+    void deniesTopicDeeperThanTheLimitWithoutRecursing(Access access) {
+        AclIndex index = AclIndex.build(List.of(role(1, "deep", "+/".repeat(255) + "#", Permission.READWRITE),
+                role(2, "deep", "a/".repeat(255) + "%c", Permission.DENY)));
+        String topic = "a/".repeat(4_999) + "a";
+
+        Decision decision = index.decide("u", Set.of("deep"), "a", topic, access);
+
+        assertThat(decision).isEqualTo(Decision.deny(AclIndex.INVALID_TOPIC, "more than 256 levels"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Access.class, names = {"READ", "SUBSCRIBE"})
+    void deniesSharedFilterDeeperThanTheLimit(Access access) {
+        Decision decision = INDEX.decide("u", Set.of("all"), "c1", "$share/g/" + "a/".repeat(4_999) + "a", access);
+
+        assertThat(decision).isEqualTo(Decision.deny(AclIndex.INVALID_TOPIC, "more than 256 levels"));
+    }
+
+    @Test
+    void decidesTopicOfExactlyTheMaximumDepth() {
+        String deep = "a/".repeat(255) + "a";
+        AclIndex index = AclIndex.build(List.of(role(1, "deep", "+/".repeat(255) + "+", Permission.READWRITE),
+                role(2, "deep", "a/".repeat(255) + "%c", Permission.DENY)));
+
+        assertThat(index.decide("u", Set.of("deep"), "b", deep, READ).detail()).startsWith("#1 ");
+        assertThat(index.decide("u", Set.of("deep"), "b", deep, WRITE).allowed()).isTrue();
+        assertThat(index.decide("u", Set.of("deep"), "b", deep, SUBSCRIBE).allowed()).isTrue();
+        assertThat(index.decide("u", Set.of("deep"), "b", "a/".repeat(255) + "+", SUBSCRIBE).reason())
+                .isEqualTo(AclIndex.DENY);
+        assertThat(index.decide("u", Set.of("deep"), "a", deep, WRITE).reason()).isEqualTo(AclIndex.DENY);
+        assertThat(index.decide("u", Set.of("deep"), "b", deep + "/a", READ).reason())
+                .isEqualTo(AclIndex.INVALID_TOPIC);
+    }
+
+    @Test
+    void refusesToIndexARuleDeeperThanTheLimit() {
+        List<AclRule> rules = List.of(role(42, "deep", "a/".repeat(256) + "#", Permission.READ));
+
+        assertThatThrownBy(() -> AclIndex.build(rules)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("#42").hasMessageContaining("more than 256 levels");
+    }
+
+    @Test
+    void reusesTheDecidingRulesDecisionAcrossRequests() {
+        Decision first = INDEX.decide("v", Set.of("viewer"), "c1", "plant/line1/temp", READ);
+        Decision second = INDEX.decide("w", Set.of("viewer"), "c2", "plant/line7/temp", SUBSCRIBE);
+        Decision denied = INDEX.decide("u", Set.of("ops"), "c1", "plant/secret/x", WRITE);
+
+        assertThat(second).isSameAs(first)
+                .isEqualTo(Decision.allow(AclIndex.ALLOW, "#2 role:viewer read plant/+/temp"));
+        assertThat(INDEX.decide("u", Set.of("ops"), "c2", "plant/secret", READ)).isSameAs(denied);
     }
 
     @Test

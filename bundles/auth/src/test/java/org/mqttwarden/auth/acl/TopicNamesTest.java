@@ -36,7 +36,9 @@ class TopicNamesTest {
                 Arguments.of("%u%c/#", "'%u' and '%c' must each be a whole level"),
                 Arguments.of("$share/g/#", "must not start with '$share/'"),
                 Arguments.of("$share/g/a/b", "must not start with '$share/'"),
-                Arguments.of("$share", "must not start with '$share/'"));
+                Arguments.of("$share", "must not start with '$share/'"),
+                Arguments.of("a/".repeat(256) + "a", "must not have more than 256 levels (found 257)"),
+                Arguments.of("+/".repeat(4_999) + "#", "must not have more than 256 levels (found 5000)"));
     }
 
     @ParameterizedTest(name = "[{index}] {1}")
@@ -56,6 +58,11 @@ class TopicNamesTest {
     @Test
     void acceptsRuleFilterOfExactlyTheMaximumLength() {
         assertThatCode(() -> TopicNames.validateRuleFilter("é".repeat(32_767) + "a")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void acceptsRuleFilterOfExactlyTheMaximumDepth() {
+        assertThatCode(() -> TopicNames.validateRuleFilter("+/".repeat(255) + "#")).doesNotThrowAnyException();
     }
 
     @Test
@@ -117,6 +124,14 @@ class TopicNamesTest {
         assertThat(TopicNames.isShared("$share")).isTrue();
         assertThat(TopicNames.isShared("$sharex/g")).isFalse();
         assertThat(TopicNames.isShared("a/$share/g")).isFalse();
+    }
+
+    @Test
+    void countsLevelsKeepingEmptyOnes() {
+        assertThat(TopicNames.levelCount("a")).isEqualTo(1);
+        assertThat(TopicNames.levelCount("a//b")).isEqualTo(3);
+        assertThat(TopicNames.levelCount("/")).isEqualTo(2);
+        assertThat(TopicNames.levelCount("")).isEqualTo(1);
     }
 
     @Test
