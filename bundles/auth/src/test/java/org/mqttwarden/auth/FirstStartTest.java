@@ -1,0 +1,100 @@
+package org.mqttwarden.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Properties;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.api.auth.Credentials;
+import org.mqttwarden.store.JdbiAccountStore;
+import org.mqttwarden.store.SqliteDatabase;
+
+class FirstStartTest {
+
+    @TempDir
+    Path dir;
+
+    private SqliteDatabase db;
+    private JdbiAccountStore store;
+    private AccountAdmin admin;
+    private Path etc;
+
+    @BeforeEach
+    void open() throws Exception {
+        db = new SqliteDatabase(dir.resolve("data/warden.db"), 5000, 2);
+        store = new JdbiAccountStore(db);
+        admin = new AccountAdmin(store, TestAuthConfig.defaults());
+        etc = Files.createDirectories(dir.resolve("etc"));
+        Files.writeString(etc.resolve("users.properties"), "#karaf = karaf,_g_:admingroup\n"
+                + "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n");
+        Files.writeString(etc.resolve("keys.properties"), "_g_\\:admingroup = group,admin\n");
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    @Test
+    void createsBothAdminsOnceWithSecretsOnlyInAPrivateFile() throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        assertThat(FirstStart.run(admin, store, true, etc, new PrintStream(console, true, StandardCharsets.UTF_8)))
+                .isTrue();
+
+        Path credentials = etc.resolve(FirstStart.CREDENTIALS_FILE);
+        assertThat(Files.getPosixFilePermissions(credentials)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(etc.resolve(FirstStart.SHELL_KEY_FILE)))
+                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(credentials)) {
+            p.load(r);
+        }
+        String mqtt = p.getProperty("mqtt.admin.password");
+        String shell = p.getProperty("shell.password");
+        assertThat(mqtt).hasSizeGreaterThanOrEqualTo(32);
+        assertThat(shell).hasSizeGreaterThanOrEqualTo(32).isNotEqualTo(mqtt);
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains(mqtt, shell);
+
+        DecisionEngine engine = new DecisionEngine(store, TestAuthConfig.defaults());
+        assertThat(engine.authenticate(new Credentials("admin", mqtt, "c")).allowed()).isTrue();
+        assertThat(engine.superuser("admin").allowed()).isTrue();
+
+        String users = Files.readString(etc.resolve("users.properties"));
+        assertThat(users).doesNotContain(shell)
+                .contains("warden-admin = {CRYPT}" + FirstStart.sha512Hex(shell) + "{CRYPT},_g_:admingroup");
+        assertThat(Files.readString(etc.resolve("keys.properties"))).contains("warden-admin = AAAAB3NzaC1yc2E");
+        assertThat(Files.readString(etc.resolve(FirstStart.SHELL_KEY_FILE))).startsWith("-----BEGIN PRIVATE KEY-----");
+
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        assertThat(FirstStart.run(admin, store, true, etc, new PrintStream(again, true, StandardCharsets.UTF_8)))
+                .isFalse();
+        assertThat(again.size()).isZero();
+        assertThat(Files.readString(etc.resolve("users.properties"))).isEqualTo(users);
+    }
+
+    @Test
+    void leavesAnExistingShellUserAndMqttAccountsAlone() throws Exception {
+        Files.writeString(etc.resolve("users.properties"), "alice = {CRYPT}abc{CRYPT},_g_:admingroup\n");
+        admin.createAccount("someone", "correct horse battery", java.util.Set.of(), null, "t");
+        FirstStart.run(admin, store, true, etc, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8));
+        assertThat(store.countAccounts()).isEqualTo(1);
+        assertThat(Files.readString(etc.resolve("users.properties"))).doesNotContain("warden-admin");
+    }
+
+    @Test
+    void recognisesCommentedAndGroupLinesAsNoUser() {
+        assertThat(FirstStart.hasUser(java.util.List.of("# x = y", "_g_\\:admingroup = group,admin", ""))).isFalse();
+        assertThat(FirstStart.hasUser(java.util.List.of("bob = pw,_g_:admingroup"))).isTrue();
+    }
+}
