@@ -33,7 +33,14 @@ import io.undertow.util.Methods;
 final class GoAuthHandler implements HttpHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(GoAuthHandler.class);
+    /** The largest body answered; a larger one gets 413, whether announced by Content-Length or chunked. */
     static final int MAX_BODY = 8192;
+    /**
+     * Undertow's own entity limit, set above {@link #MAX_BODY} so that a chunked body just over it is
+     * read to its end and answered 413 here: Undertow itself answers a Content-Length over its limit
+     * with 400 before any handler runs, and closes a chunked request over it without an answer.
+     */
+    static final long HARD_LIMIT = 8L * MAX_BODY;
 
     private final Map<String, Endpoint> routes;
     private final ResponseMode mode;
@@ -83,7 +90,13 @@ final class GoAuthHandler implements HttpHandler {
             return;
         }
         exchange.getRequestReceiver().receiveFullBytes(
-                (ex, body) -> ex.dispatch(workers, () -> answer(ex, endpoint, body, start)),
+                (ex, body) -> {
+                    if (body.length > MAX_BODY) {
+                        reject(ex, endpoint, 413, start);
+                    } else {
+                        ex.dispatch(workers, () -> answer(ex, endpoint, body, start));
+                    }
+                },
                 (ex, error) -> reject(ex, endpoint, error instanceof RequestTooBigException ? 413 : 400, start));
     }
 
@@ -146,6 +159,18 @@ final class GoAuthHandler implements HttpHandler {
             }
             default -> throw new IllegalStateException(endpoint.name());
         }
+    }
+
+    /**
+     * Answers a request the server has no room for (all workers busy, the queue full): 503, which
+     * go-auth takes as an error, never as a denial; counted as overloaded.
+     */
+    void overloaded(HttpServerExchange exchange) {
+        Endpoint endpoint = routes.get(exchange.getRequestPath());
+        if (endpoint != null) {
+            metrics.record(endpoint, Result.OVERLOADED, 0);
+        }
+        plain(exchange, 503);
     }
 
     private void reject(HttpServerExchange exchange, Endpoint endpoint, int status, long start) {

@@ -58,8 +58,15 @@ record GoAuthParams(String username, String password, String clientId, String to
     }
 
     static GoAuthParams json(byte[] body) throws BadRequest {
+        String text;
+        try {
+            // strictly, before Jackson: it takes overlong forms (C0 AF for '/') and guesses UTF-16/32
+            text = strictUtf8(body);
+        } catch (CharacterCodingException e) {
+            throw new BadRequest("the JSON body is not valid UTF-8");
+        }
         Map<String, Object> values = new HashMap<>();
-        try (JsonParser p = JSON_FACTORY.createParser(body)) {
+        try (JsonParser p = JSON_FACTORY.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new BadRequest("the body is not a JSON object");
             }
@@ -168,12 +175,16 @@ record GoAuthParams(String username, String password, String clientId, String to
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(out.toByteArray()))
-                    .toString();
+            return strictUtf8(out.toByteArray());
         } catch (CharacterCodingException e) {
             throw new BadRequest("a form field is not valid UTF-8");
         }
+    }
+
+    /** Decodes UTF-8, refusing malformed and overlong sequences and encoded surrogates. */
+    private static String strictUtf8(byte[] bytes) throws CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
     }
 
     /** @return false when the string holds a lone surrogate (possible through JSON \\u escapes) */

@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
 
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
-import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.RequestLimit;
 import io.undertow.server.handlers.RequestLimitingHandler;
 import io.undertow.util.Headers;
@@ -71,17 +70,19 @@ public final class GoAuthServer {
                     t.setDaemon(true);
                     return t;
                 });
-        HttpHandler handler = new GoAuthHandler(routes, mode, authenticator, authorizer, workers, metrics,
+        GoAuthHandler handler = new GoAuthHandler(routes, mode, authenticator, authorizer, workers, metrics,
                 this::health, () -> metrics.render(stats == null ? Map.of() : stats.counters()));
+        RequestLimit limit = new RequestLimit(threads, queue);
+        limit.setFailureHandler(handler::overloaded);
         this.server = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
                 .setIoThreads(2)
                 .setWorkerThreads(1)
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) GoAuthHandler.MAX_BODY)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, GoAuthHandler.HARD_LIMIT)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
                 .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)
-                .setHandler(new RequestLimitingHandler(new RequestLimit(threads, queue), handler))
+                .setHandler(new RequestLimitingHandler(limit, handler))
                 .build();
         try {
             server.start();

@@ -10,9 +10,9 @@ import java.util.Locale;
 enum ResponseMode {
     /** 200 allows, 403 denies; empty bodies. */
     STATUS,
-    /** 200 with {@code {"ok":true,"error":""}} allows, 200 with {@code "ok":false} denies. */
+    /** 200 with {@code {"ok":true,"error":""}} allows, 403 with {@code "ok":false} denies. */
     JSON,
-    /** 200 with body exactly {@code ok} allows, 200 with {@code denied} denies. */
+    /** 200 with body exactly {@code ok} allows, 403 with {@code denied} denies. */
     TEXT;
 
     static ResponseMode parse(String value) {
@@ -23,10 +23,15 @@ enum ResponseMode {
         }
     }
 
+    /**
+     * A denial is 403 in every mode, not only in {@link #STATUS}: go-auth treats any 4xx as a deny
+     * whatever its own response mode, so a go-auth left in {@code status} mode while Warden answers
+     * {@code json} or {@code text} still denies instead of reading a 200 as an allow.
+     */
     int status(Verdict verdict) {
         return switch (verdict) {
             case ALLOW -> 200;
-            case DENY -> this == STATUS ? 403 : 200;
+            case DENY -> 403;
             case ERROR -> 503;
         };
     }

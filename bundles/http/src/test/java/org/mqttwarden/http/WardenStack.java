@@ -1,0 +1,71 @@
+package org.mqttwarden.http;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.mqttwarden.api.account.AclRule;
+import org.mqttwarden.api.account.Permission;
+import org.mqttwarden.api.account.SubjectType;
+import org.mqttwarden.auth.AccountAdmin;
+import org.mqttwarden.auth.DecisionEngine;
+import org.mqttwarden.store.JdbiAccountStore;
+import org.mqttwarden.store.SqliteDatabase;
+
+/**
+ * The real components behind the go-auth endpoints, wired as DS would wire them: a SQLite file, the
+ * Jdbi store, the decision engine and the account admin, plus the servers started on top.
+ */
+final class WardenStack implements AutoCloseable {
+
+    static final String ACTOR = "test";
+
+    final SqliteDatabase database;
+    final JdbiAccountStore store;
+    final DecisionEngine engine;
+    final AccountAdmin accounts;
+    private final List<GoAuthServer> servers = new ArrayList<>();
+
+    WardenStack(Path dir, AuthSettings auth) {
+        this.database = new SqliteDatabase(dir.resolve("warden.db"), 5000, 4);
+        this.store = new JdbiAccountStore(database);
+        this.engine = new DecisionEngine(store, auth);
+        this.accounts = new AccountAdmin(store, auth);
+    }
+
+    static WardenStack open(Path dir) {
+        return new WardenStack(dir, AuthSettings.fast());
+    }
+
+    /** Starts a server on this stack; {@link #close()} stops it. */
+    GoAuthServer serve(HttpSettings settings) {
+        GoAuthServer server = new GoAuthServer(settings, engine, engine, database);
+        servers.add(server);
+        return server;
+    }
+
+    /** Stops one server now, as DS does before reactivating it with a new configuration. */
+    void stop(GoAuthServer server) {
+        if (servers.remove(server)) {
+            server.stop();
+        }
+    }
+
+    void account(String username, String password, String role) {
+        accounts.createAccount(username, password, Set.of(role), null, ACTOR);
+    }
+
+    void accountRule(String username, String filter, Permission permission) {
+        accounts.addRule(new AclRule(0, SubjectType.ACCOUNT, username, filter, permission, "test"), ACTOR);
+    }
+
+    @Override
+    public void close() {
+        for (GoAuthServer server : servers) {
+            server.stop();
+        }
+        servers.clear();
+        database.close();
+    }
+}
