@@ -224,6 +224,9 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
     }
 
     private Decision authEvent(ClientRef client, StoredAccount account, Decision d, Outcome outcome) {
+        if (!events.active()) {
+            return d;
+        }
         events.emit(new SecurityEvent(clock.instant(), EventType.AUTH, outcome, d.reason(), client.username(),
                 account == null ? Set.of() : account.roles(), client.clientId(), client.address(), null, null, null,
                 Map.of()));
@@ -246,9 +249,11 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
         } else {
             d = Decision.deny("superuser.no", "holds no superuser role");
         }
-        events.emit(new SecurityEvent(clock.instant(), EventType.SUPERUSER, d.allowed() ? Outcome.ALLOW : Outcome.DENY,
-                d.reason(), username, account == null ? Set.of() : account.roles(), null, null, null, null, null,
-                Map.of()));
+        if (events.active()) {
+            events.emit(new SecurityEvent(clock.instant(), EventType.SUPERUSER, d.allowed() ? Outcome.ALLOW : Outcome.DENY,
+                    d.reason(), username, account == null ? Set.of() : account.roles(), null, null, null, null, null,
+                    Map.of()));
+        }
         return d;
     }
 
@@ -269,9 +274,12 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
             }
             s.decisions.put(key, d);
         }
-        events.emit(new SecurityEvent(clock.instant(), EventType.ACL, d.allowed() ? Outcome.ALLOW : Outcome.DENY,
-                d.reason(), client.username(), account == null ? Set.of() : account.roles(), client.clientId(),
-                client.address(), topic, access, null, d.detail().isEmpty() ? Map.of() : Map.of("rule", d.detail())));
+        if (events.active()) {
+            events.emit(new SecurityEvent(clock.instant(), EventType.ACL, d.allowed() ? Outcome.ALLOW : Outcome.DENY,
+                    d.reason(), client.username(), account == null ? Set.of() : account.roles(), client.clientId(),
+                    client.address(), topic, access, null,
+                    d.detail().isEmpty() ? Map.of() : Map.of("rule", d.detail())));
+        }
         return d;
     }
 

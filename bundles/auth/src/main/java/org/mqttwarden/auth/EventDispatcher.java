@@ -40,6 +40,11 @@ final class EventDispatcher {
         sinks.remove(sink);
     }
 
+    /** @return whether any sink listens; lets callers skip building events nobody receives */
+    boolean active() {
+        return !sinks.isEmpty();
+    }
+
     void emit(SecurityEvent event) {
         if (sinks.isEmpty()) {
             return;
