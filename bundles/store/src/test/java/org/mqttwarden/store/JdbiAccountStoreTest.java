@@ -8,41 +8,30 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Instant;
-import java.util.Set;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mqttwarden.api.account.AclRule;
-import org.mqttwarden.api.account.Permission;
-import org.mqttwarden.api.account.Role;
-import org.mqttwarden.api.account.SubjectType;
-import org.mqttwarden.api.store.StoredAccount;
+import org.mqttwarden.api.store.WardenDatabase;
 
-class JdbiAccountStoreTest {
+/** The account store on the default database: an SQLite file. */
+class JdbiAccountStoreTest extends AccountStoreContract {
 
     @TempDir
     Path dir;
 
-    private SqliteDatabase db;
-    private JdbiAccountStore store;
-    private final Instant now = Instant.parse("2026-11-22T10:15:30.123Z");
-
-    @BeforeEach
-    void open() {
-        db = new SqliteDatabase(dir.resolve("warden/warden.db"), 5000, 2);
-        store = new JdbiAccountStore(db);
+    @Override
+    protected WardenDatabase openDatabase() {
+        return new SqliteDatabase(dir.resolve("warden/warden.db"), 5000, 2);
     }
 
-    @AfterEach
-    void close() {
-        db.close();
+    @Override
+    protected WardenDatabase reopenDatabase() {
+        return openDatabase();
     }
 
-    private StoredAccount account(String name, String... roles) {
-        return new StoredAccount(name, "hash-of-" + name, Set.of(roles), null, true, now, now);
+    @Override
+    protected void closeDatabase() {
+        ((SqliteDatabase) db).close();
     }
 
     @Test
@@ -56,118 +45,4 @@ class JdbiAccountStoreTest {
         }
     }
 
-    @Test
-    void seedsTheBuiltInRolesAndTheSensorNamespaceRule() {
-        assertThat(store.listRoles()).extracting(Role::name).containsExactly("admin", "sensor", "viewer");
-        assertThat(store.findRole("admin")).get().extracting(Role::superuser, Role::builtIn).containsExactly(true, true);
-        assertThat(store.listRules()).containsExactly(
-                new AclRule(1, SubjectType.ROLE, "sensor", "%u/#", Permission.READWRITE,
-                        "built-in: a sensor owns its namespace"));
-    }
-
-    @Test
-    void migrationsRunOnceAcrossRestarts() {
-        store.insertAccount(account("dev1", "sensor"));
-        db.close();
-        db = new SqliteDatabase(dir.resolve("warden/warden.db"), 5000, 2);
-        store = new JdbiAccountStore(db);
-        assertThat(store.listRoles()).hasSize(3);
-        assertThat(store.listRules()).hasSize(1);
-        assertThat(store.findAccount("dev1")).isPresent();
-    }
-
-    @Test
-    void roundTripsAnAccountWithItsRolesAndTimes() {
-        StoredAccount a = new StoredAccount("ops", "$2a$11$abc", Set.of("admin", "viewer"), "ops@example.org", false,
-                now, now.plusSeconds(5));
-        assertThat(store.insertAccount(a)).isTrue();
-        assertThat(store.findAccount("ops")).contains(a);
-        assertThat(store.listAccounts()).containsExactly(a);
-        assertThat(store.countAccounts()).isEqualTo(1);
-    }
-
-    @Test
-    void refusesADuplicateUsernameAndKeepsTheFirst() {
-        assertThat(store.insertAccount(account("dev1", "sensor"))).isTrue();
-        StoredAccount other = new StoredAccount("dev1", "other", Set.of(), null, true, now, now);
-        assertThat(store.insertAccount(other)).isFalse();
-        assertThat(store.findAccount("dev1")).get().extracting(StoredAccount::passwordHash).isEqualTo("hash-of-dev1");
-    }
-
-    @Test
-    void aGrantOfAnUnknownRoleFailsAndChangesNothing() {
-        assertThat(store.insertAccount(account("dev1", "no-such-role"))).isFalse();
-        assertThat(store.findAccount("dev1")).isEmpty();
-    }
-
-    @Test
-    void updatesHashEnabledAndGrants() {
-        store.insertAccount(account("dev1", "sensor"));
-        Instant later = now.plusSeconds(60);
-        assertThat(store.updatePasswordHash("dev1", "new", later)).isTrue();
-        assertThat(store.updateEnabled("dev1", false, later)).isTrue();
-        assertThat(store.grantRole("dev1", "viewer", later)).isTrue();
-        assertThat(store.grantRole("dev1", "viewer", later)).isFalse();
-        assertThat(store.revokeRole("dev1", "sensor", later)).isTrue();
-        StoredAccount a = store.findAccount("dev1").orElseThrow();
-        assertThat(a.passwordHash()).isEqualTo("new");
-        assertThat(a.enabled()).isFalse();
-        assertThat(a.roles()).containsExactly("viewer");
-        assertThat(a.updated()).isEqualTo(later);
-        assertThat(store.updatePasswordHash("ghost", "x", later)).isFalse();
-    }
-
-    @Test
-    void deletingAnAccountRemovesItsGrantsAndOwnRules() {
-        store.insertAccount(account("dev1", "sensor"));
-        store.insertRule(new AclRule(0, SubjectType.ACCOUNT, "dev1", "extra/#", Permission.READ, ""));
-        store.insertRule(new AclRule(0, SubjectType.ACCOUNT, "dev2", "extra/#", Permission.READ, ""));
-        assertThat(store.deleteAccount("dev1")).isTrue();
-        assertThat(store.findAccount("dev1")).isEmpty();
-        assertThat(store.listRules()).extracting(AclRule::subject).containsExactly("sensor", "dev2");
-        assertThat(store.deleteAccount("dev1")).isFalse();
-    }
-
-    @Test
-    void deletingARoleRemovesItsRulesAndGrants() {
-        store.insertRole(new Role("plc", false, false, "PLCs"));
-        store.insertAccount(account("dev1", "plc"));
-        store.insertRule(new AclRule(0, SubjectType.ROLE, "plc", "plc/#", Permission.WRITE, "c"));
-        assertThat(store.insertRole(new Role("plc", false, false, "again"))).isFalse();
-        assertThat(store.deleteRole("plc")).isTrue();
-        assertThat(store.findAccount("dev1").orElseThrow().roles()).isEmpty();
-        assertThat(store.listRules()).extracting(AclRule::subject).containsExactly("sensor");
-    }
-
-    @Test
-    void ruleIdsGrowAndAreNeverReusedWhileHigherOnesExist() {
-        AclRule a = store.insertRule(new AclRule(0, SubjectType.ROLE, "viewer", "a/#", Permission.READ, ""));
-        AclRule b = store.insertRule(new AclRule(0, SubjectType.ROLE, "viewer", "b/#", Permission.DENY, "why"));
-        assertThat(a.id()).isEqualTo(2);
-        assertThat(b.id()).isEqualTo(3);
-        assertThat(store.deleteRule(2)).isTrue();
-        assertThat(store.insertRule(new AclRule(0, SubjectType.ROLE, "viewer", "c", Permission.READ, "")).id())
-                .isEqualTo(4);
-        assertThat(store.deleteRule(99)).isFalse();
-    }
-
-    @Test
-    void revisionMovesOnEveryChangeAndOnlyThen() {
-        long r0 = store.revision();
-        store.findAccount("x");
-        store.listRules();
-        assertThat(store.revision()).isEqualTo(r0);
-        store.insertAccount(account("dev1", "sensor"));
-        long r1 = store.revision();
-        assertThat(r1).isGreaterThan(r0);
-        store.updateEnabled("ghost", false, now);
-        assertThat(store.revision()).isEqualTo(r1);
-        store.insertRule(new AclRule(0, SubjectType.ROLE, "viewer", "a", Permission.READ, ""));
-        assertThat(store.revision()).isGreaterThan(r1);
-    }
-
-    @Test
-    void neverPrintsTheHash() {
-        assertThat(account("dev1").toString()).doesNotContain("hash-of").contains("***");
-    }
 }
