@@ -58,8 +58,7 @@ public final class AccountAdmin implements AccountService {
 
     @Modified
     void modified(AuthConfig config) {
-        this.hasher = new PasswordHasher(
-                Math.max(PasswordHasher.MIN_COST, Math.min(PasswordHasher.MAX_COST, config.bcrypt_cost())), random);
+        this.hasher = PasswordHasher.configured(config.bcrypt_cost(), random);
         this.minLength = Math.max(8, Math.min(128, config.password_min_length()));
         this.events.waitMillis(config.event_wait_ms());
     }

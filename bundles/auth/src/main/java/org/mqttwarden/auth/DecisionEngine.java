@@ -99,10 +99,9 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
     }
 
     private void configure(AuthConfig config) {
-        int cost = Math.max(PasswordHasher.MIN_COST, Math.min(PasswordHasher.MAX_COST, config.bcrypt_cost()));
         PasswordHasher old = this.hasher;
-        this.hasher = new PasswordHasher(cost, random);
-        if (old == null || old.cost() != cost) {
+        this.hasher = PasswordHasher.configured(config.bcrypt_cost(), random);
+        if (old == null || old.cost() != hasher.cost()) {
             this.dummyHash = null;
         }
         this.verified = new VerifiedCredentials(config.verified_ttl_seconds() * 1000L, random, clock);

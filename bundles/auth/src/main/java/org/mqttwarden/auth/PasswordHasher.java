@@ -9,6 +9,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import org.mindrot.jbcrypt.BCrypt;
+import org.slf4j.LoggerFactory;
 
 /**
  * bcrypt hashing in which every character of the password counts.
@@ -41,6 +42,19 @@ public final class PasswordHasher {
         }
         this.cost = cost;
         this.random = random;
+    }
+
+    /**
+     * @return a hasher at the configured cost brought into 10..16, with a warning when it had to be:
+     *     a configuration mistake must neither stop logins nor weaken hashes below the floor
+     */
+    public static PasswordHasher configured(int cost, SecureRandom random) {
+        int bounded = Math.max(MIN_COST, Math.min(MAX_COST, cost));
+        if (bounded != cost) {
+            LoggerFactory.getLogger(PasswordHasher.class).warn("bcrypt.cost {} is outside {}..{}; using {}", cost,
+                    MIN_COST, MAX_COST, bounded);
+        }
+        return new PasswordHasher(bounded, random);
     }
 
     public int cost() {
