@@ -125,6 +125,51 @@ public class GatewayIT extends WardenTestSupport {
         }
     }
 
+    @Test
+    public void binWardenRunsCommandsNonInteractivelyWithTheirExitStatus() throws Exception {
+        awaitServing();
+        Path etc = Paths.get(System.getProperty("karaf.etc"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(etc.resolve("warden-admin.key")));
+
+        Run added = binWarden("correct horse battery staple\n", "user-add", "--role", "sensor", "--password-stdin",
+                "itest-cli");
+        assertEquals(added.output, 0, added.status);
+        assertTrue(added.output, added.output.contains("Created account itest-cli"));
+        assertEquals(200, post("/user", JSON, userBody("itest-cli", "correct horse battery staple")).status());
+
+        Run topic = binWarden("", "acl-check", "itest-cli", "itest-cli/#", "subscribe");
+        assertEquals(topic.output, 0, topic.status);
+        assertTrue(topic.output, topic.output.startsWith("ALLOW"));
+
+        Run duplicate = binWarden("", "user-add", "--generate", "itest-cli");
+        assertTrue("a failed command exits non-zero", duplicate.status != 0);
+        assertTrue(duplicate.output, duplicate.output.contains("already exists"));
+        assertFalse("nothing generated for a refused account", duplicate.output.contains("Generated password"));
+    }
+
+    private record Run(int status, String output) {
+    }
+
+    private static Run binWarden(String stdin, String... args) throws Exception {
+        Path home = Paths.get(System.getProperty("karaf.home"));
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(home.resolve("bin/warden").toString());
+        cmd.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("WARDEN_SSH_PORT", Integer.toString(SSH_PORT_IN_CONTAINER));
+        pb.environment().put("KARAF_ETC", System.getProperty("karaf.etc"));
+        Process p = pb.start();
+        try (java.io.OutputStream in = p.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("bin/warden did not finish: " + out);
+        }
+        return new Run(p.exitValue(), out);
+    }
+
     private static String readCfg(Path file, String key) throws IOException {
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             String[] kv = line.split("=", 2);

@@ -34,7 +34,8 @@ public abstract class WardenTestSupport {
 
     /** Chosen in the test JVM; the probe inside the container reads it back from a system property. */
     static final int HTTP_PORT = Integer.getInteger("warden.itest.http.port", freePort());
-    static final int SSH_PORT = freePort();
+    static final int SSH_PORT = Integer.getInteger("warden.itest.ssh.port", freePort());
+    static final int SSH_PORT_IN_CONTAINER = SSH_PORT;
 
     @Inject
     protected BundleContext bundleContext;
@@ -51,7 +52,7 @@ public abstract class WardenTestSupport {
             karafDistributionConfiguration()
                     .frameworkUrl(maven("org.mqttwarden", "warden-karaf-assembly", version).type("tar.gz"))
                     .name("MQTT Warden").unpackDirectory(new File("target/exam")).useDeployFolder(false),
-            configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
+            configureConsole().ignoreLocalConsole(),
             logLevel(LogLevel.INFO),
             editConfigurationFilePut("etc/org.mqttwarden.http.cfg", "port", Integer.toString(HTTP_PORT)),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(SSH_PORT)),
@@ -61,6 +62,7 @@ public abstract class WardenTestSupport {
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.repositories", ""),
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.offline", "true"),
             systemProperty("warden.itest.http.port").value(Integer.toString(HTTP_PORT)),
+            systemProperty("warden.itest.ssh.port").value(Integer.toString(SSH_PORT)),
             mavenBundle("org.awaitility", "awaitility", System.getProperty("awaitility.version")),
             mavenBundle("org.hamcrest", "hamcrest", "2.1"),
             vmOption("-Xmx256m"),
