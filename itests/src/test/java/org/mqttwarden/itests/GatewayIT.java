@@ -126,6 +126,19 @@ public class GatewayIT extends WardenTestSupport {
     }
 
     @Test
+    public void onlyShellAdminsMayChangeAccountsWhileViewersMayLook() throws Exception {
+        awaitServing();
+        String list = shellAs("warden:user-list --no-format", "viewer");
+        assertTrue(list, list.contains("admin"));
+        try {
+            shellAs("warden:user-add --generate itest-sneaky", "viewer");
+            fail("a viewer must not add accounts");
+        } catch (Exception expected) {
+            assertFalse(accounts.findAccount("itest-sneaky").isPresent());
+        }
+    }
+
+    @Test
     public void binWardenRunsCommandsNonInteractivelyWithTheirExitStatus() throws Exception {
         awaitServing();
         Path etc = Paths.get(System.getProperty("karaf.etc"));

@@ -20,7 +20,14 @@ import java.net.ServerSocket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 
+import java.security.PrivilegedActionException;
+import java.security.PrivilegedExceptionAction;
+
 import javax.inject.Inject;
+import javax.security.auth.Subject;
+
+import org.apache.karaf.jaas.boot.principal.RolePrincipal;
+import org.apache.karaf.jaas.boot.principal.UserPrincipal;
 
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
@@ -85,17 +92,36 @@ public abstract class WardenTestSupport {
         };
     }
 
-    /** Runs a shell command as the console would, returning what it printed; failures propagate. */
-    protected String shell(String command) throws Exception {
+    /**
+     * Runs a shell command as a logged-in shell user with the given roles would (command ACLs apply),
+     * returning what it printed; failures propagate.
+     */
+    protected String shellAs(String command, String... roles) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        Session session = sessionFactory.create(InputStream.nullInputStream(), print, print);
+        Subject subject = new Subject();
+        subject.getPrincipals().add(new UserPrincipal("itest"));
+        for (String role : roles) {
+            subject.getPrincipals().add(new RolePrincipal(role));
+        }
         try {
-            session.execute(command);
-        } finally {
-            session.close();
+            Subject.doAs(subject, (PrivilegedExceptionAction<Object>) () -> {
+                Session session = sessionFactory.create(InputStream.nullInputStream(), print, print);
+                try {
+                    return session.execute(command);
+                } finally {
+                    session.close();
+                }
+            });
+        } catch (PrivilegedActionException e) {
+            throw e.getException();
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Runs a shell command as an admin. */
+    protected String shell(String command) throws Exception {
+        return shellAs(command, "admin", "viewer");
     }
 
     /** A response: status and body. */
