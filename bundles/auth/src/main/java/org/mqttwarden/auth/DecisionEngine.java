@@ -54,6 +54,11 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
     private static final int MAX_CACHED_ACCOUNTS = 50_000;
     private static final int MAX_CACHED_DECISIONS = 200_000;
 
+    private static final Decision SUPERUSER_UNKNOWN = Decision.deny("superuser.unknown-user", "no such account");
+    private static final Decision SUPERUSER_DISABLED = Decision.deny("superuser.disabled", "account disabled");
+    private static final Decision SUPERUSER_YES = Decision.allow("superuser.yes", "holds a superuser role");
+    private static final Decision SUPERUSER_NO = Decision.deny("superuser.no", "holds no superuser role");
+
     private record AclKey(String username, String clientId, String topic, Access access) {
     }
 
@@ -238,25 +243,56 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
     public Decision superuser(String username) {
         State s = current();
         StoredAccount account = Validation.usernameProblem(username) == null ? account(s, username).orElse(null) : null;
+        return superuser(s, username, account);
+    }
+
+    @Override
+    public Decision superuserNow(String username) {
+        State s = cachedState();
+        if (s == null) {
+            return null;
+        }
+        Optional<StoredAccount> account = s.accounts.get(username);
+        if (account == null) {
+            return null;
+        }
+        return superuser(s, username, account.orElse(null));
+    }
+
+    private Decision superuser(State s, String username, StoredAccount account) {
         Decision d;
         if (account == null) {
-            d = Decision.deny("superuser.unknown-user", "no such account");
+            d = SUPERUSER_UNKNOWN;
         } else if (!account.enabled()) {
-            d = Decision.deny("superuser.disabled", "account disabled");
-        } else if (isSuperuser(s, account)) {
-            d = Decision.allow("superuser.yes", "holds a superuser role");
+            d = SUPERUSER_DISABLED;
         } else {
-            d = Decision.deny("superuser.no", "holds no superuser role");
+            d = isSuperuser(s, account) ? SUPERUSER_YES : SUPERUSER_NO;
         }
         if (events.active()) {
-            events.emit(new SecurityEvent(clock.instant(), EventType.SUPERUSER, d.allowed() ? Outcome.ALLOW : Outcome.DENY,
-                    d.reason(), username, account == null ? Set.of() : account.roles(), null, null, null, null, null,
-                    Map.of()));
+            events.emit(new SecurityEvent(clock.instant(), EventType.SUPERUSER,
+                    d.allowed() ? Outcome.ALLOW : Outcome.DENY, d.reason(), username,
+                    account == null ? Set.of() : account.roles(), null, null, null, null, null, Map.of()));
         }
         return d;
     }
 
     // ---- /acl
+
+    @Override
+    public Decision authorizeNow(ClientRef client, String topic, Access access) {
+        State s = cachedState();
+        if (s == null) {
+            return null;
+        }
+        Decision d = s.decisions.get(new AclKey(client.username(), client.clientId(), topic, access));
+        Optional<StoredAccount> account = s.accounts.get(client.username());
+        if (d == null || account == null || (!d.allowed() && events.active())) {
+            return null;
+        }
+        aclCacheHits.increment();
+        aclEvent(client, account.orElse(null), topic, access, d);
+        return d;
+    }
 
     @Override
     public Decision authorize(ClientRef client, String topic, Access access) {
@@ -273,13 +309,17 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
             }
             s.decisions.put(key, d);
         }
+        aclEvent(client, account, topic, access, d);
+        return d;
+    }
+
+    private void aclEvent(ClientRef client, StoredAccount account, String topic, Access access, Decision d) {
         if (events.active()) {
             events.emit(new SecurityEvent(clock.instant(), EventType.ACL, d.allowed() ? Outcome.ALLOW : Outcome.DENY,
                     d.reason(), client.username(), account == null ? Set.of() : account.roles(), client.clientId(),
                     client.address(), topic, access, null,
                     d.detail().isEmpty() ? Map.of() : Map.of("rule", d.detail())));
         }
-        return d;
     }
 
     private Decision decide(State s, StoredAccount account, ClientRef client, String topic, Access access) {
@@ -333,6 +373,12 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
             s.accounts.put(username, a);
         }
         return a;
+    }
+
+    /** @return the cached state when it is still current, else null (checking costs no I/O) */
+    private State cachedState() {
+        State s = state;
+        return s != null && s.revision == store.revision() ? s : null;
     }
 
     private State current() {

@@ -236,6 +236,36 @@ class DecisionEngineTest {
     }
 
     @Test
+    void answersAtOnceOnlyFromCurrentCachesAndNeverADenialASinkMustRecord() {
+        ClientRef dev = new ClientRef("dev1", "c", null);
+        assertThat(engine.authorizeNow(dev, "dev1/t", Access.WRITE)).as("nothing cached yet").isNull();
+        Decision slow = engine.authorize(dev, "dev1/t", Access.WRITE);
+        assertThat(engine.authorizeNow(dev, "dev1/t", Access.WRITE)).isEqualTo(slow);
+
+        engine.authorize(dev, "other/t", Access.WRITE);
+        assertThat(engine.authorizeNow(dev, "other/t", Access.WRITE)).as("a denial waits for the sinks").isNull();
+        engine.removeSink(sink);
+        assertThat(engine.authorizeNow(dev, "other/t", Access.WRITE).allowed()).isFalse();
+        engine.addSink(sink);
+
+        admin.setEnabled("dev1", false, "test");
+        assertThat(engine.authorizeNow(dev, "dev1/t", Access.WRITE)).as("a change voids the caches").isNull();
+        assertThat(engine.authorize(dev, "dev1/t", Access.WRITE).allowed()).isFalse();
+    }
+
+    @Test
+    void answersSuperuserAtOnceOnceTheAccountIsCached() {
+        assertThat(engine.superuserNow("ops")).isNull();
+        assertThat(engine.superuser("ops").allowed()).isTrue();
+        assertThat(engine.superuserNow("ops").allowed()).isTrue();
+        engine.superuser("dev1");
+        assertThat(engine.superuserNow("dev1").allowed()).isFalse();
+        admin.revokeRole("ops", "admin", "test");
+        assertThat(engine.superuserNow("ops")).isNull();
+        assertThat(engine.superuser("ops").allowed()).isFalse();
+    }
+
+    @Test
     void everyDecisionBecomesAnEventWithoutTheSecret() {
         sink.events.clear();
         login("dev1", PW);

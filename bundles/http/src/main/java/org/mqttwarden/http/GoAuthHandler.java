@@ -89,34 +89,51 @@ final class GoAuthHandler implements HttpHandler {
             reject(exchange, endpoint, 413, start);
             return;
         }
-        exchange.getRequestReceiver().receiveFullBytes(
-                (ex, body) -> {
-                    if (body.length > MAX_BODY) {
-                        reject(ex, endpoint, 413, start);
-                    } else {
-                        ex.dispatch(workers, () -> answer(ex, endpoint, body, start));
-                    }
-                },
+        exchange.getRequestReceiver().receiveFullBytes((ex, body) -> received(ex, endpoint, body, start),
                 (ex, error) -> reject(ex, endpoint, error instanceof RequestTooBigException ? 413 : 400, start));
     }
 
-    private void answer(HttpServerExchange exchange, Endpoint endpoint, byte[] body, long start) {
-        Verdict verdict;
+    /**
+     * On the IO thread: parse (bounded, CPU only), answer at once when the engine can without
+     * blocking (a cached ACL or superuser answer), else hand the request to a worker.
+     */
+    private void received(HttpServerExchange exchange, Endpoint endpoint, byte[] body, long start) {
+        if (body.length > MAX_BODY) {
+            reject(exchange, endpoint, 413, start);
+            return;
+        }
+        Request request;
         try {
-            GoAuthParams p = GoAuthParams.parse(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE), body);
-            Decision d = decide(endpoint, p);
-            verdict = d.allowed() ? Verdict.ALLOW : Verdict.DENY;
+            request = Request.of(endpoint,
+                    GoAuthParams.parse(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE), body));
         } catch (BadRequest e) {
             LOG.debug("Bad {} request: {}", endpoint.label, e.getMessage());
             reject(exchange, endpoint, e.status(), start);
             return;
+        }
+        Decision now = decideNow(request);
+        if (now != null) {
+            respond(exchange, endpoint, now.allowed() ? Verdict.ALLOW : Verdict.DENY, start);
+        } else {
+            exchange.dispatch(workers, () -> answer(exchange, request, start));
+        }
+    }
+
+    private void answer(HttpServerExchange exchange, Request request, long start) {
+        Verdict verdict;
+        try {
+            verdict = decide(request).allowed() ? Verdict.ALLOW : Verdict.DENY;
         } catch (WardenUnavailableException e) {
-            LOG.warn("Answering {} with an error: {}", endpoint.label, e.getMessage());
+            LOG.warn("Answering {} with an error: {}", request.endpoint.label, e.getMessage());
             verdict = Verdict.ERROR;
         } catch (RuntimeException e) {
-            LOG.error("Unexpected failure answering {}", endpoint.label, e);
+            LOG.error("Unexpected failure answering {}", request.endpoint.label, e);
             verdict = Verdict.ERROR;
         }
+        respond(exchange, request.endpoint, verdict, start);
+    }
+
+    private void respond(HttpServerExchange exchange, Endpoint endpoint, Verdict verdict, long start) {
         metrics.record(endpoint, switch (verdict) {
             case ALLOW -> Result.ALLOW;
             case DENY -> Result.DENY;
@@ -133,31 +150,66 @@ final class GoAuthHandler implements HttpHandler {
         }
     }
 
-    private Decision decide(Endpoint endpoint, GoAuthParams p) throws BadRequest {
-        if (p.username() == null) {
-            throw new BadRequest("'username' is missing");
+    /** @return the answer when the engine can give it without blocking, else null */
+    private Decision decideNow(Request r) {
+        try {
+            return switch (r.endpoint) {
+                case SUPERUSER -> authenticator.superuserNow(r.username);
+                case ACL -> authorizer.authorizeNow(r.client(), r.topic, r.access);
+                default -> null;
+            };
+        } catch (RuntimeException e) {
+            return null;
         }
-        switch (endpoint) {
-            case USER -> {
-                if (p.password() == null) {
-                    throw new BadRequest("'password' is missing");
-                }
-                return authenticator.authenticate(new Credentials(p.username(), p.password(), p.clientId()));
+    }
+
+    private Decision decide(Request r) {
+        return switch (r.endpoint) {
+            case USER -> authenticator.authenticate(new Credentials(r.username, r.password, r.clientId));
+            case SUPERUSER -> authenticator.superuser(r.username);
+            case ACL -> authorizer.authorize(r.client(), r.topic, r.access);
+        };
+    }
+
+    /** A go-auth request whose parameters are complete for its endpoint. */
+    private record Request(Endpoint endpoint, String username, String password, String clientId, String topic,
+            Access access) {
+
+        static Request of(Endpoint endpoint, GoAuthParams p) throws BadRequest {
+            if (p.username() == null) {
+                throw new BadRequest("'username' is missing");
             }
-            case SUPERUSER -> {
-                return authenticator.superuser(p.username());
-            }
-            case ACL -> {
-                if (p.topic() == null) {
-                    throw new BadRequest("'topic' is missing");
+            switch (endpoint) {
+                case USER -> {
+                    if (p.password() == null) {
+                        throw new BadRequest("'password' is missing");
+                    }
+                    return new Request(endpoint, p.username(), p.password(), p.clientId(), null, null);
                 }
-                Access access = Access.fromCode(p.acc());
-                if (access == null) {
-                    throw new BadRequest("'acc' must be 1, 2, 3 or 4");
+                case SUPERUSER -> {
+                    return new Request(endpoint, p.username(), null, p.clientId(), null, null);
                 }
-                return authorizer.authorize(new ClientRef(p.username(), p.clientId(), null), p.topic(), access);
+                case ACL -> {
+                    if (p.topic() == null) {
+                        throw new BadRequest("'topic' is missing");
+                    }
+                    Access access = Access.fromCode(p.acc());
+                    if (access == null) {
+                        throw new BadRequest("'acc' must be 1, 2, 3 or 4");
+                    }
+                    return new Request(endpoint, p.username(), null, p.clientId(), p.topic(), access);
+                }
+                default -> throw new IllegalStateException(endpoint.name());
             }
-            default -> throw new IllegalStateException(endpoint.name());
+        }
+
+        ClientRef client() {
+            return new ClientRef(username, clientId, null);
+        }
+
+        @Override
+        public String toString() {
+            return "Request[" + endpoint + ", username=" + username + ", password=***]";
         }
     }
 

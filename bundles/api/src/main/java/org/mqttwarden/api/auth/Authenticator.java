@@ -20,4 +20,14 @@ public interface Authenticator {
      * @throws WardenUnavailableException when the answer cannot be known
      */
     Decision superuser(String username);
+
+    /**
+     * The same answer as {@link #superuser}, but only when it can be given at once from caches,
+     * without blocking.
+     *
+     * @return the decision, or {@code null} when it needs {@link #superuser} on a thread that may block
+     */
+    default Decision superuserNow(String username) {
+        return null;
+    }
 }
