@@ -30,4 +30,9 @@ public @interface AuthConfig {
     @AttributeDefinition(description = "On first start, create the MQTT account 'admin' with a random password"
             + " when no account exists.")
     boolean bootstrap_admin() default true;
+
+    @AttributeDefinition(description = "On first start, when etc/users.properties has no user, create the Karaf"
+            + " shell admin 'warden-admin' and the SSH key bin/warden uses. Integrators installing Warden into a"
+            + " Karaf of their own may turn this off.")
+    boolean bootstrap_shell_admin() default true;
 }

@@ -64,7 +64,7 @@ public final class FirstStart {
         Path etc = Paths.get(System.getProperty("karaf.etc", "etc"));
         executor.execute(() -> {
             try {
-                run(accounts, store, config.bootstrap_admin(), etc, System.out);
+                run(accounts, store, config.bootstrap_admin(), config.bootstrap_shell_admin(), etc, System.out);
             } catch (IOException | RuntimeException e) {
                 LOG.error("First-start setup failed: {}", e.toString(), e);
             }
@@ -77,8 +77,8 @@ public final class FirstStart {
     }
 
     /** @return whether anything was created */
-    static boolean run(AccountService accounts, AccountStore store, boolean mqttAdmin, Path etc, PrintStream console)
-            throws IOException {
+    static boolean run(AccountService accounts, AccountStore store, boolean mqttAdmin, boolean shellAdmin, Path etc,
+            PrintStream console) throws IOException {
         Path credentials = etc.resolve(CREDENTIALS_FILE);
         Properties saved = new Properties();
         if (Files.exists(credentials)) {
@@ -95,7 +95,7 @@ public final class FirstStart {
             banner.append("  MQTT admin account : ").append(MQTT_ADMIN).append(" / ").append(password).append('\n');
         }
         Path users = etc.resolve("users.properties");
-        if (Files.exists(users) && !hasUser(Files.readAllLines(users, StandardCharsets.UTF_8))) {
+        if (shellAdmin && Files.exists(users) && !hasUser(Files.readAllLines(users, StandardCharsets.UTF_8))) {
             String password = accounts.generatePassword();
             String line = SHELL_ADMIN + " = {CRYPT}" + sha512Hex(password) + "{CRYPT},_g_:admingroup\n";
             Files.writeString(users, line, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
@@ -105,7 +105,7 @@ public final class FirstStart {
         }
         Path key = etc.resolve(SHELL_KEY_FILE);
         Path keys = etc.resolve("keys.properties");
-        if (Files.exists(keys) && Files.notExists(key)) {
+        if (shellAdmin && Files.exists(keys) && Files.notExists(key)) {
             KeyPair pair = newKeyPair();
             writePrivate(key, "-----BEGIN PRIVATE KEY-----\n"
                     + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pair.getPrivate().getEncoded())

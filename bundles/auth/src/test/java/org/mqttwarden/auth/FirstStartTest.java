@@ -48,7 +48,7 @@ class FirstStartTest {
     @Test
     void createsBothAdminsOnceWithSecretsOnlyInAPrivateFile() throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        assertThat(FirstStart.run(admin, store, true, etc, new PrintStream(console, true, StandardCharsets.UTF_8)))
+        assertThat(FirstStart.run(admin, store, true, true, etc, new PrintStream(console, true, StandardCharsets.UTF_8)))
                 .isTrue();
 
         Path credentials = etc.resolve(FirstStart.CREDENTIALS_FILE);
@@ -76,7 +76,7 @@ class FirstStartTest {
         assertThat(Files.readString(etc.resolve(FirstStart.SHELL_KEY_FILE))).startsWith("-----BEGIN PRIVATE KEY-----");
 
         ByteArrayOutputStream again = new ByteArrayOutputStream();
-        assertThat(FirstStart.run(admin, store, true, etc, new PrintStream(again, true, StandardCharsets.UTF_8)))
+        assertThat(FirstStart.run(admin, store, true, true, etc, new PrintStream(again, true, StandardCharsets.UTF_8)))
                 .isFalse();
         assertThat(again.size()).isZero();
         assertThat(Files.readString(etc.resolve("users.properties"))).isEqualTo(users);
@@ -86,10 +86,20 @@ class FirstStartTest {
     void leavesAnExistingShellUserAndMqttAccountsAlone() throws Exception {
         Files.writeString(etc.resolve("users.properties"), "alice = {CRYPT}abc{CRYPT},_g_:admingroup\n");
         admin.createAccount("someone", "correct horse battery", java.util.Set.of(), null, "t");
-        FirstStart.run(admin, store, true, etc, new PrintStream(new ByteArrayOutputStream(), true,
+        FirstStart.run(admin, store, true, true, etc, new PrintStream(new ByteArrayOutputStream(), true,
                 StandardCharsets.UTF_8));
         assertThat(store.countAccounts()).isEqualTo(1);
         assertThat(Files.readString(etc.resolve("users.properties"))).doesNotContain("warden-admin");
+    }
+
+    @Test
+    void integratorsCanLeaveKarafsUsersAndKeysAlone() throws Exception {
+        String users = Files.readString(etc.resolve("users.properties"));
+        FirstStart.run(admin, store, true, false, etc, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8));
+        assertThat(Files.readString(etc.resolve("users.properties"))).isEqualTo(users);
+        assertThat(etc.resolve(FirstStart.SHELL_KEY_FILE)).doesNotExist();
+        assertThat(store.findAccount("admin")).isPresent();
     }
 
     @Test
