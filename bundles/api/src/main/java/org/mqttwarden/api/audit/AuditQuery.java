@@ -1,0 +1,52 @@
+package org.mqttwarden.api.audit;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** Reads the audit log: searches, the latest rows, and a check of its tamper-evident chain. */
+@ProviderType
+public interface AuditQuery {
+
+    /**
+     * @return the rows matching every criterion of {@code filter}, newest first, at most its limit;
+     *     empty when none match
+     */
+    List<AuditRecord> search(AuditFilter filter);
+
+    /**
+     * @param n how many rows, 1 or more (implementations may cap it)
+     * @return the last {@code n} rows in the order they were written, oldest first
+     */
+    List<AuditRecord> tail(int n);
+
+    /**
+     * Walks the whole chain from the first row, recomputing every row's hash.
+     *
+     * @return {@link VerifyResult#ok()} when every row is intact and no id is missing; otherwise
+     *     the first row that was altered, inserted or deleted
+     */
+    VerifyResult verify();
+
+    /**
+     * The outcome of {@link AuditQuery#verify()}.
+     *
+     * @param ok whether the chain is intact
+     * @param rowsChecked how many rows were read
+     * @param firstBadId the id of the first row altered or inserted, or the first id missing;
+     *     {@code null} when {@code ok}
+     * @param problem one sentence saying what is wrong; {@code null} when {@code ok}
+     */
+    record VerifyResult(boolean ok, long rowsChecked, Long firstBadId, String problem) {
+
+        /** @return an intact chain of {@code rows} rows */
+        public static VerifyResult intact(long rows) {
+            return new VerifyResult(true, rows, null, null);
+        }
+
+        /** @return a broken chain, first broken at {@code id} */
+        public static VerifyResult broken(long rowsChecked, long id, String problem) {
+            return new VerifyResult(false, rowsChecked, id, problem);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package org.mqttwarden.audit;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+import org.jdbi.v3.core.statement.Query;
+import org.mqttwarden.api.audit.AuditFilter;
+import org.mqttwarden.api.audit.AuditQuery;
+import org.mqttwarden.api.audit.AuditRecord;
+import org.mqttwarden.api.event.EventSink;
+import org.mqttwarden.api.event.SecurityEvent;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The audit log: an {@link EventSink} recording every security event into its own SQLite file
+ * ({@code ${karaf.data}/warden/audit.db}), asynchronously through an {@link AuditWriter}, and the
+ * {@link AuditQuery} reading it back. Security-relevant events are committed before their stage
+ * completes; the rows form a hash chain that {@link #verify()} checks.
+ *
+ * <p>Every event is recorded, allows included: there is no summarising of allows and no retention
+ * yet. A change of configuration restarts the component (the queue is drained first).
+ */
+@Component(service = {EventSink.class, AuditQuery.class}, configurationPid = "org.mqttwarden.audit")
+@Designate(ocd = AuditLog.Config.class)
+public final class AuditLog implements EventSink, AuditQuery {
+
+    @ObjectClassDefinition(name = "MQTT Warden audit log", description = "Where and how security events are"
+            + " recorded.")
+    public @interface Config {
+        @AttributeDefinition(description = "Path of the SQLite file. Empty: ${karaf.data}/warden/audit.db.")
+        String path() default "";
+
+        @AttributeDefinition(description = "Events waiting to be written, at most. When full, allows are dropped"
+                + " and counted; security-relevant events wait.", min = "16", max = "1000000")
+        int queue_size() default 8192;
+
+        @AttributeDefinition(description = "Events written in one transaction, at most.", min = "1", max = "10000")
+        int batch_max() default 512;
+
+        @AttributeDefinition(description = "How long a security-relevant event waits for room in a full queue"
+                + " before it is refused, in ms.", min = "0", max = "10000")
+        int offer_timeout_ms() default 200;
+
+        @AttributeDefinition(description = "How long the writer waits for a lock held by another process, in ms.",
+                min = "100", max = "60000")
+        int busy_timeout_ms() default 5000;
+
+        @AttributeDefinition(description = "How long stopping waits for queued events to be written, in ms.",
+                min = "0", max = "120000")
+        int shutdown_timeout_ms() default 10000;
+    }
+
+    /** Rows returned by a search without a limit, and the cap of any limit and of {@link #tail}. */
+    static final int DEFAULT_LIMIT = 1000;
+    static final int MAX_LIMIT = 100_000;
+    private static final int VERIFY_PAGE = 2000;
+
+    private final AuditFile file;
+    private final AuditWriter writer;
+
+    @Activate
+    public AuditLog(Config config) {
+        this(AuditFile.resolve(config.path()), config.busy_timeout_ms(), new AuditWriter.Settings(config.queue_size(),
+                config.batch_max(), config.offer_timeout_ms(), config.shutdown_timeout_ms()));
+    }
+
+    /** Opens (creating if needed) the audit file at {@code path} and starts its writer. */
+    AuditLog(Path path, int busyTimeoutMs, AuditWriter.Settings settings) {
+        this.file = new AuditFile(path, busyTimeoutMs);
+        try {
+            this.writer = new AuditWriter(file, settings);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** Writes what is queued, then closes the file. */
+    @Deactivate
+    public void close() {
+        try {
+            writer.close();
+        } finally {
+            file.close();
+        }
+    }
+
+    /**
+     * @return a stage completing once the event is committed to disk, or exceptionally when it will
+     *     not be recorded (queue full, log closed, file unwritable); never blocks, except briefly for
+     *     a security-relevant event meeting a full queue
+     */
+    @Override
+    public CompletionStage<Void> accept(SecurityEvent event) {
+        return writer.accept(event);
+    }
+
+    @Override
+    public List<AuditRecord> search(AuditFilter filter) {
+        StringBuilder sql = new StringBuilder(AuditTables.SEARCH_HEAD);
+        if (filter.username() != null) {
+            sql.append(AuditTables.AND_USERNAME);
+        }
+        if (filter.clientId() != null) {
+            sql.append(AuditTables.AND_CLIENT);
+        }
+        if (filter.type() != null) {
+            sql.append(AuditTables.AND_TYPE);
+        }
+        if (filter.outcome() != null) {
+            sql.append(AuditTables.AND_OUTCOME);
+        }
+        if (filter.topicPrefix() != null) {
+            sql.append(AuditTables.AND_TOPIC_PREFIX);
+        }
+        if (filter.from() != null) {
+            sql.append(AuditTables.AND_FROM);
+        }
+        if (filter.to() != null) {
+            sql.append(AuditTables.AND_TO);
+        }
+        sql.append(AuditTables.SEARCH_TAIL);
+        int limit = filter.limit() == null ? DEFAULT_LIMIT : Math.min(filter.limit(), MAX_LIMIT);
+        return file.jdbi().withHandle(h -> {
+            Query q = h.createQuery(sql.toString()).bind("limit", limit);
+            if (filter.username() != null) {
+                q.bind("username", filter.username());
+            }
+            if (filter.clientId() != null) {
+                q.bind("clientId", filter.clientId());
+            }
+            if (filter.type() != null) {
+                q.bind("type", filter.type().name());
+            }
+            if (filter.outcome() != null) {
+                q.bind("outcome", filter.outcome().name());
+            }
+            if (filter.topicPrefix() != null) {
+                String prefix = filter.topicPrefix();
+                q.bind("topicPrefix", prefix).bind("prefixLength", prefix.codePointCount(0, prefix.length()));
+            }
+            if (filter.from() != null) {
+                q.bind("from", filter.from().toEpochMilli());
+            }
+            if (filter.to() != null) {
+                q.bind("to", filter.to().toEpochMilli());
+            }
+            return q.map((rs, ctx) -> AuditRow.read(rs).toRecord()).list();
+        });
+    }
+
+    @Override
+    public List<AuditRecord> tail(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be 1 or more, was " + n);
+        }
+        return file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_TAIL).bind("n", Math.min(n, MAX_LIMIT))
+                .map((rs, ctx) -> AuditRow.read(rs).toRecord()).list());
+    }
+
+    /**
+     * Walks the rows committed so far, page by page. Ids start at 1 and must follow each other: a
+     * missing id is a deleted row; a row whose content or predecessor does not give its hash was
+     * altered or inserted. Detects changes made by someone who does not rewrite every later row too;
+     * removing the newest rows is not detected (no external anchor yet).
+     */
+    @Override
+    public VerifyResult verify() {
+        long expectedId = 1;
+        String previous = AuditRow.GENESIS;
+        long checked = 0;
+        while (true) {
+            long after = expectedId - 1;
+            List<AuditRow> page = file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_PAGE)
+                    .bind("after", after).bind("n", VERIFY_PAGE).map((rs, ctx) -> AuditRow.read(rs)).list());
+            if (page.isEmpty()) {
+                return VerifyResult.intact(checked);
+            }
+            for (AuditRow row : page) {
+                checked++;
+                if (row.id() != expectedId) {
+                    return VerifyResult.broken(checked, expectedId, "Row " + expectedId + " is missing (deleted);"
+                            + " the next row is " + row.id() + ".");
+                }
+                if (!row.chainsTo(previous)) {
+                    return VerifyResult.broken(checked, row.id(), "Row " + row.id() + " does not match its hash:"
+                            + " it was altered or inserted, or the row before it was.");
+                }
+                previous = row.hash();
+                expectedId++;
+            }
+        }
+    }
+
+    /** @return how many events could not be recorded since activation */
+    long lostTotal() {
+        return writer.lostTotal();
+    }
+
+    int queued() {
+        return writer.queued();
+    }
+
+    Path path() {
+        return file.path();
+    }
+
+    /** @return every row of the file, oldest first */
+    List<AuditRecord> all() {
+        List<AuditRecord> out = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            long from = after;
+            List<AuditRow> page = file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_PAGE)
+                    .bind("after", from).bind("n", VERIFY_PAGE).map((rs, ctx) -> AuditRow.read(rs)).list());
+            if (page.isEmpty()) {
+                return out;
+            }
+            page.forEach(r -> out.add(r.toRecord()));
+            after = page.get(page.size() - 1).id();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package org.mqttwarden.audit;
+
+import java.util.List;
+
+import org.mqttwarden.api.store.WardenDatabase.Migration;
+
+/**
+ * The SQL of the audit file, in one place. Runs on SQLite and PostgreSQL. Ids are assigned by the
+ * single writer (contiguous, so a gap means a deleted row), not by the database.
+ */
+final class AuditTables {
+
+    static final String OWNER = "audit";
+
+    /** Same design as warden-store's schema table, so one database could later hold both. */
+    static final String CREATE_SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS warden_schema ("
+            + " owner VARCHAR(64) NOT NULL, version INTEGER NOT NULL, description VARCHAR(512) NOT NULL,"
+            + " applied_at BIGINT NOT NULL, PRIMARY KEY (owner, version))";
+    static final String SELECT_APPLIED = "SELECT version FROM warden_schema WHERE owner = :owner";
+    static final String INSERT_APPLIED = "INSERT INTO warden_schema (owner, version, description, applied_at)"
+            + " VALUES (:owner, :version, :description, :at)";
+
+    static final List<Migration> MIGRATIONS = List.of(new Migration(1, "audit events with hash chain", List.of(
+            "CREATE TABLE warden_audit (id BIGINT NOT NULL PRIMARY KEY, occurred_at BIGINT NOT NULL,"
+                    + " type VARCHAR(16) NOT NULL, outcome VARCHAR(8) NOT NULL, reason VARCHAR(256) NOT NULL,"
+                    + " username VARCHAR(512), roles VARCHAR(4096) NOT NULL, client_id VARCHAR(512),"
+                    + " address VARCHAR(128), topic VARCHAR(65535), access VARCHAR(16), actor VARCHAR(512),"
+                    + " detail VARCHAR(16384) NOT NULL, hash CHAR(64) NOT NULL)",
+            "CREATE INDEX warden_audit_time ON warden_audit (occurred_at)",
+            "CREATE INDEX warden_audit_username ON warden_audit (username, occurred_at)",
+            "CREATE INDEX warden_audit_client ON warden_audit (client_id, occurred_at)")));
+
+    static final String COLUMNS = "id, occurred_at, type, outcome, reason, username, roles, client_id, address,"
+            + " topic, access, actor, detail, hash";
+
+    static final String INSERT = "INSERT INTO warden_audit (" + COLUMNS + ") VALUES (:id, :occurredAt, :type,"
+            + " :outcome, :reason, :username, :roles, :clientId, :address, :topic, :access, :actor, :detail, :hash)";
+
+    static final String SELECT_HEAD = "SELECT id, hash FROM warden_audit ORDER BY id DESC LIMIT 1";
+
+    static final String SELECT_TAIL = "SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS
+            + " FROM warden_audit ORDER BY id DESC LIMIT :n) last_rows ORDER BY id";
+
+    /** One page of the chain walk, keyset-paged by id. */
+    static final String SELECT_PAGE = "SELECT " + COLUMNS + " FROM warden_audit WHERE id > :after ORDER BY id"
+            + " LIMIT :n";
+
+    /** {@link #SEARCH_HEAD} + any of the {@code AND_*} criteria + {@link #SEARCH_TAIL}. */
+    static final String SEARCH_HEAD = "SELECT " + COLUMNS + " FROM warden_audit WHERE 1 = 1";
+    static final String AND_USERNAME = " AND username = :username";
+    static final String AND_CLIENT = " AND client_id = :clientId";
+    static final String AND_TYPE = " AND type = :type";
+    static final String AND_OUTCOME = " AND outcome = :outcome";
+    /** Prefix match without LIKE: no escaping of % and _, and case-sensitive on both databases. */
+    static final String AND_TOPIC_PREFIX = " AND substr(topic, 1, :prefixLength) = :topicPrefix";
+    static final String AND_FROM = " AND occurred_at >= :from";
+    static final String AND_TO = " AND occurred_at < :to";
+    static final String SEARCH_TAIL = " ORDER BY id DESC LIMIT :limit";
+
+    private AuditTables() {
+    }
+}

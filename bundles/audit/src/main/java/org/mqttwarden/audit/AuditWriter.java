@@ -1,0 +1,272 @@
+package org.mqttwarden.audit;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.mqttwarden.api.event.EventType;
+import org.mqttwarden.api.event.Outcome;
+import org.mqttwarden.api.event.SecurityEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records events into the audit file without making callers wait for SQLite: a bounded queue and
+ * one named writer thread that takes whatever has queued up (up to {@code batchMax}) and writes it
+ * in one transaction. Events arriving during a commit share the next one (group commit), so a burst
+ * costs one fsync per batch, not per event.
+ *
+ * <p>Every event's stage completes after the transaction holding it has committed (durable, since
+ * the file runs {@code synchronous=FULL}), or exceptionally when it was not stored. Dependent
+ * actions attached without {@code *Async} run on the writer thread and must be tiny.
+ *
+ * <p>When the queue is full an ordinary event (an allow) is dropped at once and counted; the count
+ * becomes an {@code audit.events-lost} row in the next transaction and a WARN in the log. A
+ * {@link SecurityEvent#securityRelevant() security-relevant} event is never dropped that way: the
+ * caller waits up to {@code offerTimeoutMs} for room, and if there is still none its stage completes
+ * exceptionally (and it is counted too), so the decision path can fail closed.
+ *
+ * <p>Each row is chained to the previous one by {@link AuditRow#chainHash}; ids are assigned here,
+ * contiguously, continuing from the last row of the file.
+ */
+final class AuditWriter implements AutoCloseable {
+
+    /** Reason code of the row counting events that could not be recorded. */
+    static final String EVENTS_LOST = "audit.events-lost";
+    static final String ACTOR = "warden-audit";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditWriter.class);
+    private static final long IDLE_POLL_MS = 100;
+    private static final long[] RETRY_BACKOFF_MS = {100, 400};
+
+    /**
+     * @param queueSize events waiting to be written, at most
+     * @param batchMax events written in one transaction, at most
+     * @param offerTimeoutMs how long a security-relevant event waits for room in a full queue
+     * @param shutdownTimeoutMs how long closing waits for the queue to drain
+     */
+    record Settings(int queueSize, int batchMax, long offerTimeoutMs, long shutdownTimeoutMs) {
+        Settings {
+            if (queueSize < 1 || batchMax < 1 || offerTimeoutMs < 0 || shutdownTimeoutMs < 0) {
+                throw new IllegalArgumentException("Invalid audit writer settings: queueSize=" + queueSize
+                        + ", batchMax=" + batchMax + ", offerTimeoutMs=" + offerTimeoutMs + ", shutdownTimeoutMs="
+                        + shutdownTimeoutMs);
+            }
+        }
+    }
+
+    private record Pending(SecurityEvent event, CompletableFuture<Void> done) {
+    }
+
+    private final AuditFile file;
+    private final Settings settings;
+    private final BlockingQueue<Pending> queue;
+    private final AtomicLong lostPending = new AtomicLong();
+    private final AtomicLong lostTotal = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    // owned by the writer thread once started
+    private long nextId;
+    private String headHash;
+
+    AuditWriter(AuditFile file, Settings settings) {
+        this.file = file;
+        this.settings = settings;
+        this.queue = new ArrayBlockingQueue<>(settings.queueSize());
+        Map.Entry<Long, String> head = file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_HEAD)
+                .map((rs, ctx) -> Map.entry(rs.getLong("id"), rs.getString("hash"))).findOne())
+                .orElse(Map.entry(0L, AuditRow.GENESIS));
+        this.nextId = head.getKey() + 1;
+        this.headHash = head.getValue();
+        this.thread = new Thread(this::run, "warden-audit-writer");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /**
+     * Queues {@code event}; blocks only for a security-relevant event meeting a full queue, and then
+     * at most {@code offerTimeoutMs}.
+     *
+     * @return a stage completing once the event is committed, or exceptionally
+     *     ({@link RejectedExecutionException}) when it will not be recorded
+     */
+    CompletionStage<Void> accept(SecurityEvent event) {
+        Objects.requireNonNull(event, "event");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(new RejectedExecutionException("The audit log is closed"));
+            return done.minimalCompletionStage();
+        }
+        Pending pending = new Pending(event, done);
+        boolean relevant = event.securityRelevant();
+        boolean queued;
+        if (relevant) {
+            try {
+                queued = queue.offer(pending, settings.offerTimeoutMs(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                queued = false;
+            }
+        } else {
+            queued = queue.offer(pending);
+        }
+        if (!queued) {
+            countLost(1, relevant);
+            done.completeExceptionally(new RejectedExecutionException("The audit queue is full; the event was"
+                    + " counted as lost"));
+        } else if (closed && queue.remove(pending)) {
+            // closed while we queued, after the writer's last look at the queue
+            done.completeExceptionally(new RejectedExecutionException("The audit log is closed"));
+        }
+        return done.minimalCompletionStage();
+    }
+
+    /** @return how many events are waiting to be written */
+    int queued() {
+        return queue.size();
+    }
+
+    /** @return how many events could not be recorded since this writer started */
+    long lostTotal() {
+        return lostTotal.get();
+    }
+
+    /** Stops taking events, writes what is queued (bounded by the shutdown timeout) and stops the thread. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            thread.join(settings.shutdownTimeoutMs());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.warn("Audit writer did not drain its queue within {} ms; {} events are not recorded",
+                    settings.shutdownTimeoutMs(), queue.size());
+            thread.interrupt();
+        }
+        List<Pending> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        rest.forEach(p -> p.done().completeExceptionally(new RejectedExecutionException("The audit log is closed")));
+    }
+
+    private void countLost(int n, boolean relevant) {
+        lostTotal.addAndGet(n);
+        if (lostPending.getAndAdd(n) == 0) {
+            LOG.warn("Audit queue full ({} events): {} not recorded; a count follows in the audit log",
+                    settings.queueSize(), relevant ? "a security-relevant event could not wait and is" : "events are");
+        }
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(settings.batchMax());
+        while (!closed || !queue.isEmpty()) {
+            batch.clear();
+            try {
+                Pending first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, settings.batchMax() - 1);
+                }
+            } catch (InterruptedException e) {
+                if (closed) {
+                    break;
+                }
+                continue;
+            }
+            long lost = lostPending.getAndSet(0);
+            if (!batch.isEmpty() || lost > 0) {
+                write(batch, lost);
+            }
+        }
+        long lost = lostPending.getAndSet(0);
+        if (lost > 0) {
+            write(List.of(), lost);
+        }
+        LOG.debug("Audit writer stopped at row {}", nextId - 1);
+    }
+
+    private void write(List<Pending> batch, long lost) {
+        RuntimeException failure = null;
+        for (int attempt = 0; attempt <= RETRY_BACKOFF_MS.length; attempt++) {
+            if (attempt > 0 && !backOff(RETRY_BACKOFF_MS[attempt - 1])) {
+                break;
+            }
+            try {
+                commit(batch, lost);
+                batch.forEach(p -> p.done().complete(null));
+                return;
+            } catch (RuntimeException e) {
+                failure = e;
+                LOG.warn("Audit write of {} events failed (attempt {}): {}", batch.size() + (lost > 0 ? 1 : 0),
+                        attempt + 1, e.getMessage());
+            }
+        }
+        LOG.error("Audit write failed; {} events are not recorded", batch.size(), failure);
+        lostTotal.addAndGet(batch.size());
+        lostPending.addAndGet(lost + batch.size());
+        RejectedExecutionException cause = new RejectedExecutionException("The audit log could not be written",
+                failure);
+        batch.forEach(p -> p.done().completeExceptionally(cause));
+    }
+
+    /** Writes one transaction; the chain head moves only once it has committed. */
+    private void commit(List<Pending> batch, long lost) {
+        List<AuditRow> rows = new ArrayList<>(batch.size() + 1);
+        long id = nextId;
+        String previous = headHash;
+        if (lost > 0) {
+            AuditRow row = AuditRow.of(id++, lostEvent(lost), previous);
+            rows.add(row);
+            previous = row.hash();
+        }
+        for (Pending p : batch) {
+            AuditRow row = AuditRow.of(id++, p.event(), previous);
+            rows.add(row);
+            previous = row.hash();
+        }
+        file.jdbi().useTransaction(h -> {
+            PreparedBatch insert = h.prepareBatch(AuditTables.INSERT);
+            for (AuditRow r : rows) {
+                insert.bind("id", r.id()).bind("occurredAt", r.occurredAt()).bind("type", r.type())
+                        .bind("outcome", r.outcome()).bind("reason", r.reason()).bind("username", r.username())
+                        .bind("roles", r.roles()).bind("clientId", r.clientId()).bind("address", r.address())
+                        .bind("topic", r.topic()).bind("access", r.access()).bind("actor", r.actor())
+                        .bind("detail", r.detail()).bind("hash", r.hash()).add();
+            }
+            insert.execute();
+        });
+        nextId = id;
+        headHash = previous;
+        if (lost > 0) {
+            LOG.warn("Audit queue overflowed: {} events were not recorded (counted in audit row {})", lost,
+                    rows.get(0).id());
+        }
+    }
+
+    private static SecurityEvent lostEvent(long lost) {
+        return new SecurityEvent(Instant.now(), EventType.ALERT, Outcome.ERROR, EVENTS_LOST, null, null, null, null,
+                null, null, ACTOR, Map.of("lost", Long.toString(lost)));
+    }
+
+    private static boolean backOff(long ms) {
+        try {
+            Thread.sleep(ms);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package org.mqttwarden.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.api.audit.AuditRecord;
+import org.mqttwarden.api.event.EventType;
+import org.mqttwarden.api.event.Outcome;
+
+/**
+ * A full queue: the writer is held up by another process holding the file's write lock (the busy
+ * timeout makes it wait), while events keep coming.
+ */
+class AuditOverflowTest {
+
+    private static final int QUEUE = 8;
+
+    @TempDir
+    Path dir;
+
+    AuditLog log;
+    Connection lock;
+
+    @AfterEach
+    void close() throws Exception {
+        release();
+        if (log != null) {
+            log.close();
+        }
+    }
+
+    @Test
+    void dropsAllowsWithACountedRowButNeverSecurityRelevantEvents() throws Exception {
+        Path file = dir.resolve("audit.db");
+        log = Events.open(file, new AuditWriter.Settings(QUEUE, 4, 10_000, 10_000), 20_000);
+        stallWriter(file);
+        List<CompletionStage<Void>> kept = new ArrayList<>();
+        for (int i = 0; i < QUEUE; i++) {
+            kept.add(log.accept(Events.allow("alice", i)));
+        }
+
+        List<CompletableFuture<Void>> dropped = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            dropped.add(log.accept(Events.allow("alice", 100 + i)).toCompletableFuture());
+        }
+        AtomicReference<CompletionStage<Void>> denial = new AtomicReference<>();
+        Thread decision = new Thread(() -> denial.set(log.accept(Events.deny("mallory", 0))), "decision");
+        decision.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> decision.getState() == Thread.State.TIMED_WAITING);
+        release();
+        decision.join(10_000);
+
+        assertThat(dropped).allSatisfy(f -> assertThat(f).isCompletedExceptionally());
+        denial.get().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        for (CompletionStage<Void> s : kept) {
+            s.toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        List<AuditRecord> rows = log.all();
+        assertThat(rows).hasSize(1 + QUEUE + 1 + 1);
+        assertThat(rows).filteredOn(r -> r.reason().equals(AuditWriter.EVENTS_LOST)).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.detail()).containsEntry("lost", "5");
+                    assertThat(r.type()).isEqualTo(EventType.ALERT);
+                    assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
+                });
+        assertThat(rows).filteredOn(r -> "mallory".equals(r.username())).hasSize(1);
+        assertThat(log.lostTotal()).isEqualTo(5);
+        assertThat(log.verify().ok()).isTrue();
+    }
+
+    @Test
+    void refusesASecurityRelevantEventThatFindsNoRoomInTime() throws Exception {
+        Path file = dir.resolve("audit.db");
+        log = Events.open(file, new AuditWriter.Settings(QUEUE, 4, 50, 10_000), 20_000);
+        stallWriter(file);
+        for (int i = 0; i < QUEUE; i++) {
+            log.accept(Events.allow("alice", i));
+        }
+
+        CompletableFuture<Void> denial = log.accept(Events.deny("mallory", 0)).toCompletableFuture();
+
+        assertThat(denial).isCompletedExceptionally();
+        try {
+            denial.get();
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(RejectedExecutionException.class);
+        }
+        release();
+        log.accept(Events.deny("mallory", 1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(log.all()).filteredOn(r -> r.reason().equals(AuditWriter.EVENTS_LOST)).singleElement()
+                .satisfies(r -> assertThat(r.detail()).containsEntry("lost", "1"));
+    }
+
+    /** Takes the write lock from another connection and waits until the writer is stuck behind it. */
+    private void stallWriter(Path file) throws Exception {
+        lock = Events.raw(file);
+        try (Statement s = lock.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+        }
+        log.accept(Events.allow("alice", -1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> log.queued() == 0);
+    }
+
+    private void release() throws Exception {
+        if (lock != null) {
+            try (Statement s = lock.createStatement()) {
+                s.execute("ROLLBACK");
+            }
+            lock.close();
+            lock = null;
+        }
+    }
+}
