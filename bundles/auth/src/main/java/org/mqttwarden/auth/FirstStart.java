@@ -125,7 +125,7 @@ public final class FirstStart {
         console.print(banner);
         console.println("  These secrets are shown once. They are kept in " + credentials.toAbsolutePath());
         console.println("  (readable by this OS user only). Change them, then delete that file if you wish:");
-        console.println("  bin/warden keeps working only while the shell.* entries remain in it.");
+        console.println("  bin/warden logs in with the key etc/" + SHELL_KEY_FILE + " and does not need it.");
         console.println("==================================================================================");
         console.flush();
         LOG.info("First start: created initial credentials, stored in {}", credentials.toAbsolutePath());
