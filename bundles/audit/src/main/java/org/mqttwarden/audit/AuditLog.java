@@ -1,6 +1,7 @@
 package org.mqttwarden.audit;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -17,6 +18,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
  * The audit log: an {@link EventSink} recording every security event into its own SQLite file
@@ -24,8 +26,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@link AuditQuery} reading it back. Security-relevant events are committed before their stage
  * completes; the rows form a hash chain that {@link #verify()} checks.
  *
- * <p>Every event is recorded, allows included: there is no summarising of allows and no retention
- * yet. A change of configuration restarts the component (the queue is drained first).
+ * <p>Routine allows are summarised by an {@link AllowSummariser} ({@code allow.mode=summarise}, the
+ * default): the first ACL allow (or non-relevant SUPERUSER answer) of a key in a window is a row, its
+ * repeats become one {@value AllowSummariser#SUMMARY_REASON} row with their count. Security-relevant
+ * events are always recorded one by one. {@code allow.mode=all} records every allow. There is no
+ * retention yet. A change of configuration restarts the component (counts and queue are drained first).
  */
 @Component(service = {EventSink.class, AuditQuery.class}, configurationPid = "org.mqttwarden.audit")
 @Designate(ocd = AuditLog.Config.class)
@@ -55,6 +60,21 @@ public final class AuditLog implements EventSink, AuditQuery {
         @AttributeDefinition(description = "How long stopping waits for queued events to be written, in ms.",
                 min = "0", max = "120000")
         int shutdown_timeout_ms() default 10000;
+
+        @AttributeDefinition(description = "summarise: an ACL allow is a row the first time its user, client,"
+                + " topic and access are seen in a window, repeats are counted into a summary row; all: every"
+                + " allow is a row.", options = {
+                    @Option(label = "Summarise repeated allows", value = "summarise"),
+                    @Option(label = "Record every allow", value = "all")})
+        String allow_mode() default "summarise";
+
+        @AttributeDefinition(description = "How long repeated allows of one key are counted before their summary"
+                + " row is written, in seconds.", min = "1", max = "86400")
+        int allow_window_seconds() default 300;
+
+        @AttributeDefinition(description = "Keys counted at once, at most; when full, every count is written as"
+                + " a summary first.", min = "1", max = "10000000")
+        int allow_max_keys() default 100_000;
     }
 
     /** Rows returned by a search without a limit, and the cap of any limit and of {@link #tail}. */
@@ -64,15 +84,23 @@ public final class AuditLog implements EventSink, AuditQuery {
 
     private final AuditFile file;
     private final AuditWriter writer;
+    private final AllowSummariser allows;
 
     @Activate
     public AuditLog(Config config) {
         this(AuditFile.resolve(config.path()), config.busy_timeout_ms(), new AuditWriter.Settings(config.queue_size(),
-                config.batch_max(), config.offer_timeout_ms(), config.shutdown_timeout_ms()));
+                config.batch_max(), config.offer_timeout_ms(), config.shutdown_timeout_ms()),
+                new AllowSummariser.Settings(AllowSummariser.Mode.parse(config.allow_mode()),
+                        config.allow_window_seconds() * 1000L, config.allow_max_keys()),
+                Clock.systemUTC());
     }
 
-    /** Opens (creating if needed) the audit file at {@code path} and starts its writer. */
-    AuditLog(Path path, int busyTimeoutMs, AuditWriter.Settings settings) {
+    /**
+     * Opens (creating if needed) the audit file at {@code path} and starts its writer; {@code clock}
+     * times the allow summary windows.
+     */
+    AuditLog(Path path, int busyTimeoutMs, AuditWriter.Settings settings, AllowSummariser.Settings allowSettings,
+            Clock clock) {
         this.file = new AuditFile(path, busyTimeoutMs);
         try {
             this.writer = new AuditWriter(file, settings);
@@ -80,26 +108,32 @@ public final class AuditLog implements EventSink, AuditQuery {
             file.close();
             throw e;
         }
+        this.allows = new AllowSummariser(writer, allowSettings, clock);
     }
 
-    /** Writes what is queued, then closes the file. */
+    /** Writes the pending allow counts and what is queued, then closes the file. */
     @Deactivate
     public void close() {
         try {
-            writer.close();
+            allows.close();
         } finally {
-            file.close();
+            try {
+                writer.close();
+            } finally {
+                file.close();
+            }
         }
     }
 
     /**
      * @return a stage completing once the event is committed to disk, or exceptionally when it will
-     *     not be recorded (queue full, log closed, file unwritable); never blocks, except briefly for
-     *     a security-relevant event meeting a full queue
+     *     not be recorded (queue full, log closed, file unwritable); for a repeated allow that was only
+     *     counted, a completed stage. Never blocks, except briefly for a security-relevant event
+     *     meeting a full queue
      */
     @Override
     public CompletionStage<Void> accept(SecurityEvent event) {
-        return writer.accept(event);
+        return allows.accept(event);
     }
 
     @Override
@@ -206,6 +240,11 @@ public final class AuditLog implements EventSink, AuditQuery {
 
     int queued() {
         return writer.queued();
+    }
+
+    /** Writes the allow counts whose window has ended (the sweeper does this on its own, periodically). */
+    void sweepAllows() {
+        allows.sweep();
     }
 
     Path path() {

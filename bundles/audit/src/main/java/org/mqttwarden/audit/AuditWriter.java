@@ -9,6 +9,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,6 +72,8 @@ final class AuditWriter implements AutoCloseable {
     private final AuditFile file;
     private final Settings settings;
     private final BlockingQueue<Pending> queue;
+    /** Allow summaries: never dropped, since each stands for counted events; bounded by the summariser's keys. */
+    private final ConcurrentLinkedQueue<SecurityEvent> summaries = new ConcurrentLinkedQueue<>();
     private final AtomicLong lostPending = new AtomicLong();
     private final AtomicLong lostTotal = new AtomicLong();
     private final Thread thread;
@@ -132,6 +135,14 @@ final class AuditWriter implements AutoCloseable {
         return done.minimalCompletionStage();
     }
 
+    /**
+     * Queues a summary row of counted allows. It is not refused when the queue is full, so the counts
+     * add up; it is written with the next transaction, before events queued later.
+     */
+    void acceptSummary(SecurityEvent summary) {
+        summaries.add(Objects.requireNonNull(summary, "summary"));
+    }
+
     /** @return how many events are waiting to be written */
     int queued() {
         return queue.size();
@@ -152,8 +163,8 @@ final class AuditWriter implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) {
-            LOG.warn("Audit writer did not drain its queue within {} ms; {} events are not recorded",
-                    settings.shutdownTimeoutMs(), queue.size());
+            LOG.warn("Audit writer did not drain its queue within {} ms; {} events and {} allow summaries are not"
+                    + " recorded", settings.shutdownTimeoutMs(), queue.size(), summaries.size());
             thread.interrupt();
         }
         List<Pending> rest = new ArrayList<>();
@@ -171,13 +182,19 @@ final class AuditWriter implements AutoCloseable {
 
     private void run() {
         List<Pending> batch = new ArrayList<>(settings.batchMax());
-        while (!closed || !queue.isEmpty()) {
+        while (!closed || !queue.isEmpty() || !summaries.isEmpty()) {
             batch.clear();
             try {
-                Pending first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+                SecurityEvent summary;
+                while (batch.size() < settings.batchMax() && (summary = summaries.poll()) != null) {
+                    batch.add(new Pending(summary, new CompletableFuture<>()));
+                }
+                Pending first = batch.isEmpty() ? queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS) : null;
                 if (first != null) {
                     batch.add(first);
-                    queue.drainTo(batch, settings.batchMax() - 1);
+                }
+                if (!batch.isEmpty()) {
+                    queue.drainTo(batch, settings.batchMax() - batch.size());
                 }
             } catch (InterruptedException e) {
                 if (closed) {

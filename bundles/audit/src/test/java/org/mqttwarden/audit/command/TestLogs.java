@@ -57,6 +57,22 @@ final class TestLogs {
             public int shutdown_timeout_ms() {
                 return 10_000;
             }
+
+            @Override
+            public String allow_mode() {
+                // these tests count every allow as a row
+                return "all";
+            }
+
+            @Override
+            public int allow_window_seconds() {
+                return 300;
+            }
+
+            @Override
+            public int allow_max_keys() {
+                return 100_000;
+            }
         });
     }
 
