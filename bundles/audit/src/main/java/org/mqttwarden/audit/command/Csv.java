@@ -2,7 +2,13 @@ package org.mqttwarden.audit.command;
 
 import java.util.List;
 
-/** CSV as RFC 4180 writes it: comma-separated, CRLF-terminated, a field quoted when it must be. */
+/**
+ * CSV as RFC 4180 writes it: comma-separated, CRLF-terminated, a field quoted when it must be.
+ *
+ * <p>Usernames, client ids and topics come from MQTT clients, and a spreadsheet opening the export
+ * would run a cell starting with {@code = + - @}, a tab or a CR as a formula (CSV injection). Such a
+ * field gets a leading apostrophe, as OWASP recommends; the JSON Lines export keeps values unchanged.
+ */
 final class Csv {
 
     static final String EOL = "\r\n";
@@ -22,10 +28,16 @@ final class Csv {
         return out.append(EOL).toString();
     }
 
-    /** @return {@code value} quoted, inner quotes doubled, when it holds a comma, quote, CR or LF */
+    /**
+     * @return {@code value} defused if a spreadsheet would read it as a formula, then quoted, inner
+     *     quotes doubled, when it holds a comma, quote, CR or LF
+     */
     static String field(String value) {
         if (value == null) {
             return "";
+        }
+        if (!value.isEmpty() && "=+-@\t\r".indexOf(value.charAt(0)) >= 0) {
+            value = "'" + value;
         }
         boolean quote = false;
         for (int i = 0; i < value.length() && !quote; i++) {

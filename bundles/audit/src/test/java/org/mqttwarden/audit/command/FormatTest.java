@@ -33,6 +33,18 @@ class FormatTest {
         assertThat(Csv.field(value)).isEqualTo(expected);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "=HYPERLINK(\"http://x\")|\"'=HYPERLINK(\"\"http://x\"\")\"",
+        "+1+2|'+1+2",
+        "-2+3|'-2+3",
+        "@SUM(A1)|'@SUM(A1)",
+        "a=b|a=b",
+    })
+    void defusesCellsASpreadsheetWouldRunAsFormulas(String value, String expected) {
+        assertThat(Csv.field(value)).isEqualTo(expected);
+    }
+
     @Test
     void csvQuotesLineBreaks() {
         assertThat(Csv.field("line1\nline2")).isEqualTo("\"line1\nline2\"");
