@@ -74,15 +74,6 @@ final class VerifiedCredentials {
                 new Entry(account.passwordHash(), account.updated().toEpochMilli(), now + ttlMillis));
     }
 
-    /** Forgets every remembered verification (e.g. on reconfiguration). */
-    void clear() {
-        entries.clear();
-    }
-
-    int size() {
-        return entries.size();
-    }
-
     private ByteBuffer keyOf(String username, String password) {
         Mac mac = macs.get();
         byte[] u = username.getBytes(StandardCharsets.UTF_8);
