@@ -2,6 +2,7 @@ package org.mqttwarden.auth;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,12 +10,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.mqttwarden.api.account.Role;
 import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.auth.Authenticator;
 import org.mqttwarden.api.auth.Authorizer;
+import org.mqttwarden.api.auth.ClientAddressResolver;
 import org.mqttwarden.api.auth.ClientRef;
 import org.mqttwarden.api.auth.Credentials;
 import org.mqttwarden.api.auth.Decision;
@@ -25,6 +28,7 @@ import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.api.metrics.MetricSource;
 import org.mqttwarden.api.store.AccountStore;
 import org.mqttwarden.api.store.StoredAccount;
 import org.mqttwarden.auth.acl.AclIndex;
@@ -34,6 +38,7 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,12 +48,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Accounts, roles and the ACL index are cached and rebuilt when the store's revision moves, so a
  * change made through {@code AccountService} is in force for the next request. Every answer
- * becomes a {@link SecurityEvent} for the sinks present.
+ * becomes a {@link SecurityEvent} for the sinks present. go-auth sends no client address; when a
+ * {@link ClientAddressResolver} is present, the address it knows for the client id goes to the
+ * login guards and into the events (never into the decision).
  */
-@Component(service = {Authenticator.class, Authorizer.class, EngineStats.class, DecisionEngine.class},
+@Component(service = {Authenticator.class, Authorizer.class, EngineStats.class, MetricSource.class,
+        DecisionEngine.class},
         configurationPid = "org.mqttwarden.auth")
 @Designate(ocd = AuthConfig.class)
-public final class DecisionEngine implements Authenticator, Authorizer, EngineStats {
+public final class DecisionEngine implements Authenticator, Authorizer, EngineStats, MetricSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(DecisionEngine.class);
     private static final int MAX_CACHED_ACCOUNTS = 50_000;
@@ -72,6 +80,7 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
     private final SecureRandom random = new SecureRandom();
     private final EventDispatcher events;
     private final List<LoginGuard> guards = new CopyOnWriteArrayList<>();
+    private final AtomicReference<ClientAddressResolver> addressResolver = new AtomicReference<>();
     private volatile PasswordHasher hasher;
     private volatile VerifiedCredentials verified;
     private volatile boolean guardRequired;
@@ -132,11 +141,41 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
         events.remove(sink);
     }
 
+    /**
+     * The address resolver with the highest ranking, when any (greedy: a better one replaces it).
+     * Asked only where a guard call or an event is built; decisions never depend on it.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setAddressResolver(ClientAddressResolver resolver) {
+        addressResolver.set(resolver);
+    }
+
+    void unsetAddressResolver(ClientAddressResolver resolver) {
+        // a greedy replacement binds the new resolver before it unbinds the old one
+        addressResolver.compareAndSet(resolver, null);
+    }
+
+    /** @return the client's address as given, else as the resolver knows it, else null */
+    private String addressOf(ClientRef client) {
+        String given = client.address();
+        return given != null ? given : ClientAddresses.resolve(addressResolver.get(), client.clientId());
+    }
+
+    /** @return the client with its address filled in when a guard or a sink will see it */
+    private ClientRef withAddress(ClientRef client) {
+        if (client.address() != null || (guards.isEmpty() && !events.active())) {
+            return client;
+        }
+        String address = addressOf(client);
+        return address == null ? client : new ClientRef(client.username(), client.clientId(), address);
+    }
+
     // ---- /user
 
     @Override
     public Decision authenticate(Credentials credentials) {
-        ClientRef client = credentials.client();
+        ClientRef client = withAddress(credentials.client());
         String problem = Validation.usernameProblem(credentials.username());
         if (problem != null) {
             return authEvent(client, null, Decision.deny("auth.invalid-username", problem));
@@ -150,11 +189,24 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
             throw new WardenUnavailableException("A login guard is required (login.guard.required) but none is"
                     + " installed");
         }
+        List<LoginGuard> asked = new ArrayList<>(guards.size());
+        try {
+            return guardedLogin(credentials, client, asked);
+        } finally {
+            // every guard whose check allowed is told one outcome, also when the login ends in an exception
+            tellGuards(asked, client, false, "auth.error");
+        }
+    }
+
+    /** The login after the input checks; a guard whose check allows stays in {@code asked} until it is told. */
+    private Decision guardedLogin(Credentials credentials, ClientRef client, List<LoginGuard> asked) {
         for (LoginGuard guard : guards) {
             Decision pre = guard.check(client);
             if (!pre.allowed()) {
+                tellGuards(asked, client, false, pre.reason());
                 return authEvent(client, null, pre);
             }
+            asked.add(guard);
         }
         State s = current();
         StoredAccount account = account(s, credentials.username()).orElse(null);
@@ -175,14 +227,20 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
             account = rehashIfNeeded(account, credentials.password());
             verified.remember(account, credentials.password());
         }
-        for (LoginGuard guard : guards) {
+        tellGuards(asked, client, decision.allowed(), decision.reason());
+        return authEvent(client, account, decision);
+    }
+
+    /** Tells each guard in {@code asked} the outcome, then forgets them (so none is told twice). */
+    private static void tellGuards(List<LoginGuard> asked, ClientRef client, boolean success, String reason) {
+        for (LoginGuard guard : asked) {
             try {
-                guard.outcome(client, decision.allowed(), decision.reason());
+                guard.outcome(client, success, reason);
             } catch (RuntimeException e) {
                 LOG.warn("Login guard {} failed: {}", guard.getClass().getName(), e.toString());
             }
         }
-        return authEvent(client, account, decision);
+        asked.clear();
     }
 
     private boolean verifyCounted(String password, String hash) {
@@ -317,7 +375,7 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
         if (events.active()) {
             events.emit(new SecurityEvent(clock.instant(), EventType.ACL, d.allowed() ? Outcome.ALLOW : Outcome.DENY,
                     d.reason(), client.username(), account == null ? Set.of() : account.roles(), client.clientId(),
-                    client.address(), topic, access, null,
+                    addressOf(client), topic, access, null,
                     d.detail().isEmpty() ? Map.of() : Map.of("rule", d.detail())));
         }
     }
@@ -342,6 +400,12 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
         State s = current();
         StoredAccount account = account(s, client.username()).orElse(null);
         return decide(s, account, client, topic, access);
+    }
+
+    /** @return {@code engine}: on {@code /metrics} the counters are {@code warden_engine_<name>_total} */
+    @Override
+    public String name() {
+        return "engine";
     }
 
     @Override

@@ -28,6 +28,7 @@ import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.api.metrics.MetricSource;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
 
@@ -233,6 +234,16 @@ class DecisionEngineTest {
         long hits = engine.counters().get("acl_cache_hits");
         engine.authorize(dev, "dev1/temp", Access.WRITE);
         assertThat(engine.counters().get("acl_cache_hits")).isEqualTo(hits + 1);
+    }
+
+    @Test
+    void offersItsCountersToMetricsAsTheEngineSource() {
+        MetricSource source = engine;
+
+        assertThat(source.name()).isEqualTo("engine");
+        assertThat(source.counters()).containsOnlyKeys("acl_cache_hits", "acl_cache_misses", "remembered_logins",
+                "bcrypt_verifications", "rehashes", "acl_index_builds");
+        assertThat(source.gauges()).isEmpty();
     }
 
     @Test

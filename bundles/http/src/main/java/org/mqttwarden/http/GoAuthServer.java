@@ -7,13 +7,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.mqttwarden.api.auth.Authenticator;
 import org.mqttwarden.api.auth.Authorizer;
-import org.mqttwarden.api.auth.EngineStats;
+import org.mqttwarden.api.metrics.MetricSource;
 import org.mqttwarden.api.store.WardenDatabase;
 import org.mqttwarden.http.Metrics.Endpoint;
 import org.osgi.service.component.annotations.Activate;
@@ -48,7 +49,8 @@ public final class GoAuthServer {
     private final Undertow server;
     private final Metrics metrics = new Metrics();
     private final WardenDatabase database;
-    private volatile EngineStats stats;
+    /** Bound and unbound by DS at any time; read on each scrape of {@code /metrics}. */
+    private final List<MetricSource> sources = new CopyOnWriteArrayList<>();
     private final int port;
     private final String host;
 
@@ -71,7 +73,7 @@ public final class GoAuthServer {
                     return t;
                 });
         GoAuthHandler handler = new GoAuthHandler(routes, mode, authenticator, authorizer, workers, metrics,
-                this::health, () -> metrics.render(stats == null ? Map.of() : stats.counters()));
+                this::health, () -> metrics.render(sources));
         RequestLimit limit = new RequestLimit(threads, queue);
         limit.setFailureHandler(handler::overloaded);
         this.server = Undertow.builder()
@@ -98,16 +100,15 @@ public final class GoAuthServer {
                 config.path_acl());
     }
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void setStats(EngineStats s) {
-        this.stats = s;
+    /** Adds a source's counters and gauges to {@code /metrics} (the decision engine's, the audit log's...). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeMetricSource")
+    void addMetricSource(MetricSource source) {
+        sources.add(source);
     }
 
-    void unsetStats(EngineStats s) {
-        if (this.stats == s) {
-            this.stats = null;
-        }
+    void removeMetricSource(MetricSource source) {
+        sources.remove(source);
     }
 
     @Deactivate

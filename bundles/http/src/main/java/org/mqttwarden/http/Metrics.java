@@ -1,11 +1,26 @@
 package org.mqttwarden.http;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
+
+import org.mqttwarden.api.metrics.MetricSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Counters and latency histograms of the go-auth endpoints, rendered in the Prometheus text
- * exposition format. Lock-free on the request path.
+ * exposition format with the counters and gauges of every {@link MetricSource}. Lock-free on the
+ * request path.
  */
 final class Metrics {
 
@@ -35,6 +50,19 @@ final class Metrics {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(Metrics.class);
+
+    /** Names of sources, counters and gauges. */
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
+
+    /** Series the endpoint exposes itself, which no source may expose again. */
+    private static final Set<String> OWN_NAMES = Set.of("warden_decisions_total", "warden_request_duration_seconds",
+            "warden_request_duration_seconds_bucket", "warden_request_duration_seconds_sum",
+            "warden_request_duration_seconds_count");
+
+    /** Distinct problems warned about, at most; later ones go to DEBUG. */
+    private static final int MAX_WARNED = 1000;
+
     /** Upper bounds of the latency buckets, in seconds. */
     private static final double[] BOUNDS = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
         0.05, 0.1, 0.25, 0.5, 1, 2.5};
@@ -42,6 +70,7 @@ final class Metrics {
     private final LongAdder[][] decisions = new LongAdder[Endpoint.values().length][Result.values().length];
     private final LongAdder[][] buckets = new LongAdder[Endpoint.values().length][BOUNDS.length + 1];
     private final LongAdder[] sumNanos = new LongAdder[Endpoint.values().length];
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     Metrics() {
         for (int e = 0; e < decisions.length; e++) {
@@ -70,8 +99,8 @@ final class Metrics {
         return decisions[endpoint.ordinal()][result.ordinal()].sum();
     }
 
-    /** @param engine counters of the decision engine (cache hits and so on), may be empty */
-    String render(Map<String, Long> engine) {
+    /** @param sources the contributed counters and gauges, rendered after the endpoint's own series */
+    String render(Collection<MetricSource> sources) {
         StringBuilder out = new StringBuilder(4096);
         out.append("# HELP warden_decisions_total Answers given to go-auth, by endpoint and result.\n");
         out.append("# TYPE warden_decisions_total counter\n");
@@ -96,11 +125,77 @@ final class Metrics {
             out.append("warden_request_duration_seconds_count{endpoint=\"").append(e.label).append("\"} ")
                     .append(cumulative).append('\n');
         }
-        for (Map.Entry<String, Long> c : new java.util.TreeMap<>(engine).entrySet()) {
-            String name = "warden_engine_" + c.getKey().replaceAll("[^a-zA-Z0-9_]", "_") + "_total";
-            out.append("# TYPE ").append(name).append(" counter\n");
-            out.append(name).append(' ').append(c.getValue()).append('\n');
+        Set<String> taken = new HashSet<>(OWN_NAMES);
+        List<Contribution> contributions = new ArrayList<>();
+        for (MetricSource source : sources) {
+            Contribution c = read(source);
+            if (c != null) {
+                contributions.add(c);
+            }
+        }
+        // sorted by source name; a stable sort, so of two sources of one name the first bound comes first
+        contributions.sort(Comparator.comparing(Contribution::source));
+        for (Contribution c : contributions) {
+            String prefix = "warden_" + c.source() + "_";
+            for (Map.Entry<String, Long> e : c.counters().entrySet()) {
+                series(out, taken, c.source(), prefix + e.getKey() + "_total", "counter", e.getKey(), e.getValue());
+            }
+            for (Map.Entry<String, Long> e : c.gauges().entrySet()) {
+                series(out, taken, c.source(), prefix + e.getKey(), "gauge", e.getKey(), e.getValue());
+            }
         }
         return out.toString();
+    }
+
+    /** One source's numbers, read once per scrape, sorted by name. */
+    private record Contribution(String source, SortedMap<String, Long> counters, SortedMap<String, Long> gauges) {
+    }
+
+    /** @return the source's numbers, or {@code null} when it has an invalid name or fails */
+    private Contribution read(MetricSource source) {
+        try {
+            String name = source.name();
+            if (!validName(name)) {
+                warnOnce("name:" + name, "Metric source {} has an invalid name '{}' (must match {}); it is left out"
+                        + " of /metrics", source.getClass().getName(), name, NAME);
+                return null;
+            }
+            // copied at once, as the maps may be live views; a null map or key throws here too
+            return new Contribution(name, new TreeMap<>(source.counters()), new TreeMap<>(source.gauges()));
+        } catch (RuntimeException e) {
+            warnOnce("fails:" + source.getClass().getName(), "Metric source {} failed and is left out of /metrics: {}",
+                    source.getClass().getName(), e.toString());
+            return null;
+        }
+    }
+
+    private void series(StringBuilder out, Set<String> taken, String source, String name, String type, String key,
+            Long value) {
+        if (!validName(key)) {
+            warnOnce("key:" + source + ":" + key, "Metric source {} offers the {} '{}', not a valid name (must match"
+                    + " {}); it is left out of /metrics", source, type, key, NAME);
+        } else if (value == null || (type.equals("counter") && value < 0)) {
+            warnOnce("value:" + name, "Metric source {} offers {} for the {} {}; it is left out of /metrics",
+                    source, value == null ? "no value" : "a negative value", type, name);
+        } else if (!taken.add(name)) {
+            warnOnce("taken:" + name, "Metric source {} offers {}, which is already exposed; it is left out of"
+                    + " /metrics", source, name);
+        } else {
+            out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+            out.append(name).append(' ').append(value.longValue()).append('\n');
+        }
+    }
+
+    private static boolean validName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
+    /** Warns the first time a problem is seen, so a faulty source does not flood the log on every scrape. */
+    private void warnOnce(String problem, String format, Object... args) {
+        if (warned.size() < MAX_WARNED && warned.add(problem)) {
+            LOG.warn(format, args);
+        } else {
+            LOG.debug(format, args);
+        }
     }
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.api.metrics.MetricSource;
 
 /** {@code /health} follows the store; {@code /metrics} counts every answer exactly once. */
 class HealthAndMetricsTest {
@@ -187,7 +188,7 @@ class HealthAndMetricsTest {
 
     @Test
     void exposesTheDecisionEngineCountersWhileTheEngineIsBound() throws Exception {
-        server.setStats(warden.engine);
+        server.addMetricSource(warden.engine);
         String acl = "{\"acc\":2,\"clientid\":\"s1\",\"topic\":\"sensor1/cached\",\"username\":\"sensor1\"}";
         Scrape before = scrape(server);
 
@@ -201,9 +202,98 @@ class HealthAndMetricsTest {
                 - before.value("warden_engine_acl_cache_hits_total")).isEqualTo(1);
         assertThat(after.text()).contains("# TYPE warden_engine_bcrypt_verifications_total counter");
 
-        server.unsetStats(warden.engine);
+        server.removeMetricSource(warden.engine);
 
         assertThat(scrape(server).text()).doesNotContain("warden_engine_");
+    }
+
+    @Test
+    void exposesTheCountersAndGaugesOfEverySourceBound() throws Exception {
+        FixedSource audit = new FixedSource("audit", Map.of("events_written", 12L, "events_lost", 0L),
+                Map.of("queue_depth", 3L, "queue_capacity", 8192L));
+        server.addMetricSource(FixedSource.of("zeta", Map.of("widgets", 7L)));
+        server.addMetricSource(audit);
+        server.addMetricSource(warden.engine);
+
+        Scrape metrics = scrape(server);
+
+        assertThat(metrics.value("warden_audit_events_written_total")).isEqualTo(12);
+        assertThat(metrics.value("warden_audit_events_lost_total")).isZero();
+        assertThat(metrics.value("warden_audit_queue_depth")).isEqualTo(3);
+        assertThat(metrics.value("warden_audit_queue_capacity")).isEqualTo(8192);
+        assertThat(metrics.value("warden_zeta_widgets_total")).isEqualTo(7);
+        assertThat(metrics.value("warden_engine_bcrypt_verifications_total")).isZero();
+        assertThat(metrics.text()).contains(
+                "# TYPE warden_audit_events_written_total counter\nwarden_audit_events_written_total 12\n",
+                "# TYPE warden_audit_queue_depth gauge\nwarden_audit_queue_depth 3\n");
+        assertThat(List.copyOf(metrics.samples().keySet())).as("sources in order of name, after the endpoint's own")
+                .containsSubsequence("warden_request_duration_seconds_count{endpoint=\"acl\"}",
+                        "warden_audit_events_lost_total", "warden_engine_acl_cache_hits_total",
+                        "warden_zeta_widgets_total");
+        assertWellFormed(metrics);
+
+        server.removeMetricSource(audit);
+
+        assertThat(scrape(server).text()).doesNotContain("warden_audit_").contains("warden_zeta_widgets_total 7");
+    }
+
+    @Test
+    void leavesOutWhatASourceGetsWrongAndServesTheRest() throws Exception {
+        server.addMetricSource(FixedSource.of("good", Map.of("runs", 1L)));
+        server.addMetricSource(new MetricSource() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public Map<String, Long> counters() {
+                throw new IllegalStateException("closed");
+            }
+        });
+        server.addMetricSource(new FixedSource("halfbroken", Map.of("runs", 1L), null));
+        server.addMetricSource(FixedSource.of("Bad-Name", Map.of("runs", 1L)));
+        server.addMetricSource(FixedSource.of(null, Map.of("runs", 1L)));
+        Map<String, Long> mixed = new HashMap<>();
+        mixed.put("fine", 2L);
+        mixed.put("Not OK", 3L);
+        mixed.put("went_down", -1L);
+        mixed.put("unknown", null);
+        server.addMetricSource(new FixedSource("mixed", mixed, Map.of("level", 4L, "fine_total", 9L)));
+        server.addMetricSource(FixedSource.of("good", Map.of("runs", 99L, "other_runs", 5L)));
+        server.addMetricSource(new FixedSource("request", Map.of(), Map.of("duration_seconds_count", 1L)));
+
+        for (int scrape = 0; scrape < 2; scrape++) {
+            Scrape metrics = scrape(server);
+
+            assertThat(metrics.value("warden_good_runs_total")).as("the first bound of two sources named good")
+                    .isEqualTo(1);
+            assertThat(metrics.value("warden_good_other_runs_total")).isEqualTo(5);
+            assertThat(metrics.value("warden_mixed_fine_total")).as("the counter, not the gauge of that name")
+                    .isEqualTo(2);
+            assertThat(metrics.value("warden_mixed_level")).isEqualTo(4);
+            assertThat(metrics.text()).doesNotContain("broken", "Bad", "null", "Not", "went_down", "unknown",
+                    "warden_request_duration_seconds_count ");
+            assertThat(metrics.decisions("user", "allow")).isZero();
+            assertWellFormed(metrics);
+        }
+    }
+
+    /** Each series once, each metric declared once, directly above its sample. */
+    private static void assertWellFormed(Scrape metrics) {
+        List<String> lines = metrics.text().lines().toList();
+        assertThat(lines.stream().filter(l -> !l.startsWith("#"))).as("series").doesNotHaveDuplicates()
+                .hasSize(metrics.samples().size());
+        assertThat(lines.stream().filter(l -> l.startsWith("# TYPE "))).as("TYPE lines").doesNotHaveDuplicates();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.startsWith("warden_") && !line.contains("{")) {
+                String name = line.substring(0, line.indexOf(' '));
+                assertThat(lines.get(i - 1)).as("declaration of %s", name).startsWith("# TYPE " + name + " ")
+                        .endsWith(name.endsWith("_total") ? " counter" : " gauge");
+                assertThat(name).matches("warden_[a-z][a-z0-9_]*");
+            }
+        }
     }
 
     private Scrape scrape(GoAuthServer s) throws IOException, InterruptedException {
