@@ -42,7 +42,11 @@ import io.undertow.util.Headers;
  * <li>{@code throughput}: N keep-alive connections, one thread each, on {@code /acl} for a fixed
  * time, Warden and both empty handlers;</li>
  * <li>{@code storm}: every account of a users file authenticates once through {@code /user} with a
- * few concurrent connections, twice: cold (each a bcrypt) and warm (remembered verifications).</li>
+ * few concurrent connections, twice: cold (each a bcrypt) and warm (remembered verifications);</li>
+ * <li>{@code decisions}: one keep-alive connection, sequential, the three paths the audit log sees
+ * differently: a cached {@code /acl} allow, a {@code /user} login with the right password
+ * (remembered verification) and an {@code /acl} denial (security-relevant: with the audit
+ * installed, answered only after its row is committed). Run with and without the audit.</li>
  * </ol>
  * Requests are written as exact HTTP/1.1 bytes on a plain {@link Socket}, the way go-auth's Go
  * client sends them (JSON bodies, sorted keys), and answers are read by Content-Length, so the
@@ -71,6 +75,8 @@ public final class LoadRun {
               --seconds S           measured throughput time per target (default 10)
               --warmup-seconds S    throughput warm-up per target, not counted (default 2)
               --users-file F        username:password per line, for storm
+              --password P          decisions: --user's password, for /user
+              --deny-topic T        decisions: a topic --user may not publish to (default forbidden/t)
               --storm-connections N concurrent connections for storm (default 8)
               --no-baseline         skip the empty-handler baselines
               --port-io P           serve: port of the IO-thread empty handler (default 19181)
@@ -87,7 +93,7 @@ public final class LoadRun {
 
     record Options(URI url, String mode, String user, String clientId, String topic, int n, int warmup,
             int connections, int seconds, int warmupSeconds, Path usersFile, int stormConnections, boolean baseline,
-            int portIo, int portDispatch, int serveSeconds, String label) {
+            int portIo, int portDispatch, int serveSeconds, String label, String password, String denyTopic) {
 
         static Options parse(String[] args) {
             Map<String, String> v = new TreeMap<>();
@@ -116,18 +122,22 @@ public final class LoadRun {
                     Integer.parseInt(v.getOrDefault("storm-connections", "8")), baseline,
                     Integer.parseInt(v.getOrDefault("port-io", "19181")),
                     Integer.parseInt(v.getOrDefault("port-dispatch", "19182")),
-                    Integer.parseInt(v.getOrDefault("serve-seconds", "300")), v.getOrDefault("label", "warden"));
+                    Integer.parseInt(v.getOrDefault("serve-seconds", "300")), v.getOrDefault("label", "warden"),
+                    v.get("password"), v.getOrDefault("deny-topic", "forbidden/t"));
             List<String> known = List.of("url", "mode", "user", "client-id", "topic", "n", "warmup", "connections",
                     "seconds", "warmup-seconds", "users-file", "storm-connections", "port-io", "port-dispatch",
-                    "serve-seconds", "label");
+                    "serve-seconds", "label", "password", "deny-topic");
             for (String k : v.keySet()) {
                 if (!known.contains(k)) {
                     throw new IllegalArgumentException("Unknown option --" + k + "\n" + USAGE);
                 }
             }
-            if (!List.of("latency", "throughput", "storm", "all", "serve").contains(o.mode)) {
-                throw new IllegalArgumentException("--mode must be latency, throughput, storm, all or serve\n"
-                        + USAGE);
+            if (!List.of("latency", "throughput", "storm", "all", "serve", "decisions").contains(o.mode)) {
+                throw new IllegalArgumentException("--mode must be latency, throughput, storm, all, serve or"
+                        + " decisions\n" + USAGE);
+            }
+            if (o.mode.equals("decisions") && o.password == null) {
+                throw new IllegalArgumentException("--password is needed for decisions\n" + USAGE);
             }
             if ((o.mode.equals("storm") || o.mode.equals("all")) && o.usersFile == null) {
                 throw new IllegalArgumentException("--users-file is needed for the storm\n" + USAGE);
@@ -156,6 +166,10 @@ public final class LoadRun {
         QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
         if (o.mode.equals("serve")) {
             serve(o);
+            return;
+        }
+        if (o.mode.equals("decisions")) {
+            decisions(o);
             return;
         }
         Target warden = new Target(o.label, o.url.getHost(), o.url.getPort() < 0 ? 80 : o.url.getPort());
@@ -276,6 +290,25 @@ public final class LoadRun {
             Arrays.sort(times);
             return new Latency(times, tally(codes));
         }
+    }
+
+    /** The three paths the audit log treats differently, one after the other on one connection. */
+    static void decisions(Options o) throws IOException {
+        Target warden = new Target(o.label, o.url.getHost(), o.url.getPort() < 0 ? 80 : o.url.getPort());
+        byte[] allow = request(warden, "/acl", json("acc", 1, "clientid", o.clientId, "topic", o.topic,
+                "username", o.user));
+        byte[] login = request(warden, "/user", json("clientid", o.clientId, "password", o.password, "username",
+                o.user));
+        byte[] deny = request(warden, "/acl", json("acc", 2, "clientid", o.clientId, "topic", o.denyTopic,
+                "username", o.user));
+        System.out.printf(Locale.ROOT, "LoadRun decisions against %s (%s), %d cores, java %s; %d warm-up + %d"
+                + " measured requests per path (microseconds)%n%n", o.url, o.label,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.warmup, o.n);
+        System.out.println("| target | path | p50 | p90 | p99 | max | mean | statuses |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        latency(warden, allow, o).print(o.label, "/acl allow (cached)");
+        latency(warden, login, o).print(o.label, "/user ok (remembered)");
+        latency(warden, deny, o).print(o.label, "/acl deny (durable)");
     }
 
     // ---------------------------------------------------------------------------------------------

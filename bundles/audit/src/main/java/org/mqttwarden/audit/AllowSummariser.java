@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.event.EventType;
@@ -111,6 +112,7 @@ final class AllowSummariser implements AutoCloseable {
     private final Clock clock;
     private final ConcurrentHashMap<Key, Window> windows = new ConcurrentHashMap<>();
     private final AtomicBoolean flushing = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final ScheduledExecutorService sweeper;
     private volatile boolean closed;
 
@@ -137,9 +139,19 @@ final class AllowSummariser implements AutoCloseable {
      */
     CompletionStage<Void> accept(SecurityEvent event) {
         Objects.requireNonNull(event, "event");
-        if (settings.mode() == Mode.ALL || closed || !summarised(event)) {
+        if (settings.mode() == Mode.ALL || !summarised(event)) {
             return writer.accept(event);
         }
+        inFlight.incrementAndGet();
+        try {
+            // closing waits for the counts in flight, so none is counted after the last drain
+            return closed ? writer.accept(event) : count(event);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private CompletionStage<Void> count(SecurityEvent event) {
         Key key = Key.of(event);
         if (windows.size() >= settings.maxKeys() && !windows.containsKey(key)) {
             flushAll();
@@ -157,10 +169,6 @@ final class AllowSummariser implements AutoCloseable {
             first[0] = true;
             return new Window(now + settings.windowMs());
         });
-        if (closed) {
-            // counted while closing, after the last drain: hand it over while the writer may still take it
-            drain();
-        }
         return first[0] ? writer.accept(event) : COUNTED;
     }
 
@@ -194,6 +202,11 @@ final class AllowSummariser implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        // a count is a few map operations: in flight for microseconds
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
         }
         drain();
     }

@@ -32,6 +32,9 @@ final class AuditFile implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditFile.class);
 
+    /** Bytes the write-ahead log file keeps after a checkpoint, at most. */
+    static final int WAL_SIZE_LIMIT = 16 * 1024 * 1024;
+
     private final Path file;
     private final HikariDataSource pool;
     private final Jdbi jdbi;
@@ -43,6 +46,8 @@ final class AuditFile implements AutoCloseable {
         SQLiteConfig sqlite = new SQLiteConfig();
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        // after a checkpoint the write-ahead log is cut back to this, so it does not keep its peak size
+        sqlite.setJournalSizeLimit(WAL_SIZE_LIMIT);
         sqlite.setBusyTimeout(busyTimeoutMs);
         sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         SQLiteDataSource source = new SQLiteDataSource(sqlite);
@@ -72,6 +77,28 @@ final class AuditFile implements AutoCloseable {
 
     Path path() {
         return file;
+    }
+
+    /** @return the bytes the database's pages hold, free pages (reused before the file grows) excluded */
+    long usedBytes() {
+        return pageBytes(true);
+    }
+
+    /**
+     * @return the size of the database, committed pages still in the write-ahead log included (the
+     *     file on disk catches up at the next checkpoint)
+     */
+    long databaseBytes() {
+        return pageBytes(false);
+    }
+
+    private long pageBytes(boolean withoutFree) {
+        return jdbi.withHandle(h -> {
+            long pageSize = h.createQuery("PRAGMA page_size").mapTo(Long.class).one();
+            long pages = h.createQuery("PRAGMA page_count").mapTo(Long.class).one();
+            long free = withoutFree ? h.createQuery("PRAGMA freelist_count").mapTo(Long.class).one() : 0;
+            return (pages - free) * pageSize;
+        });
     }
 
     @Override

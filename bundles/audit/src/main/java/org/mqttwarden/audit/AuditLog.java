@@ -2,8 +2,11 @@ package org.mqttwarden.audit;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 import org.jdbi.v3.core.statement.Query;
@@ -12,6 +15,7 @@ import org.mqttwarden.api.audit.AuditQuery;
 import org.mqttwarden.api.audit.AuditRecord;
 import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.api.metrics.MetricSource;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -29,12 +33,14 @@ import org.osgi.service.metatype.annotations.Option;
  * <p>Routine allows are summarised by an {@link AllowSummariser} ({@code allow.mode=summarise}, the
  * default): the first ACL allow (or non-relevant SUPERUSER answer) of a key in a window is a row, its
  * repeats become one {@value AllowSummariser#SUMMARY_REASON} row with their count. Security-relevant
- * events are always recorded one by one. {@code allow.mode=all} records every allow. There is no
- * retention yet. A change of configuration restarts the component (counts and queue are drained first).
+ * events are always recorded one by one. {@code allow.mode=all} records every allow. An
+ * {@link AuditRetention} deletes old rows by age and size, keeping the chain verifiable. A change
+ * of configuration restarts the component (counts and queue are drained first).
  */
-@Component(service = {EventSink.class, AuditQuery.class}, configurationPid = "org.mqttwarden.audit")
+@Component(service = {EventSink.class, AuditQuery.class, MetricSource.class},
+        configurationPid = "org.mqttwarden.audit")
 @Designate(ocd = AuditLog.Config.class)
-public final class AuditLog implements EventSink, AuditQuery {
+public final class AuditLog implements EventSink, AuditQuery, MetricSource {
 
     @ObjectClassDefinition(name = "MQTT Warden audit log", description = "Where and how security events are"
             + " recorded.")
@@ -75,6 +81,18 @@ public final class AuditLog implements EventSink, AuditQuery {
         @AttributeDefinition(description = "Keys counted at once, at most; when full, every count is written as"
                 + " a summary first.", min = "1", max = "10000000")
         int allow_max_keys() default 100_000;
+
+        @AttributeDefinition(description = "Rows older than this many days are deleted. 0: no age limit (the size"
+                + " limit still applies).", min = "0", max = "36500")
+        int retention_days() default 90;
+
+        @AttributeDefinition(description = "The most the rows may take in the file, in MiB; beyond it the oldest"
+                + " rows are deleted down to 80 % of it. The file stops growing at about this size.", min = "1",
+                max = "1048576")
+        int retention_max_mb() default 256;
+
+        @AttributeDefinition(description = "How often retention is applied, in minutes.", min = "1", max = "1440")
+        int retention_interval_minutes() default 10;
     }
 
     /** Rows returned by a search without a limit, and the cap of any limit and of {@link #tail}. */
@@ -85,6 +103,7 @@ public final class AuditLog implements EventSink, AuditQuery {
     private final AuditFile file;
     private final AuditWriter writer;
     private final AllowSummariser allows;
+    private final AuditRetention retention;
 
     @Activate
     public AuditLog(Config config) {
@@ -92,15 +111,24 @@ public final class AuditLog implements EventSink, AuditQuery {
                 config.batch_max(), config.offer_timeout_ms(), config.shutdown_timeout_ms()),
                 new AllowSummariser.Settings(AllowSummariser.Mode.parse(config.allow_mode()),
                         config.allow_window_seconds() * 1000L, config.allow_max_keys()),
+                new AuditRetention.Settings(config.retention_days() == 0 ? null
+                        : Duration.ofDays(config.retention_days()), config.retention_max_mb() * 1024L * 1024L,
+                        Duration.ofMinutes(config.retention_interval_minutes())),
                 Clock.systemUTC());
     }
 
-    /**
-     * Opens (creating if needed) the audit file at {@code path} and starts its writer; {@code clock}
-     * times the allow summary windows.
-     */
+    /** As below, with retention applied only when asked ({@link AuditRetention.Settings#MANUAL}). */
     AuditLog(Path path, int busyTimeoutMs, AuditWriter.Settings settings, AllowSummariser.Settings allowSettings,
             Clock clock) {
+        this(path, busyTimeoutMs, settings, allowSettings, AuditRetention.Settings.MANUAL, clock);
+    }
+
+    /**
+     * Opens (creating if needed) the audit file at {@code path} and starts its writer and retention;
+     * {@code clock} times the allow summary windows and the age of rows.
+     */
+    AuditLog(Path path, int busyTimeoutMs, AuditWriter.Settings settings, AllowSummariser.Settings allowSettings,
+            AuditRetention.Settings retentionSettings, Clock clock) {
         this.file = new AuditFile(path, busyTimeoutMs);
         try {
             this.writer = new AuditWriter(file, settings);
@@ -109,12 +137,14 @@ public final class AuditLog implements EventSink, AuditQuery {
             throw e;
         }
         this.allows = new AllowSummariser(writer, allowSettings, clock);
+        this.retention = new AuditRetention(file, this::accept, retentionSettings, clock);
     }
 
-    /** Writes the pending allow counts and what is queued, then closes the file. */
+    /** Stops retention, writes the pending allow counts and what is queued, then closes the file. */
     @Deactivate
     public void close() {
         try {
+            retention.close();
             allows.close();
         } finally {
             try {
@@ -200,22 +230,58 @@ public final class AuditLog implements EventSink, AuditQuery {
     }
 
     /**
-     * Walks the rows committed so far, page by page. Ids start at 1 and must follow each other: a
-     * missing id is a deleted row; a row whose content or predecessor does not give its hash was
-     * altered or inserted. Detects changes made by someone who does not rewrite every later row too;
-     * removing the newest rows is not detected (no external anchor yet).
+     * Walks the rows committed so far, page by page. Ids must follow each other: a missing id is a
+     * deleted row; a row whose content or predecessor does not give its hash was altered or inserted.
+     * The walk starts at row 1 from {@link AuditRow#GENESIS} or, once retention has deleted the oldest
+     * rows, at the first row kept by the newest pruning record, from the hash that record gives (the
+     * record itself must be reached by the walk, so it cannot be forged). Rows still below that
+     * point are awaiting deletion and not checked. Detects changes made by someone who does not
+     * rewrite every later row too; removing the newest rows is not detected (no external anchor).
      */
     @Override
     public VerifyResult verify() {
-        long expectedId = 1;
+        long[] bounds = file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_BOUNDS)
+                .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(3)}).one());
+        if (bounds[1] == 0) {
+            return VerifyResult.intact(0);
+        }
+        long lowest = bounds[0];
+        long start = 1;
         String previous = AuditRow.GENESIS;
+        if (lowest > 1) {
+            Optional<AuditRow> anchor = AuditRetention.lastPruning(file);
+            if (anchor.isEmpty()) {
+                return VerifyResult.broken(0, 1, "Rows 1 to " + (lowest - 1) + " are missing (deleted) and no"
+                        + " pruning record accounts for them.");
+            }
+            AuditRow pruning = anchor.get();
+            Long kept = AuditRetention.firstKept(pruning);
+            String hash = AuditRetention.previousHash(pruning);
+            if (kept == null || hash == null || kept < 2 || kept > pruning.id()) {
+                return VerifyResult.broken(0, pruning.id(), "Row " + pruning.id() + " is a pruning record that"
+                        + " does not say where the chain starts: it was altered.");
+            }
+            if (kept < lowest) {
+                return VerifyResult.broken(0, kept, "Rows " + kept + " to " + (lowest - 1) + " are missing"
+                        + " (deleted): the newest pruning record, row " + pruning.id() + ", keeps rows from " + kept
+                        + ".");
+            }
+            start = kept;
+            previous = hash;
+        }
+        return walk(start, previous);
+    }
+
+    private VerifyResult walk(long start, String genesis) {
+        long expectedId = start;
+        String previous = genesis;
         long checked = 0;
         while (true) {
             long after = expectedId - 1;
             List<AuditRow> page = file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_PAGE)
                     .bind("after", after).bind("n", VERIFY_PAGE).map((rs, ctx) -> AuditRow.read(rs)).list());
             if (page.isEmpty()) {
-                return VerifyResult.intact(checked);
+                return VerifyResult.intact(checked, start);
             }
             for (AuditRow row : page) {
                 checked++;
@@ -231,6 +297,11 @@ public final class AuditLog implements EventSink, AuditQuery {
                 expectedId++;
             }
         }
+    }
+
+    /** Applies the retention now, as the schedule does. */
+    AuditRetention.Pruned prune() {
+        return retention.pruneNow();
     }
 
     /** @return how many events could not be recorded since activation */
@@ -251,6 +322,10 @@ public final class AuditLog implements EventSink, AuditQuery {
         return file.path();
     }
 
+    AuditFile file() {
+        return file;
+    }
+
     /** @return every row of the file, oldest first */
     List<AuditRecord> all() {
         List<AuditRecord> out = new ArrayList<>();
@@ -265,5 +340,28 @@ public final class AuditLog implements EventSink, AuditQuery {
             page.forEach(r -> out.add(r.toRecord()));
             after = page.get(page.size() - 1).id();
         }
+    }
+
+    // ---- /metrics (counts start at zero with each activation)
+
+    /** @return {@code audit}: on {@code /metrics} the numbers are {@code warden_audit_<name>[_total]} */
+    @Override
+    public String name() {
+        return "audit";
+    }
+
+    /**
+     * @return {@code events_written} (events committed, allow summaries included) and
+     *     {@code events_lost} (events that could not be recorded)
+     */
+    @Override
+    public Map<String, Long> counters() {
+        return Map.of("events_written", writer.writtenTotal(), "events_lost", writer.lostTotal());
+    }
+
+    /** @return {@code queue_depth} (events waiting to be written) and {@code queue_capacity} */
+    @Override
+    public Map<String, Long> gauges() {
+        return Map.of("queue_depth", (long) writer.queued(), "queue_capacity", (long) writer.capacity());
     }
 }

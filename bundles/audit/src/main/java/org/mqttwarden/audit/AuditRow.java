@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Map;
@@ -36,15 +37,54 @@ record AuditRow(long id, long occurredAt, String type, String outcome, String re
 
     /** Keys whose values are never stored, whatever an emitter put there by mistake. */
     private static final Pattern SECRET_KEY = Pattern.compile(
-            "(?i).*(password|passwd|secret|token|otp|credential|private|apikey|api_key).*");
+            "(?is).*(password|passwd|secret|token|otp|credential|private|apikey|api_key).*");
+    /** Longest username, client id or actor stored, in characters (the columns hold 512). */
+    static final int MAX_NAME = 512;
     static final String REDACTED = "[redacted]";
 
     /** @return the row for {@code event} at {@code id}, chained to {@code previousHash} */
     static AuditRow of(long id, SecurityEvent event, String previousHash) {
-        return chained(id, event.time().toEpochMilli(), event.type().name(), event.outcome().name(), event.reason(),
-                event.username(), Json.array(event.roles()), event.clientId(), event.address(), event.topic(),
-                event.access() == null ? null : event.access().name(), event.actor(),
-                Json.object(safeDetail(event.detail())), previousHash);
+        return of(id, event, previousHash, new Hasher());
+    }
+
+    /** As above, hashing with {@code hasher}: the writer's, reused for every row it writes. */
+    static AuditRow of(long id, SecurityEvent event, String previousHash, Hasher hasher) {
+        long occurredAt = event.time().toEpochMilli();
+        String type = event.type().name();
+        String outcome = event.outcome().name();
+        String roles = Json.array(event.roles());
+        String access = event.access() == null ? null : event.access().name();
+        String detail = Json.object(safeDetail(event.detail()));
+        String reason = column(event.reason(), 256);
+        String username = column(event.username(), MAX_NAME);
+        String clientId = column(event.clientId(), MAX_NAME);
+        String address = column(event.address(), 128);
+        String topic = column(event.topic(), 65_535);
+        String actor = column(event.actor(), MAX_NAME);
+        String hash = hasher.chainHash(previousHash, id, occurredAt, type, outcome, reason, username, roles, clientId,
+                address, topic, access, actor, detail);
+        return new AuditRow(id, occurredAt, type, outcome, reason, username, roles, clientId, address, topic, access,
+                actor, detail, hash);
+    }
+
+    /**
+     * What a text column can hold on every database: at most {@code max} characters (a failed login
+     * may carry a username of kilobytes; cut, marked with "…", never splitting a surrogate pair) and
+     * no NUL, which PostgreSQL refuses in text (replaced by U+FFFD). Anything else is kept as sent.
+     */
+    static String column(String value, int max) {
+        if (value == null) {
+            return null;
+        }
+        String v = value.indexOf('\0') < 0 ? value : value.replace('\0', '\uFFFD');
+        if (v.length() <= max) {
+            return v;
+        }
+        int cut = max - 1;
+        if (Character.isHighSurrogate(v.charAt(cut - 1))) {
+            cut--;
+        }
+        return v.substring(0, cut) + "…";
     }
 
     static AuditRow chained(long id, long occurredAt, String type, String outcome, String reason, String username,
@@ -105,12 +145,17 @@ record AuditRow(long id, long occurredAt, String type, String outcome, String re
         }
     }
 
+    /** The definition of the chain; {@link Hasher} gives the same hash, faster. */
     static String chainHash(String previousHash, String canonical) {
+        MessageDigest sha = sha256();
+        sha.update(previousHash.getBytes(StandardCharsets.US_ASCII));
+        sha.update(canonical.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static MessageDigest sha256() {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(previousHash.getBytes(StandardCharsets.US_ASCII));
-            sha.update(canonical.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha.digest());
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
@@ -119,7 +164,9 @@ record AuditRow(long id, long occurredAt, String type, String outcome, String re
     /** Redacts secret-looking keys and keeps the detail small. */
     static Map<String, String> safeDetail(Map<String, String> detail) {
         Map<String, String> safe = new TreeMap<>();
-        for (Map.Entry<String, String> e : new TreeMap<>(detail).entrySet()) {
+        // sorted first only when some entries are to be cut: which ones must not depend on the map's order
+        Map<String, String> sorted = detail.size() > MAX_DETAIL_ENTRIES ? new TreeMap<>(detail) : detail;
+        for (Map.Entry<String, String> e : sorted.entrySet()) {
             if (safe.size() == MAX_DETAIL_ENTRIES) {
                 safe.put("truncated", "true");
                 break;
@@ -131,5 +178,133 @@ record AuditRow(long id, long occurredAt, String type, String outcome, String re
             safe.put(e.getKey(), value);
         }
         return safe;
+    }
+
+    /**
+     * Computes {@link #chainHash(String, String) chainHash(previousHash, canonical())} of a row without
+     * building its canonical text: the same bytes (UTF-8, unpaired surrogates as {@code ?}, as
+     * {@link String#getBytes} writes them) go into one buffer and one digest, both reused. Confined to
+     * one thread: the writer owns one.
+     */
+    static final class Hasher {
+
+        private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+        private final MessageDigest sha = sha256();
+        /** The last hash returned, as text and as bytes: it is usually the next row's previous hash. */
+        private final byte[] lastHex = new byte[64];
+        private String lastHash;
+        /** The canonical content of the row being hashed. */
+        private byte[] buf = new byte[1024];
+        private int len;
+
+        String chainHash(String previousHash, long id, long occurredAt, String type, String outcome, String reason,
+                String username, String roles, String clientId, String address, String topic, String access,
+                String actor, String detail) {
+            len = 0;
+            if (previousHash == lastHash) {
+                sha.update(lastHex);
+            } else {
+                sha.update(previousHash.getBytes(StandardCharsets.US_ASCII));
+            }
+            number(id);
+            number(occurredAt);
+            field(type);
+            field(outcome);
+            field(reason);
+            field(username);
+            field(roles);
+            field(clientId);
+            field(address);
+            field(topic);
+            field(access);
+            field(actor);
+            field(detail);
+            sha.update(buf, 0, len);
+            byte[] digest = sha.digest();
+            for (int i = 0; i < digest.length; i++) {
+                lastHex[2 * i] = HEX[(digest[i] >> 4) & 0xf];
+                lastHex[2 * i + 1] = HEX[digest[i] & 0xf];
+            }
+            lastHash = new String(lastHex, StandardCharsets.US_ASCII);
+            return lastHash;
+        }
+
+        /** {@code length:digits;} of a number's decimal text. */
+        private void number(long value) {
+            String text = Long.toString(value);
+            decimal(text.length());
+            ensure(1);
+            buf[len++] = ':';
+            utf8(text);
+            ensure(1);
+            buf[len++] = ';';
+        }
+
+        /** {@code -;} for null, else {@code length:text;} with the length in chars, as {@link AuditRow#canonical()}. */
+        private void field(String value) {
+            if (value == null) {
+                ensure(2);
+                buf[len++] = '-';
+                buf[len++] = ';';
+                return;
+            }
+            decimal(value.length());
+            ensure(1);
+            buf[len++] = ':';
+            utf8(value);
+            ensure(1);
+            buf[len++] = ';';
+        }
+
+        private void decimal(int value) {
+            ensure(10);
+            int start = len;
+            do {
+                buf[len++] = (byte) ('0' + value % 10);
+                value /= 10;
+            } while (value != 0);
+            for (int i = start, j = len - 1; i < j; i++, j--) {
+                byte b = buf[i];
+                buf[i] = buf[j];
+                buf[j] = b;
+            }
+        }
+
+        private void utf8(String s) {
+            int n = s.length();
+            ensure(3 * n);
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c < 0x80) {
+                    buf[len++] = (byte) c;
+                } else if (c < 0x800) {
+                    buf[len++] = (byte) (0xc0 | (c >> 6));
+                    buf[len++] = (byte) (0x80 | (c & 0x3f));
+                } else if (Character.isSurrogate(c)) {
+                    char low;
+                    if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(low = s.charAt(i + 1))) {
+                        int cp = Character.toCodePoint(c, low);
+                        buf[len++] = (byte) (0xf0 | (cp >> 18));
+                        buf[len++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
+                        buf[len++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
+                        buf[len++] = (byte) (0x80 | (cp & 0x3f));
+                        i++;
+                    } else {
+                        buf[len++] = '?';
+                    }
+                } else {
+                    buf[len++] = (byte) (0xe0 | (c >> 12));
+                    buf[len++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+                    buf[len++] = (byte) (0x80 | (c & 0x3f));
+                }
+            }
+        }
+
+        private void ensure(int more) {
+            if (len + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(2 * buf.length, len + more));
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.mqttwarden.audit;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,26 +18,39 @@ final class Json {
     }
 
     static String array(Collection<String> values) {
-        StringBuilder out = new StringBuilder("[");
-        values.stream().sorted().forEach(v -> {
+        if (values.isEmpty()) {
+            return "[]";
+        }
+        String[] sorted = values.toArray(new String[0]);
+        Arrays.sort(sorted);
+        StringBuilder out = new StringBuilder(16 * sorted.length);
+        out.append('[');
+        for (String v : sorted) {
             if (out.length() > 1) {
                 out.append(',');
             }
             string(out, v);
-        });
+        }
         return out.append(']').toString();
     }
 
     static String object(Map<String, String> values) {
-        StringBuilder out = new StringBuilder("{");
-        new TreeMap<>(values).forEach((k, v) -> {
+        if (values.isEmpty()) {
+            return "{}";
+        }
+        // a TreeMap in natural order (what AuditRow.safeDetail gives) is already sorted
+        Map<String, String> sorted = values instanceof TreeMap<String, String> tree && tree.comparator() == null
+                ? values : new TreeMap<>(values);
+        StringBuilder out = new StringBuilder(32 * sorted.size());
+        out.append('{');
+        for (Map.Entry<String, String> e : sorted.entrySet()) {
             if (out.length() > 1) {
                 out.append(',');
             }
-            string(out, k);
+            string(out, e.getKey());
             out.append(':');
-            string(out, v);
-        });
+            string(out, e.getValue());
+        }
         return out.append('}').toString();
     }
 
@@ -72,7 +86,12 @@ final class Json {
 
     private static void string(StringBuilder out, String s) {
         out.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int plain = 0;
+        while (plain < s.length() && s.charAt(plain) >= 0x20 && s.charAt(plain) != '"' && s.charAt(plain) != '\\') {
+            plain++;
+        }
+        out.append(s, 0, plain);
+        for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");

@@ -21,7 +21,8 @@ public interface AuditQuery {
     List<AuditRecord> tail(int n);
 
     /**
-     * Walks the whole chain from the first row, recomputing every row's hash.
+     * Walks the whole chain from its first row, recomputing every row's hash. After retention has
+     * pruned old rows, the chain starts at the row the newest pruning record names.
      *
      * @return {@link VerifyResult#ok()} when every row is intact and no id is missing; otherwise
      *     the first row that was altered, inserted or deleted
@@ -36,12 +37,27 @@ public interface AuditQuery {
      * @param firstBadId the id of the first row altered or inserted, or the first id missing;
      *     {@code null} when {@code ok}
      * @param problem one sentence saying what is wrong; {@code null} when {@code ok}
+     * @param firstId the id the walk started at: 1, or the first row kept by the last pruning
+     * @since 1.1
      */
-    record VerifyResult(boolean ok, long rowsChecked, Long firstBadId, String problem) {
+    record VerifyResult(boolean ok, long rowsChecked, Long firstBadId, String problem, long firstId) {
 
-        /** @return an intact chain of {@code rows} rows */
+        /** A result for a chain starting at row 1. */
+        public VerifyResult(boolean ok, long rowsChecked, Long firstBadId, String problem) {
+            this(ok, rowsChecked, firstBadId, problem, 1);
+        }
+
+        /** @return an intact chain of {@code rows} rows from row 1 */
         public static VerifyResult intact(long rows) {
             return new VerifyResult(true, rows, null, null);
+        }
+
+        /**
+         * @return an intact chain of {@code rows} rows from row {@code firstId}
+         * @since 1.1
+         */
+        public static VerifyResult intact(long rows, long firstId) {
+            return new VerifyResult(true, rows, null, null, firstId);
         }
 
         /** @return a broken chain, first broken at {@code id} */

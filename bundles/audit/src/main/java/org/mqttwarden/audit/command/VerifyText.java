@@ -10,7 +10,9 @@ final class VerifyText {
 
     static String describe(VerifyResult r) {
         if (r.ok()) {
-            return "OK: " + r.rowsChecked() + " rows checked, the chain is intact.";
+            String from = r.firstId() > 1 ? " from row " + r.firstId() + " (older rows were deleted by retention)"
+                    : "";
+            return "OK: " + r.rowsChecked() + " rows checked" + from + ", the chain is intact.";
         }
         return "BROKEN at row " + r.firstBadId() + " (" + r.rowsChecked() + " rows checked): " + r.problem();
     }

@@ -73,6 +73,21 @@ final class TestLogs {
             public int allow_max_keys() {
                 return 100_000;
             }
+
+            @Override
+            public int retention_days() {
+                return 90;
+            }
+
+            @Override
+            public int retention_max_mb() {
+                return 256;
+            }
+
+            @Override
+            public int retention_interval_minutes() {
+                return 10;
+            }
         });
     }
 
