@@ -50,6 +50,7 @@ final class AuditWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditWriter.class);
     private static final long IDLE_POLL_MS = 100;
+    static final long LINGER_MS = 20;
     private static final long[] RETRY_BACKOFF_MS = {100, 400};
 
     /**
@@ -199,6 +200,7 @@ final class AuditWriter implements AutoCloseable {
                 }
                 if (!batch.isEmpty()) {
                     queue.drainTo(batch, settings.batchMax() - batch.size());
+                    linger(batch);
                 }
             } catch (InterruptedException e) {
                 if (closed) {
@@ -216,6 +218,31 @@ final class AuditWriter implements AutoCloseable {
             write(List.of(), lost);
         }
         LOG.debug("Audit writer stopped at row {}", nextId - 1);
+    }
+
+    /**
+     * When nothing in {@code batch} is waited for (only allows and summaries), waits up to
+     * {@value #LINGER_MS} ms for more to share its commit: a trickle of logins then costs one fsync
+     * per interval rather than one per event. A security-relevant event ends the wait at once.
+     */
+    private void linger(List<Pending> batch) throws InterruptedException {
+        int from = 0;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MS);
+        while (!closed && batch.size() < settings.batchMax()) {
+            for (int i = from; i < batch.size(); i++) {
+                if (batch.get(i).event().securityRelevant()) {
+                    return;
+                }
+            }
+            from = batch.size();
+            long left = deadline - System.nanoTime();
+            Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            queue.drainTo(batch, settings.batchMax() - batch.size());
+        }
     }
 
     private void write(List<Pending> batch, long lost) {
