@@ -1,0 +1,296 @@
+package org.mqttwarden.lockout;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.mqttwarden.api.auth.ClientRef;
+import org.mqttwarden.api.auth.Decision;
+import org.mqttwarden.api.auth.LoginGuard;
+import org.mqttwarden.api.event.EventSink;
+import org.mqttwarden.api.event.EventType;
+import org.mqttwarden.api.event.Outcome;
+import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.api.metrics.MetricSource;
+import org.mqttwarden.api.store.WardenDatabase;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link LoginGuard} of warden-lockout: account lockout and per-source throttling (see
+ * {@link Lockouts} for the rules), its state in the Warden database, its configuration applied live.
+ *
+ * <p>A denial is, on the wire, exactly a wrong password (the decision engine sees to that); its reason
+ * goes to the audit log: {@code lockout.locked}, {@code lockout.throttled} or
+ * {@code lockout.source-throttled}. Locks and clears become {@link EventType#LOCKOUT} events for every
+ * {@link EventSink} ({@code lockout.account-locked}, {@code lockout.source-locked} as DENY;
+ * {@code lockout.cleared}, {@code lockout.source-cleared} as ALLOW) and, with every counted failure,
+ * {@link LockoutEvent}s for every {@link LockoutListener}.
+ *
+ * <p>A configuration that would let an attacker make more than {@value Policy#HOURLY_CEILING} failed logins
+ * per account in 60 minutes, or is otherwise invalid, is refused: the rules in force stay (the defaults at
+ * activation) and an ERROR names the keys.
+ */
+@Component(service = {LoginGuard.class, LockoutService.class, MetricSource.class},
+        configurationPid = "org.mqttwarden.lockout")
+@Designate(ocd = LockoutGuard.Config.class)
+public final class LockoutGuard implements LoginGuard, LockoutService, MetricSource {
+
+    @ObjectClassDefinition(name = "MQTT Warden lockout", description = "Account lockout after failed logins and"
+            + " throttling of sources that try many accounts. No setting may allow more than 100 failed logins per"
+            + " account in 60 minutes (NIST SP 800-63B 5.2.2): such a configuration is refused.")
+    public @interface Config {
+        @AttributeDefinition(description = "Failed logins in a row, within the window, that lock an account.",
+                min = "1", max = "100")
+        int account_max_failures() default 5;
+
+        @AttributeDefinition(description = "How long a run of failed logins is counted from its first one, in"
+                + " minutes.", min = "1", max = "10080")
+        int account_window_minutes() default 15;
+
+        @AttributeDefinition(description = "How long the first lock lasts, in minutes; each further lock (without"
+                + " a successful login between) lasts twice as long.", min = "1", max = "525600")
+        int lock_minutes() default 15;
+
+        @AttributeDefinition(description = "The longest lock, in minutes. The lock history is forgotten this long"
+                + " after a lock ends without a failure since.", min = "1", max = "525600")
+        int lock_max_minutes() default 1440;
+
+        @AttributeDefinition(description = "Locks last until an admin (warden:lockout-clear), a password change or"
+                + " an OTP unlock clears them.")
+        boolean lock_permanent() default false;
+
+        @AttributeDefinition(description = "Failed logins from one source (client id; address when known), across"
+                + " all usernames, that lock the source. 0: sources are not throttled.", min = "0",
+                max = "1000000")
+        int source_max_failures() default 20;
+
+        @AttributeDefinition(description = "How long a source's run of failed logins is counted from its first"
+                + " one, in minutes.", min = "1", max = "10080")
+        int source_window_minutes() default 15;
+
+        @AttributeDefinition(description = "How long a source stays locked, in minutes.", min = "1", max = "525600")
+        int source_lock_minutes() default 15;
+
+        @AttributeDefinition(description = "A username that logged in successfully from a source is exempt from"
+                + " that source's lock for this many days (the account's own lock still applies). 0: never.",
+                min = "0", max = "3650")
+        int source_trust_days() default 30;
+
+        @AttributeDefinition(description = "Usernames without an account tracked at most (in memory, never in the"
+                + " database); beyond, the least recently failed are forgotten.", min = "100", max = "10000000")
+        int max_tracked_unknown() default 50_000;
+
+        @AttributeDefinition(description = "Sources tracked at most (in memory); beyond, the least recently failed"
+                + " are forgotten.", min = "100", max = "10000000")
+        int max_tracked_sources() default 50_000;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(LockoutGuard.class);
+
+    private final Lockouts lockouts;
+    private final List<EventSink> sinks = new CopyOnWriteArrayList<>();
+    private final List<LockoutListener> listeners = new CopyOnWriteArrayList<>();
+
+    @Activate
+    public LockoutGuard(@Reference WardenDatabase database, Config config) {
+        this(database, config, Clock.systemUTC());
+    }
+
+    LockoutGuard(WardenDatabase database, Config config, Clock clock) {
+        Policy policy = Policy.of(config);
+        List<String> problems = policy.problems();
+        if (!problems.isEmpty()) {
+            LOG.error("Lockout configuration refused, the defaults apply instead: {}", String.join("; ", problems));
+            policy = Policy.DEFAULTS;
+        }
+        this.lockouts = new Lockouts(new LockoutStore(database), policy, clock, this::publish);
+        LOG.info("Lockout active: {}", describe(policy));
+    }
+
+    /** Applies a new configuration at once, keeping every count and lock; refuses an invalid one. */
+    @Modified
+    void modified(Config config) {
+        Policy policy = Policy.of(config);
+        List<String> problems = policy.problems();
+        if (!problems.isEmpty()) {
+            LOG.error("Lockout configuration refused, the rules in force stay ({}): {}", describe(lockouts.policy()),
+                    String.join("; ", problems));
+            return;
+        }
+        lockouts.policy(policy);
+        LOG.info("Lockout settings updated: {}", describe(policy));
+    }
+
+    private static String describe(Policy p) {
+        return p.maxFailures() + " failures in " + p.windowMinutes() + " min lock an account for " + p.lockMinutes()
+                + " min" + (p.permanent() ? " (permanent)" : ", doubling up to " + p.lockMaxMinutes() + " min")
+                + "; at most " + p.worstCaseFailuresPerHour() + " failures per account per hour; sources: "
+                + (p.sourcesTracked() ? p.sourceMaxFailures() + " failures in " + p.sourceWindowMinutes()
+                        + " min lock for " + p.sourceLockMinutes() + " min" : "off");
+    }
+
+    /** Every sink but this bundle's own ({@link AccountChanges}, which only listens). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(!(" + AccountChanges.INTERNAL + "=true))")
+    void addSink(EventSink sink) {
+        sinks.add(sink);
+    }
+
+    void removeSink(EventSink sink) {
+        sinks.remove(sink);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addListener(LockoutListener listener) {
+        listeners.add(listener);
+    }
+
+    void removeListener(LockoutListener listener) {
+        listeners.remove(listener);
+    }
+
+    // ---- LoginGuard
+
+    /**
+     * @return an allow, or a denial when the username or a source of the attempt is locked, or when the
+     *     failures and attempts in flight already reach the limit; costs no I/O
+     */
+    @Override
+    public Decision check(ClientRef client) {
+        return lockouts.check(client);
+    }
+
+    @Override
+    public void outcome(ClientRef client, boolean success, String reason) {
+        lockouts.outcome(client, success, reason);
+    }
+
+    // ---- LockoutService
+
+    @Override
+    public List<LockoutEntry> list() {
+        return lockouts.list();
+    }
+
+    @Override
+    public boolean clearAccount(String username, String actor, String cause) {
+        return lockouts.clearAccount(username, actor, cause);
+    }
+
+    @Override
+    public boolean clearSource(SourceKey source, String actor) {
+        return lockouts.clearSource(source, actor);
+    }
+
+    // ---- events
+
+    private void publish(LockoutEvent e) {
+        for (LockoutListener l : listeners) {
+            try {
+                l.onLockoutEvent(e);
+            } catch (RuntimeException ex) {
+                LOG.warn("Lockout listener {} failed on {}: {}", l.getClass().getName(), e.kind(), ex.toString());
+            }
+        }
+        SecurityEvent event = securityEvent(e);
+        if (event == null) {
+            return;
+        }
+        for (EventSink sink : sinks) {
+            try {
+                sink.accept(event).whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("Event sink {} did not record {}: {}", sink.getClass().getName(), event.reason(),
+                                failure.toString());
+                    }
+                });
+            } catch (RuntimeException ex) {
+                LOG.warn("Event sink {} failed on {}: {}", sink.getClass().getName(), event.reason(), ex.toString());
+            }
+        }
+    }
+
+    /** @return the security event of a lock or a clear; {@code null} for a counted failure (an AUTH event has it) */
+    static SecurityEvent securityEvent(LockoutEvent e) {
+        Map<String, String> detail = new HashMap<>();
+        String reason;
+        Outcome outcome;
+        switch (e.kind()) {
+            case ACCOUNT_LOCKED -> {
+                reason = "lockout.account-locked";
+                outcome = Outcome.DENY;
+                detail.put("failures", Integer.toString(e.failures()));
+                detail.put("hour_failures", Integer.toString(e.hourFailures()));
+                detail.put("lock_count", Integer.toString(e.lockCount()));
+                detail.put("until", e.until() == null ? "permanent" : e.until().toString());
+                detail.put("cause", e.cause() == null ? "failures" : e.cause());
+                if (e.account() != null) {
+                    detail.put("account", e.account() ? "yes" : "no");
+                }
+            }
+            case SOURCE_LOCKED -> {
+                reason = "lockout.source-locked";
+                outcome = Outcome.DENY;
+                detail.put("source", e.source().toString());
+                detail.put("failures", Integer.toString(e.failures()));
+                detail.put("until", e.until() == null ? "permanent" : e.until().toString());
+            }
+            case ACCOUNT_CLEARED -> {
+                reason = "lockout.cleared";
+                outcome = Outcome.ALLOW;
+                detail.put("cause", e.cause() == null ? "admin" : e.cause());
+            }
+            case SOURCE_CLEARED -> {
+                reason = "lockout.source-cleared";
+                outcome = Outcome.ALLOW;
+                detail.put("source", e.source().toString());
+                detail.put("cause", e.cause() == null ? "admin" : e.cause());
+            }
+            default -> {
+                return null;
+            }
+        }
+        return new SecurityEvent(e.time(), EventType.LOCKOUT, outcome, reason, e.username(), null, e.clientId(),
+                e.address(), null, null, e.actor(), detail);
+    }
+
+    // ---- /metrics
+
+    /** @return {@code lockout}: on {@code /metrics} the numbers are {@code warden_lockout_<name>[_total]} */
+    @Override
+    public String name() {
+        return "lockout";
+    }
+
+    /**
+     * @return {@code failures_counted}, {@code account_locks}, {@code source_locks}, {@code denied_locked},
+     *     {@code denied_throttled}, {@code denied_source}, {@code clears}, {@code evictions},
+     *     {@code store_errors} (since activation)
+     */
+    @Override
+    public Map<String, Long> counters() {
+        return lockouts.counters();
+    }
+
+    /** @return {@code tracked_usernames}, {@code tracked_unknown}, {@code tracked_sources} */
+    @Override
+    public Map<String, Long> gauges() {
+        return lockouts.gauges();
+    }
+
+    Lockouts lockouts() {
+        return lockouts;
+    }
+}

@@ -1,0 +1,29 @@
+package org.mqttwarden.lockout.command;
+
+import java.util.List;
+
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.CommandLine;
+import org.apache.karaf.shell.api.console.Completer;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.completers.StringsCompleter;
+import org.mqttwarden.lockout.LockoutEntry;
+import org.mqttwarden.lockout.LockoutService;
+
+/** Completes the usernames and sources that have a lock or failures. */
+@Service
+public class LockedCompleter implements Completer {
+
+    @Reference
+    LockoutService lockouts;
+
+    @Override
+    public int complete(Session session, CommandLine commandLine, List<String> candidates) {
+        StringsCompleter delegate = new StringsCompleter();
+        for (LockoutEntry e : lockouts.list()) {
+            delegate.getStrings().add(e.name());
+        }
+        return delegate.complete(session, commandLine, candidates);
+    }
+}

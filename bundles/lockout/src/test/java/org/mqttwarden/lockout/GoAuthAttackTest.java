@@ -1,0 +1,219 @@
+package org.mqttwarden.lockout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.lang.annotation.Annotation;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.auth.AccountAdmin;
+import org.mqttwarden.auth.DecisionEngine;
+import org.mqttwarden.auth.Wiring;
+import org.mqttwarden.http.GoAuthServer;
+import org.mqttwarden.http.HttpConfig;
+import org.mqttwarden.store.JdbiAccountStore;
+import org.mqttwarden.store.SqliteDatabase;
+
+/**
+ * The guard behind the real go-auth endpoint: SQLite file, Jdbi store, decision engine, account admin
+ * and the Undertow server, wired as Declarative Services wires them, attacked over HTTP with go-auth's
+ * JSON body.
+ */
+class GoAuthAttackTest {
+
+    private static final String SECRET = "the owner's long password";
+    private static final String NEW_SECRET = "the owner's new long password";
+
+    @TempDir
+    Path dir;
+
+    private SqliteDatabase db;
+    private DecisionEngine engine;
+    private AccountAdmin admin;
+    private LockoutGuard guard;
+    private AccountChanges changes;
+    private GoAuthServer server;
+    private final Attempts.Sink audit = new Attempts.Sink();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeEach
+    void start() {
+        open();
+        admin.createAccount("plc-1", SECRET, Set.of("sensor"), null, "test");
+    }
+
+    private void open() {
+        db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 4);
+        JdbiAccountStore store = new JdbiAccountStore(db);
+        engine = new DecisionEngine(store, Wiring.fastAuth());
+        admin = new AccountAdmin(store, Wiring.fastAuth());
+        guard = new LockoutGuard(db, TestConfig.defaults());
+        changes = new AccountChanges(guard);
+        Wiring.guard(engine, guard);
+        Wiring.sink(engine, audit);
+        Wiring.sink(admin, changes);
+        guard.addSink(audit);
+        server = new GoAuthServer(new Loopback(), engine, engine, db);
+    }
+
+    @AfterEach
+    void stop() {
+        close();
+    }
+
+    private void close() {
+        server.stop();
+        changes.close();
+        db.close();
+    }
+
+    private int login(String user, String password, String clientId) throws Exception {
+        String body = "{\"clientid\":\"" + clientId + "\",\"password\":\"" + password + "\",\"username\":\"" + user
+                + "\"}";
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/user"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(60)).build();
+        return http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private long bcrypt() {
+        return engine.counters().get("bcrypt_verifications");
+    }
+
+    private List<String> authReasons() {
+        return audit.events.stream().filter(e -> e.type() == org.mqttwarden.api.event.EventType.AUTH)
+                .map(SecurityEvent::reason).toList();
+    }
+
+    @Test
+    void fiveHundredParallelWrongLoginsCountFiveFailuresLockAndTheRightPasswordIsRefusedWithoutBcrypt()
+            throws Exception {
+        long bcryptBefore = bcrypt();
+        Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+        ExecutorService attackers = Executors.newFixedThreadPool(50);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> attacks = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            int n = i;
+            attacks.add(attackers.submit(() -> {
+                go.await();
+                int status = login("plc-1", "guess-" + n, "attacker-" + n);
+                statuses.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
+                return null;
+            }));
+        }
+        go.countDown();
+        for (Future<?> f : attacks) {
+            f.get();
+        }
+        attackers.shutdown();
+
+        assertThat(statuses.keySet()).as("every attempt looks like a wrong password").containsOnly(403);
+        assertThat(statuses.get(403).get()).isEqualTo(500);
+        assertThat(guard.counters().get("failures_counted")).isEqualTo(5);
+        assertThat(guard.counters().get("account_locks")).isEqualTo(1);
+        assertThat(authReasons().stream().filter("auth.bad-password"::equals)).hasSize(5);
+        assertThat(bcrypt() - bcryptBefore).as("bcrypt runs: only the 5 counted guesses").isEqualTo(5);
+        LockoutEntry locked = guard.list().get(0);
+        assertThat(locked.name()).isEqualTo("plc-1");
+        assertThat(locked.locked()).isTrue();
+        assertThat(audit.events).filteredOn(e -> e.reason().equals("lockout.account-locked")).hasSize(1);
+
+        long before = bcrypt();
+        assertThat(login("plc-1", SECRET, "plc-1")).as("the right password while locked").isEqualTo(403);
+        assertThat(bcrypt()).as("a locked login runs no bcrypt").isEqualTo(before);
+        assertThat(authReasons().get(authReasons().size() - 1)).isEqualTo("lockout.locked");
+
+        // a restart keeps the lock
+        close();
+        open();
+        assertThat(login("plc-1", SECRET, "plc-1")).isEqualTo(403);
+
+        // a password change clears it
+        admin.setPassword("plc-1", NEW_SECRET, "shell:admin");
+        await().atMost(Duration.ofSeconds(5)).until(() -> guard.list().isEmpty());
+        assertThat(login("plc-1", NEW_SECRET, "plc-1")).isEqualTo(200);
+    }
+
+    @Test
+    void anUnknownUsernameIsLockedLikeAnAccountAndAnswersTheSame() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            assertThat(login("ghost", "guess-" + i, "g-" + i)).isEqualTo(403);
+            assertThat(login("plc-1", "guess-" + i, "p-" + i)).isEqualTo(403);
+        }
+        long before = bcrypt();
+        assertThat(login("ghost", "guess", "g")).isEqualTo(403);
+        assertThat(login("plc-1", SECRET, "p")).isEqualTo(403);
+        assertThat(bcrypt()).isEqualTo(before);
+        List<String> reasons = authReasons();
+        assertThat(reasons.subList(reasons.size() - 2, reasons.size())).containsOnly("lockout.locked");
+    }
+
+    /** An {@link HttpConfig} on loopback, any free port, the shipped paths and pool. */
+    private static final class Loopback implements HttpConfig {
+        @Override
+        public Class<? extends Annotation> annotationType() {
+            return HttpConfig.class;
+        }
+
+        @Override
+        public String host() {
+            return "127.0.0.1";
+        }
+
+        @Override
+        public int port() {
+            return 0;
+        }
+
+        @Override
+        public String response_mode() {
+            return "status";
+        }
+
+        @Override
+        public String path_user() {
+            return "/user";
+        }
+
+        @Override
+        public String path_superuser() {
+            return "/superuser";
+        }
+
+        @Override
+        public String path_acl() {
+            return "/acl";
+        }
+
+        @Override
+        public int worker_threads() {
+            return 8;
+        }
+
+        @Override
+        public int queue_size() {
+            return 1024;
+        }
+    }
+}

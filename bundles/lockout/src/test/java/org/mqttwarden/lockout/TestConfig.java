@@ -1,0 +1,45 @@
+package org.mqttwarden.lockout;
+
+import java.lang.annotation.Annotation;
+
+/** A {@link LockoutGuard.Config} as Declarative Services would hand it over: the shipped defaults unless changed. */
+record TestConfig(int account_max_failures, int account_window_minutes, int lock_minutes, int lock_max_minutes,
+        boolean lock_permanent, int source_max_failures, int source_window_minutes, int source_lock_minutes,
+        int source_trust_days, int max_tracked_unknown, int max_tracked_sources) implements LockoutGuard.Config {
+
+    static TestConfig defaults() {
+        Policy d = Policy.DEFAULTS;
+        return new TestConfig(d.maxFailures(), d.windowMinutes(), d.lockMinutes(), d.lockMaxMinutes(), d.permanent(),
+                d.sourceMaxFailures(), d.sourceWindowMinutes(), d.sourceLockMinutes(), d.sourceTrustDays(),
+                d.maxTrackedUnknown(), d.maxTrackedSources());
+    }
+
+    TestConfig account(int failures, int windowMinutes) {
+        return new TestConfig(failures, windowMinutes, lock_minutes, lock_max_minutes, lock_permanent,
+                source_max_failures, source_window_minutes, source_lock_minutes, source_trust_days, max_tracked_unknown,
+                max_tracked_sources);
+    }
+
+    TestConfig locks(int minutes, int maxMinutes, boolean permanent) {
+        return new TestConfig(account_max_failures, account_window_minutes, minutes, maxMinutes, permanent,
+                source_max_failures, source_window_minutes, source_lock_minutes, source_trust_days, max_tracked_unknown,
+                max_tracked_sources);
+    }
+
+    TestConfig sources(int failures, int windowMinutes, int lockMinutes, int trustDays) {
+        return new TestConfig(account_max_failures, account_window_minutes, lock_minutes, lock_max_minutes,
+                lock_permanent, failures, windowMinutes, lockMinutes, trustDays, max_tracked_unknown,
+                max_tracked_sources);
+    }
+
+    TestConfig tracked(int unknown, int sources) {
+        return new TestConfig(account_max_failures, account_window_minutes, lock_minutes, lock_max_minutes,
+                lock_permanent, source_max_failures, source_window_minutes, source_lock_minutes, source_trust_days,
+                unknown, sources);
+    }
+
+    @Override
+    public Class<? extends Annotation> annotationType() {
+        return LockoutGuard.Config.class;
+    }
+}
