@@ -2,62 +2,6 @@
 #
 # benchmarks/scripts/audit-overhead.sh <assembly-dir> [rounds] [n]
 #
-# /acl and /user latency with the audit installed versus not, in ONE gateway run: the assembly
-# (already started once, so etc/warden-admin.key exists; SSH on sshPort of etc/org.apache.karaf.shell.cfg,
-# HTTP on port of etc/org.mqttwarden.http.cfg) alternates `rounds` times between
-#   on:  the booted `warden` feature (warden-http + warden-audit)
-#   off: `feature:install warden-http; feature:uninstall warden` (the audit bundle is gone)
-# and LoadRun --mode decisions measures a cached /acl allow, a remembered /user login and a durable
-# /acl denial in each phase. Creates the account bench-audit (role sensor) if missing.
-# Run from the repository root after `mvn install` (benchmarks/target/classpath.txt).
+# The audit's cost on decisions: feature-overhead.sh with warden-audit.
 #
-set -eu
-ASM=$(cd "$1" && pwd)
-ROUNDS=${2:-3}
-N=${3:-5000}
-ETC=$ASM/etc
-SSH_PORT=$(sed -n 's/^[[:space:]]*sshPort[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$ETC/org.apache.karaf.shell.cfg" | head -n 1)
-HTTP_PORT=$(sed -n 's/^[[:space:]]*port[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$ETC/org.mqttwarden.http.cfg" | head -n 1)
-PASSWORD='bench audit password 42'
-CP=benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)
-
-karaf() {
-    ssh -q -p "$SSH_PORT" -i "$ETC/warden-admin.key" -o BatchMode=yes -o IdentitiesOnly=yes \
-        -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile="$ETC/warden-known-hosts" \
-        warden-admin@127.0.0.1 "$1" 2> >(grep -v '^Connection to .* closed by remote host' >&2)
-}
-
-await_http() {
-    for _ in $(seq 1 150); do
-        curl -fs "http://127.0.0.1:$HTTP_PORT/health" >/dev/null && return 0
-        sleep 0.2
-    done
-    echo "HTTP did not come back" >&2
-    exit 1
-}
-
-if ! WARDEN_SSH_PORT=$SSH_PORT "$ASM/bin/warden" user-show bench-audit >/dev/null 2>&1; then
-    printf '%s\n' "$PASSWORD" | WARDEN_SSH_PORT=$SSH_PORT "$ASM/bin/warden" user-add --role sensor --password-stdin bench-audit
-fi
-
-measure() {
-    benchmarks/scripts/wait-idle.sh 120 || true
-    java -cp "$CP" org.mqttwarden.benchmarks.LoadRun --url "http://127.0.0.1:$HTTP_PORT" --mode decisions \
-        --label "$1" --user bench-audit --client-id bench-audit-c --topic bench-audit/t --deny-topic forbidden/t \
-        --password "$PASSWORD" --n "$N" --warmup 2000 | grep '^|'
-}
-
-echo "audit overhead, $(date -u +%FT%TZ), $(nproc) cores, assembly $ASM, $ROUNDS rounds, n=$N"
-for r in $(seq 1 "$ROUNDS"); do
-    karaf 'feature:list -i' | grep -q '^warden-audit ' || { karaf 'feature:install warden'; await_http; }
-    sleep 2
-    measure "audit on ($r)"
-    karaf 'feature:install warden-http'
-    karaf 'feature:uninstall warden'
-    await_http
-    karaf 'feature:list -i' | grep -q '^warden-audit ' && { echo "audit still installed" >&2; exit 1; }
-    sleep 2
-    measure "audit off ($r)"
-    karaf 'feature:install warden'
-    await_http
-done
+exec "$(dirname "$0")/feature-overhead.sh" "$1" warden-audit "${2:-3}" "${3:-5000}"
