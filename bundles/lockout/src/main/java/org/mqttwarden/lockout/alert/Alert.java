@@ -1,0 +1,118 @@
+package org.mqttwarden.lockout.alert;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+import org.mqttwarden.api.event.EventType;
+import org.mqttwarden.api.event.Outcome;
+import org.mqttwarden.api.event.SecurityEvent;
+
+/**
+ * One detected attack pattern. Never carries a password: the evidence is counts, the window, the source and
+ * a capped sample of usernames or topics.
+ *
+ * @param time when it was detected (the time of the event that crossed the threshold)
+ * @param type the reason code, e.g. {@code alert.brute-force} (see {@link AlertRules})
+ * @param severity how urgent
+ * @param outcome {@link Outcome#DENY} when the alert is about refused attempts, {@link Outcome#ALLOW} when it
+ *     is about a login that was let in ({@code alert.login-after-failures}, {@code alert.new-client})
+ * @param subject what the rate limit is keyed on: a username, {@code client:<id>}, {@code addr:<ip>} or
+ *     {@code gateway}
+ * @param username the account concerned, or {@code null}
+ * @param clientId the client id concerned, or {@code null}
+ * @param address the client address concerned, or {@code null}
+ * @param detail the evidence, small and free of secrets
+ */
+public record Alert(Instant time, String type, Severity severity, Outcome outcome, String subject, String username,
+        String clientId, String address, Map<String, String> detail) {
+
+    /** The actor named on every alert's security event. */
+    public static final String ACTOR = "warden-lockout";
+
+    public Alert {
+        Objects.requireNonNull(time, "time");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(severity, "severity");
+        Objects.requireNonNull(outcome, "outcome");
+        Objects.requireNonNull(subject, "subject");
+        detail = detail == null ? Map.of() : Map.copyOf(detail);
+    }
+
+    /** @return the same alert with {@code key=value} added to its detail */
+    public Alert with(String key, String value) {
+        Map<String, String> d = new TreeMap<>(detail);
+        d.put(key, value);
+        return new Alert(time, type, severity, outcome, subject, username, clientId, address, d);
+    }
+
+    /**
+     * @return the {@link EventType#ALERT} event of this alert: reason = type, actor {@value #ACTOR}, detail =
+     *     the evidence plus {@code severity} and {@code subject}
+     */
+    public SecurityEvent toEvent() {
+        Map<String, String> d = new TreeMap<>(detail);
+        d.put("severity", severity.label());
+        d.put("subject", subject);
+        return new SecurityEvent(time, EventType.ALERT, outcome, type, username, null, clientId, address, null, null,
+                ACTOR, d);
+    }
+
+    /** @return the alert as one JSON object (the MQTT payload): time, type, severity, outcome, subject, ... */
+    public String toJson() {
+        StringBuilder b = new StringBuilder(256).append('{');
+        field(b, "time", time.toString());
+        field(b, "type", type);
+        field(b, "severity", severity.label());
+        field(b, "outcome", outcome.name());
+        field(b, "subject", subject);
+        if (username != null) {
+            field(b, "username", username);
+        }
+        if (clientId != null) {
+            field(b, "client_id", clientId);
+        }
+        if (address != null) {
+            field(b, "address", address);
+        }
+        b.append("\"detail\":{");
+        boolean first = true;
+        for (Map.Entry<String, String> e : new TreeMap<>(detail).entrySet()) {
+            if (!first) {
+                b.append(',');
+            }
+            first = false;
+            quote(b, e.getKey()).append(':');
+            quote(b, e.getValue());
+        }
+        return b.append("}}").toString();
+    }
+
+    private static void field(StringBuilder b, String name, String value) {
+        quote(b, name).append(':');
+        quote(b, value).append(',');
+    }
+
+    private static StringBuilder quote(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"');
+    }
+}

@@ -1,0 +1,121 @@
+package org.mqttwarden.lockout.alert;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Properties;
+import java.util.Set;
+
+import org.mqttwarden.api.account.AccountService;
+import org.mqttwarden.api.account.AclRule;
+import org.mqttwarden.api.account.Permission;
+import org.mqttwarden.api.account.SubjectType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MQTT account the alert publisher logs in with, and its credentials file.
+ *
+ * <p>Why a file: the publisher is an MQTT client, so it needs the password itself, not a hash; a password
+ * in {@code etc/org.mqttwarden.lockout.cfg} would be readable by whoever reads the configuration (and shown
+ * by {@code config:list}). So the password is generated, stored only in its own file
+ * ({@code etc/warden-alerts.credentials} by default, keys {@code username} and {@code password}), mode 0600
+ * (readable by the gateway's OS user only), and never logged. The file may also be written by hand (e.g. for
+ * an external broker) and is read again on every connect.
+ *
+ * <p>With an {@link AccountService} (the broker authenticates through Warden), {@link #provision} makes sure
+ * the account exists with role {@value #ROLE}, allowed to write {@code <topic>/#} and nothing else; when the
+ * file is missing, it generates a password and sets it (the account is the publisher's own).
+ */
+final class ServiceAccount {
+
+    static final String ROLE = "warden-alerts";
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceAccount.class);
+
+    /** Username and password read from the credentials file; {@link #toString()} hides the password. */
+    record Credentials(String username, char[] password) {
+        @Override
+        public String toString() {
+            return "Credentials[" + username + "]";
+        }
+    }
+
+    private ServiceAccount() {
+    }
+
+    /** @return the credentials in {@code file}, or {@code null} when it is missing or has no password */
+    static Credentials read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        String password = p.getProperty("password");
+        if (password == null || password.isEmpty()) {
+            return null;
+        }
+        return new Credentials(p.getProperty("username"), password.toCharArray());
+    }
+
+    /** Writes {@code username} and {@code password} to {@code file}, mode 0600 from its creation. */
+    static void write(Path file, String username, String password) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(tmp);
+        }
+        Properties p = new Properties();
+        p.setProperty("username", username);
+        p.setProperty("password", password);
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            p.store(w, "MQTT Warden alert publisher (MQTT service account). Keep private.");
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Makes sure {@code username} can publish alerts: role, rule, account, and a password known to both the
+     * account and {@code file}. Blocking (bcrypt, database): never call it on a decision path or in activate.
+     */
+    static void provision(AccountService accounts, String username, String topic, Path file) throws IOException {
+        if (accounts.listRoles().stream().noneMatch(r -> r.name().equals(ROLE))) {
+            accounts.addRole(ROLE, false, "publishes Warden security alerts", Alert.ACTOR);
+        }
+        String filter = topic + "/#";
+        if (accounts.listRules().stream().noneMatch(r -> r.subjectType() == SubjectType.ROLE
+                && r.subject().equals(ROLE) && r.topicFilter().equals(filter))) {
+            accounts.addRule(new AclRule(0, SubjectType.ROLE, ROLE, filter, Permission.WRITE,
+                    "alerts of warden-lockout"), Alert.ACTOR);
+        }
+        Credentials c = read(file);
+        boolean exists = accounts.findAccount(username).isPresent();
+        if (c != null && username.equals(c.username())) {
+            if (!exists) {
+                accounts.createAccount(username, new String(c.password()), Set.of(ROLE), null, Alert.ACTOR);
+                LOG.info("Created the alert publisher's MQTT account {} (password from {})", username, file);
+            }
+            return;
+        }
+        String password = accounts.generatePassword();
+        write(file, username, password);
+        if (exists) {
+            accounts.setPassword(username, password, Alert.ACTOR);
+            LOG.info("Set a new password for the alert publisher's MQTT account {}, stored in {}", username, file);
+        } else {
+            accounts.createAccount(username, password, Set.of(ROLE), null, Alert.ACTOR);
+            LOG.info("Created the alert publisher's MQTT account {}, its password stored in {} (0600)", username,
+                    file);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package org.mqttwarden.lockout.command;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.CommandException;
+import org.apache.karaf.shell.support.table.ShellTable;
+import org.mqttwarden.lockout.alert.Alert;
+import org.mqttwarden.lockout.alert.AlertService;
+
+@Service
+@Command(scope = "warden", name = "alert-list", description = "Lists the security alerts raised since Warden"
+        + " started (the audit log keeps them all: audit-search, type ALERT).")
+public class AlertListCommand implements Action {
+
+    @Reference
+    AlertService alerts;
+
+    @Reference
+    Session session;
+
+    @Option(name = "--since", description = "Only alerts since this long ago (30m, 1h, 2d) or this instant"
+            + " (ISO-8601, e.g. 2026-11-02T08:00:00Z)")
+    String since;
+
+    @Option(name = "-n", description = "At most this many, the newest (default 50)")
+    int limit = 50;
+
+    @Option(name = "--no-format", description = "Disable table rendered output")
+    boolean noFormat;
+
+    @Override
+    public Object execute() throws Exception {
+        Instant from = since == null ? null : parseSince(since, Instant.now());
+        ShellTable table = new ShellTable();
+        table.column("Time");
+        table.column("Type");
+        table.column("Severity");
+        table.column("Subject");
+        table.column("Detail");
+        for (Alert a : alerts.recent(from, limit)) {
+            table.addRow().addContent(a.time().toString(), a.type(), a.severity().label(), a.subject(),
+                    a.detail().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                            .collect(Collectors.joining(" ")));
+        }
+        table.print(session.getConsole(), !noFormat);
+        return null;
+    }
+
+    /**
+     * @param text a duration ({@code 90s}, {@code 30m}, {@code 1h}, {@code 2d}) back from {@code now}, or an
+     *     ISO-8601 instant
+     * @throws CommandException when it is neither
+     */
+    static Instant parseSince(String text, Instant now) throws CommandException {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.matches("\\d{1,9}[smhd]")) {
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            Duration d = switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+            return now.minus(d);
+        }
+        try {
+            return Instant.parse(text.trim());
+        } catch (DateTimeParseException e) {
+            throw new CommandException("--since must be a duration like 30m, 1h or 2d, or an instant like"
+                    + " 2026-11-02T08:00:00Z, not '" + text + "'.");
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package org.mqttwarden.lockout.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.api.event.EventType;
+import org.mqttwarden.api.event.Outcome;
+import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.lockout.LockoutEvent;
+
+/**
+ * Alerts published to a real Mosquitto (the Debian binary, started here on loopback with a password file for
+ * the service account) and received by a Paho v5 subscriber; then the broker is stopped and alerts still reach
+ * the audit sink without anything blocking.
+ */
+class AlertMqttTest {
+
+    private static final String PASSWORD = "alert-publisher-test-secret";
+
+    @TempDir
+    static Path dir;
+
+    private static Process broker;
+    private static int port;
+    private static Path credentials;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        String mosquitto = find("mosquitto");
+        String passwd = find("mosquitto_passwd");
+        if (mosquitto == null || passwd == null) {
+            fail("The mosquitto binaries are missing (Debian package 'mosquitto'): ./run-tests installs them,"
+                    + " or run: apt-get install -y mosquitto");
+        }
+        Path pwFile = dir.resolve("passwd");
+        Process p = new ProcessBuilder(passwd, "-b", "-c", pwFile.toString(), "warden-alerts", PASSWORD)
+                .redirectErrorStream(true).start();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("mosquitto_passwd").isZero();
+        credentials = dir.resolve("warden-alerts.credentials");
+        ServiceAccount.write(credentials, "warden-alerts", PASSWORD);
+        assertThat(Files.getPosixFilePermissions(credentials)).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path conf = dir.resolve("mosquitto.conf");
+        Files.writeString(conf, String.join("\n", "listener " + port + " 127.0.0.1", "allow_anonymous false",
+                "password_file " + pwFile, "persistence false", "user " + System.getProperty("user.name"),
+                "log_dest stderr", ""), StandardCharsets.UTF_8);
+        broker = new ProcessBuilder(mosquitto, "-c", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(15)).until(AlertMqttTest::listening);
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (broker != null && broker.isAlive()) {
+            broker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String find(String binary) {
+        for (String d : List.of("/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin")) {
+            File f = new File(d, binary);
+            if (f.canExecute()) {
+                return f.getPath();
+            }
+        }
+        return null;
+    }
+
+    private static boolean listening() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static LockoutEvent locked(String user) {
+        return new LockoutEvent(Instant.now(), LockoutEvent.Kind.ACCOUNT_LOCKED, user, "attacker", null, null,
+                Boolean.TRUE, 5, 5, 1, Instant.now().plusSeconds(900), null, "failures");
+    }
+
+    @Test
+    void anAlertReachesASubscriberWithUserPropertiesAndQos1AndAStoppedBrokerBlocksNothing() throws Exception {
+        List<Received> received = new CopyOnWriteArrayList<>();
+        MqttClient sub = new MqttClient("tcp://127.0.0.1:" + port, "dashboard", new MemoryPersistence());
+        sub.setCallback(new Collector(received));
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setUserName("warden-alerts");
+        o.setPassword(PASSWORD.getBytes(StandardCharsets.UTF_8));
+        sub.connect(o);
+        sub.subscribe("warden/alerts/#", 1);
+
+        AlertHttpReplayTest.Recorder audit = new AlertHttpReplayTest.Recorder();
+        AlertDetector detector = new AlertDetector(null, null, Configs.alerts(Map.of("alert_mqtt_enabled", true,
+                "alert_mqtt_url", "tcp://127.0.0.1:" + port, "alert_mqtt_credentials_file", credentials.toString(),
+                "alert_mqtt_client_id", "warden-alerts-test")), java.time.Clock.systemUTC());
+        detector.addSink(audit);
+        try {
+            detector.onLockoutEvent(locked("plc-1"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> !received.isEmpty());
+            Received r = received.get(0);
+            assertThat(r.topic).isEqualTo("warden/alerts/brute-force");
+            assertThat(r.qos).isEqualTo(1);
+            assertThat(r.userProperties).containsEntry("type", "alert.brute-force")
+                    .containsEntry("severity", "warning");
+            assertThat(r.contentType).isEqualTo("application/json");
+            assertThat(r.payload).startsWith("{").contains("\"type\":\"alert.brute-force\"")
+                    .contains("\"severity\":\"warning\"").contains("\"username\":\"plc-1\"")
+                    .contains("\"cause\":\"account-locked\"").endsWith("}");
+            assertThat(detector.counters()).containsEntry("mqtt_published", 1L);
+            sub.disconnect();
+            sub.close();
+
+            // the broker goes away: alerts are still audited, and nothing waits for it
+            broker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                detector.onLockoutEvent(locked("plc-" + (i + 2)));
+                CompletionStage<Void> s = detector.accept(new SecurityEvent(Instant.now(), EventType.AUTH,
+                        Outcome.DENY, "auth.bad-password", "plc-x", null, "c", null, null, null, null, Map.of()));
+                assertThat(s.toCompletableFuture()).isDone();
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+            detector.drain();
+            assertThat(audit.events.stream().filter(e -> e.type() == EventType.ALERT)
+                    .filter(e -> "account-locked".equals(e.detail().get("cause")))).hasSize(21);
+            await().atMost(Duration.ofSeconds(20)).until(() -> detector.counters().get("mqtt_failed") >= 1);
+        } finally {
+            detector.close();
+        }
+    }
+
+    private record Received(String topic, int qos, String payload, Map<String, String> userProperties,
+            String contentType) {
+    }
+
+    private static final class Collector implements MqttCallback {
+        private final List<Received> received;
+
+        Collector(List<Received> received) {
+            this.received = received;
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            MqttProperties p = message.getProperties();
+            Map<String, String> up = new java.util.HashMap<>();
+            for (UserProperty u : p.getUserProperties()) {
+                up.put(u.getKey(), u.getValue());
+            }
+            received.add(new Received(topic, message.getQos(), new String(message.getPayload(),
+                    StandardCharsets.UTF_8), up, p.getContentType()));
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
+    }
+}
