@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.api.event.EventType;
+import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.api.metrics.MetricSource;
 import org.mqttwarden.api.store.WardenDatabase;
@@ -286,7 +287,10 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
     @Override
     public CompletionStage<Void> accept(SecurityEvent event) {
         EventType t = event.type();
-        if (t == EventType.AUTH || t == EventType.ACL || t == EventType.ADMIN_CHANGE) {
+        // only what a rule looks at crosses to the alert thread: an ACL allow (most of the traffic) never does
+        boolean wanted = t == EventType.AUTH || (t == EventType.ACL && event.outcome() == Outcome.DENY)
+                || (t == EventType.ADMIN_CHANGE && event.outcome() == Outcome.ALLOW);
+        if (wanted) {
             submit(() -> raise(rules.onEvent(event)));
         }
         return DONE;
