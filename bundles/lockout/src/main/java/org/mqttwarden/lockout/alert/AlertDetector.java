@@ -152,12 +152,17 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
     private static final Logger LOG = LoggerFactory.getLogger(AlertDetector.class);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     private static final int MAX_PENDING = 8192;
+    static final long BATCH_DELAY_MS = 20;
 
     private final Clock clock;
     private final AlertRules rules;
     private final AlertLimiter limiter;
     private final ScheduledThreadPoolExecutor worker;
     private final AtomicInteger pending = new AtomicInteger();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> inbox =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean batchScheduled =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final List<EventSink> sinks = new CopyOnWriteArrayList<>();
     private final ArrayDeque<Alert> recent = new ArrayDeque<>();
     private final Map<String, LongAdder> raised = new ConcurrentHashMap<>();
@@ -303,25 +308,46 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
         }
     }
 
+    /**
+     * Queues {@code task} for the alert thread. Tasks are run in batches at most every
+     * {@value #BATCH_DELAY_MS} ms: a busy gateway wakes the thread a few dozen times a second, not
+     * once per login (a context switch a login would pay on a small gateway).
+     */
     private void submit(Runnable task) {
         if (pending.incrementAndGet() > MAX_PENDING) {
             pending.decrementAndGet();
             dropped.increment();
             return;
         }
-        try {
-            worker.execute(() -> {
-                pending.decrementAndGet();
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    errors.increment();
-                    LOG.warn("Alert detection failed: {}", e.toString());
+        inbox.add(task);
+        if (batchScheduled.compareAndSet(false, true)) {
+            try {
+                worker.schedule(this::runBatch, BATCH_DELAY_MS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                batchScheduled.set(false);
+                int lost = 0;
+                while (inbox.poll() != null) {
+                    lost++;
                 }
-            });
-        } catch (RejectedExecutionException e) {
+                pending.addAndGet(-lost);
+                dropped.add(lost);
+            }
+        }
+    }
+
+    /** On the alert thread: runs every queued task, in order. */
+    private void runBatch() {
+        // cleared first: a task queued from now on schedules the next batch
+        batchScheduled.set(false);
+        Runnable task;
+        while ((task = inbox.poll()) != null) {
             pending.decrementAndGet();
-            dropped.increment();
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                errors.increment();
+                LOG.warn("Alert detection failed: {}", e.toString());
+            }
         }
     }
 
@@ -373,7 +399,7 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
 
     /** Waits until every event queued so far has been judged (tests). */
     public void drain() throws Exception {
-        worker.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        worker.submit(this::runBatch).get(10, TimeUnit.SECONDS);
     }
 
     // ---- AlertService
