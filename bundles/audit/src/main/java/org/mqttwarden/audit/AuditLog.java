@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Query;
 import org.mqttwarden.api.audit.AuditFilter;
 import org.mqttwarden.api.audit.AuditQuery;
@@ -168,6 +169,12 @@ public final class AuditLog implements EventSink, AuditQuery, MetricSource {
 
     @Override
     public List<AuditRecord> search(AuditFilter filter) {
+        return file.jdbi().withHandle(h -> searchQuery(h, filter).map((rs, ctx) -> AuditRow.read(rs).toRecord())
+                .list());
+    }
+
+    /** @return the statement for {@code filter}, every criterion and the capped limit bound */
+    static Query searchQuery(Handle h, AuditFilter filter) {
         StringBuilder sql = new StringBuilder(AuditTables.SEARCH_HEAD);
         if (filter.username() != null) {
             sql.append(AuditTables.AND_USERNAME);
@@ -192,32 +199,30 @@ public final class AuditLog implements EventSink, AuditQuery, MetricSource {
         }
         sql.append(AuditTables.SEARCH_TAIL);
         int limit = filter.limit() == null ? DEFAULT_LIMIT : Math.min(filter.limit(), MAX_LIMIT);
-        return file.jdbi().withHandle(h -> {
-            Query q = h.createQuery(sql.toString()).bind("limit", limit);
-            if (filter.username() != null) {
-                q.bind("username", filter.username());
-            }
-            if (filter.clientId() != null) {
-                q.bind("clientId", filter.clientId());
-            }
-            if (filter.type() != null) {
-                q.bind("type", filter.type().name());
-            }
-            if (filter.outcome() != null) {
-                q.bind("outcome", filter.outcome().name());
-            }
-            if (filter.topicPrefix() != null) {
-                String prefix = filter.topicPrefix();
-                q.bind("topicPrefix", prefix).bind("prefixLength", prefix.codePointCount(0, prefix.length()));
-            }
-            if (filter.from() != null) {
-                q.bind("from", filter.from().toEpochMilli());
-            }
-            if (filter.to() != null) {
-                q.bind("to", filter.to().toEpochMilli());
-            }
-            return q.map((rs, ctx) -> AuditRow.read(rs).toRecord()).list();
-        });
+        Query q = h.createQuery(sql.toString()).bind("limit", limit);
+        if (filter.username() != null) {
+            q.bind("username", filter.username());
+        }
+        if (filter.clientId() != null) {
+            q.bind("clientId", filter.clientId());
+        }
+        if (filter.type() != null) {
+            q.bind("type", filter.type().name());
+        }
+        if (filter.outcome() != null) {
+            q.bind("outcome", filter.outcome().name());
+        }
+        if (filter.topicPrefix() != null) {
+            String prefix = filter.topicPrefix();
+            q.bind("topicPrefix", prefix).bind("prefixLength", prefix.codePointCount(0, prefix.length()));
+        }
+        if (filter.from() != null) {
+            q.bind("from", filter.from().toEpochMilli());
+        }
+        if (filter.to() != null) {
+            q.bind("to", filter.to().toEpochMilli());
+        }
+        return q;
     }
 
     @Override

@@ -3,7 +3,6 @@ package org.mqttwarden.lockout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.lang.annotation.Annotation;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +29,6 @@ import org.mqttwarden.auth.AccountAdmin;
 import org.mqttwarden.auth.DecisionEngine;
 import org.mqttwarden.auth.Wiring;
 import org.mqttwarden.http.GoAuthServer;
-import org.mqttwarden.http.HttpConfig;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
 
@@ -73,7 +71,7 @@ class GoAuthAttackTest {
         Wiring.sink(engine, audit);
         Wiring.sink(admin, changes);
         guard.addSink(audit);
-        server = new GoAuthServer(new Loopback(), engine, engine, db);
+        server = new GoAuthServer(new LoopbackHttp(), engine, engine, db);
     }
 
     @AfterEach
@@ -167,53 +165,5 @@ class GoAuthAttackTest {
         assertThat(bcrypt()).isEqualTo(before);
         List<String> reasons = authReasons();
         assertThat(reasons.subList(reasons.size() - 2, reasons.size())).containsOnly("lockout.locked");
-    }
-
-    /** An {@link HttpConfig} on loopback, any free port, the shipped paths and pool. */
-    private static final class Loopback implements HttpConfig {
-        @Override
-        public Class<? extends Annotation> annotationType() {
-            return HttpConfig.class;
-        }
-
-        @Override
-        public String host() {
-            return "127.0.0.1";
-        }
-
-        @Override
-        public int port() {
-            return 0;
-        }
-
-        @Override
-        public String response_mode() {
-            return "status";
-        }
-
-        @Override
-        public String path_user() {
-            return "/user";
-        }
-
-        @Override
-        public String path_superuser() {
-            return "/superuser";
-        }
-
-        @Override
-        public String path_acl() {
-            return "/acl";
-        }
-
-        @Override
-        public int worker_threads() {
-            return 8;
-        }
-
-        @Override
-        public int queue_size() {
-            return 1024;
-        }
     }
 }

@@ -2,7 +2,6 @@ package org.mqttwarden.lockout.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.annotation.Annotation;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,10 +23,10 @@ import org.mqttwarden.auth.AccountAdmin;
 import org.mqttwarden.auth.DecisionEngine;
 import org.mqttwarden.auth.Wiring;
 import org.mqttwarden.http.GoAuthServer;
-import org.mqttwarden.http.HttpConfig;
 import org.mqttwarden.lockout.AccountChanges;
 import org.mqttwarden.lockout.LockoutGuard;
 import org.mqttwarden.lockout.LockoutWiring;
+import org.mqttwarden.lockout.LoopbackHttp;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
 
@@ -72,7 +71,7 @@ class AlertHttpReplayTest {
         for (String u : List.of("plc-1", "plc-2", "plc-3")) {
             admin.createAccount(u, SECRET, Set.of("sensor"), null, "test");
         }
-        server = new GoAuthServer(new Loopback(), engine, engine, db);
+        server = new GoAuthServer(new LoopbackHttp(), engine, engine, db);
     }
 
     @AfterEach
@@ -229,54 +228,6 @@ class AlertHttpReplayTest {
 
         List<SecurityEvent> alerts() {
             return events.stream().filter(e -> e.type() == EventType.ALERT).toList();
-        }
-    }
-
-    /** An {@link HttpConfig} on loopback, any free port, the shipped paths and pool. */
-    static final class Loopback implements HttpConfig {
-        @Override
-        public Class<? extends Annotation> annotationType() {
-            return HttpConfig.class;
-        }
-
-        @Override
-        public String host() {
-            return "127.0.0.1";
-        }
-
-        @Override
-        public int port() {
-            return 0;
-        }
-
-        @Override
-        public String response_mode() {
-            return "status";
-        }
-
-        @Override
-        public String path_user() {
-            return "/user";
-        }
-
-        @Override
-        public String path_superuser() {
-            return "/superuser";
-        }
-
-        @Override
-        public String path_acl() {
-            return "/acl";
-        }
-
-        @Override
-        public int worker_threads() {
-            return 8;
-        }
-
-        @Override
-        public int queue_size() {
-            return 1024;
         }
     }
 }
