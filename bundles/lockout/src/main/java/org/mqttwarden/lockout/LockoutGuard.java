@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = LockoutGuard.Config.class)
 public final class LockoutGuard implements LoginGuard, LockoutService, MetricSource {
 
-    @ObjectClassDefinition(name = "MQTT Warden lockout", description = "Account lockout after failed logins and"
-            + " throttling of sources that try many accounts. No setting may allow more than 100 failed logins per"
+    @ObjectClassDefinition(name = "MQTT Warden lockout and alerts", description = "Account lockout after failed"
+            + " logins, throttling of sources that try many accounts, and attack alerts (keys alert.*). No setting may allow more than 100 failed logins per"
             + " account in 60 minutes (NIST SP 800-63B 5.2.2): such a configuration is refused.")
     public @interface Config {
         @AttributeDefinition(description = "Failed logins in a row, within the window, that lock an account.",
@@ -95,6 +95,106 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
         @AttributeDefinition(description = "Sources tracked at most (in memory); beyond, the least recently failed"
                 + " are forgotten.", min = "100", max = "10000000")
         int max_tracked_sources() default 50_000;
+
+        @AttributeDefinition(description = "Failed logins of one username in the window that raise"
+                + " alert.brute-force (a lock raises it too). 0: only locks.")
+        int alert_brute_failures() default 10;
+
+        @AttributeDefinition(description = "Window of alert.brute.failures, in minutes.")
+        int alert_brute_window_minutes() default 15;
+
+        @AttributeDefinition(description = "Distinct usernames failing from one client id or address in the"
+                + " window that raise alert.password-spraying. 0: off.")
+        int alert_spray_usernames() default 5;
+
+        @AttributeDefinition(description = "Window of alert.spray.usernames, in minutes.")
+        int alert_spray_window_minutes() default 15;
+
+        @AttributeDefinition(description = "Distinct usernames failing gateway-wide that, with enough distinct"
+                + " sources, raise alert.credential-stuffing. 0: off.")
+        int alert_stuffing_accounts() default 20;
+
+        @AttributeDefinition(description = "Distinct sources (address when known, else client id) that, with"
+                + " alert.stuffing.accounts usernames failing, raise alert.credential-stuffing. 0: off.")
+        int alert_stuffing_sources() default 10;
+
+        @AttributeDefinition(description = "Window of credential stuffing, in minutes.")
+        int alert_stuffing_window_minutes() default 15;
+
+        @AttributeDefinition(description = "Denied publishes and subscribes of one client id in the window that"
+                + " raise alert.denied-burst. 0: off.")
+        int alert_denied_count() default 10;
+
+        @AttributeDefinition(description = "Window of alert.denied.count, in seconds.")
+        int alert_denied_window_seconds() default 60;
+
+        @AttributeDefinition(description = "Whether denied reads (deliveries) count towards alert.denied-burst.")
+        boolean alert_denied_read() default false;
+
+        @AttributeDefinition(description = "Failed logins in the window after which a successful login raises"
+                + " alert.login-after-failures. 0: off.")
+        int alert_login_failures() default 3;
+
+        @AttributeDefinition(description = "Window of alert.login.failures, in minutes.")
+        int alert_login_window_minutes() default 15;
+
+        @AttributeDefinition(description = "Raise alert.new-client for a login from a client id or address not"
+                + " seen before for the account (not on its first login).")
+        boolean alert_new_client() default true;
+
+        @AttributeDefinition(description = "Client ids (and, apart, addresses) remembered per account for"
+                + " alert.new-client; the least recently used are forgotten first.")
+        int alert_seen_per_account() default 16;
+
+        @AttributeDefinition(description = "At most one alert per type and subject in this many minutes.")
+        int alert_cooldown_minutes() default 5;
+
+        @AttributeDefinition(description = "At most this many alerts per minute; the rest become one"
+                + " alert.suppressed.")
+        int alert_max_per_minute() default 60;
+
+        @AttributeDefinition(description = "Usernames, sources and client ids tracked at most by each"
+                + " detector (memory bound; least recently active forgotten first).")
+        int alert_max_tracked() default 10_000;
+
+        @AttributeDefinition(description = "Alerts kept in memory for warden:alert-list when no audit log is"
+                + " installed.")
+        int alert_recent_max() default 500;
+
+        @AttributeDefinition(description = "Whether to publish each alert as an MQTT 5 message (QoS 1, user"
+                + " properties type and severity) to <alert.mqtt.topic>/<type>.")
+        boolean alert_mqtt_enabled() default false;
+
+        @AttributeDefinition(description = "The broker to publish alerts to (tcp:// or ssl://).")
+        String alert_mqtt_url() default "tcp://127.0.0.1:1883";
+
+        @AttributeDefinition(description = "Topic prefix of the alert messages.")
+        String alert_mqtt_topic() default "warden/alerts";
+
+        @AttributeDefinition(description = "The MQTT username the alerts are published as.")
+        String alert_mqtt_username() default "warden-alerts";
+
+        @AttributeDefinition(description = "The MQTT client id the alerts are published with.")
+        String alert_mqtt_client_id() default "warden-alerts";
+
+        @AttributeDefinition(description = "The service account's credentials file (0600); empty:"
+                + " ${karaf.etc}/warden-alerts.credentials.")
+        String alert_mqtt_credentials_file() default "";
+
+        @AttributeDefinition(description = "For ssl:// URLs: PEM file of the CA to trust; empty: the JVM's.")
+        String alert_mqtt_ca_file() default "";
+
+        @AttributeDefinition(description = "Whether to create the service account (role warden-alerts, write on"
+                + " <topic>/#) when the broker authenticates through this Warden.")
+        boolean alert_mqtt_provision() default true;
+
+        @AttributeDefinition(description = "Alerts waiting to be published at most; beyond, and while the"
+                + " broker is unreachable, alerts are dropped (counted in warden_alerts_mqtt_failed_total; the audit"
+                + " and the Karaf log keep every alert).")
+        int alert_mqtt_queue() default 1000;
+
+        @AttributeDefinition(description = "MQTT 5 message expiry of alert messages, in seconds.")
+        long alert_mqtt_expiry_seconds() default 3600;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(LockoutGuard.class);

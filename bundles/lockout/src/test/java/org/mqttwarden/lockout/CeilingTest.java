@@ -74,7 +74,7 @@ class CeilingTest {
         List<Long> counted = new CopyOnWriteArrayList<>();
         SqliteDatabase db = new SqliteDatabase(dir.resolve("w.db"), 5000, 2);
         try {
-            LockoutGuard guard = new LockoutGuard(db, TestConfig.defaults(), clock);
+            LockoutGuard guard = new LockoutGuard(db, TestConfig.defaults().config(), clock);
             guard.addListener(e -> {
                 if (e.kind() == LockoutEvent.Kind.FAILURE) {
                     counted.add(e.time().toEpochMilli());
@@ -130,7 +130,7 @@ class CeilingTest {
             List<Long> counted = new ArrayList<>();
             SqliteDatabase db = new SqliteDatabase(dir.resolve("a" + n + "-" + window + "-" + run + ".db"), 5000, 1);
             try {
-                LockoutGuard guard = new LockoutGuard(db, TestConfig.defaults(), clock);
+                LockoutGuard guard = new LockoutGuard(db, TestConfig.defaults().config(), clock);
                 guard.lockouts().policy(p);
                 guard.addListener(e -> {
                     if (e.kind() == LockoutEvent.Kind.FAILURE) {

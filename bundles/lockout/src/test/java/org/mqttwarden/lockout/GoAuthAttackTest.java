@@ -65,7 +65,7 @@ class GoAuthAttackTest {
         JdbiAccountStore store = new JdbiAccountStore(db);
         engine = new DecisionEngine(store, Wiring.fastAuth());
         admin = new AccountAdmin(store, Wiring.fastAuth());
-        guard = new LockoutGuard(db, TestConfig.defaults());
+        guard = new LockoutGuard(db, TestConfig.defaults().config());
         changes = new AccountChanges(guard);
         Wiring.guard(engine, guard);
         Wiring.sink(engine, audit);

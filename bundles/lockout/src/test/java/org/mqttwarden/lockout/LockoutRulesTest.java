@@ -42,7 +42,7 @@ class LockoutRulesTest {
     }
 
     private void start(TestConfig config) {
-        guard = new LockoutGuard(db, config, clock);
+        guard = new LockoutGuard(db, config.config(), clock);
         guard.addSink(sink);
         guard.addListener(observed::add);
         a = new Attempts(guard);
@@ -105,7 +105,7 @@ class LockoutRulesTest {
 
     @Test
     void theLockEndsExactlyAtItsEndAndDoublesUpToTheCap() {
-        guard.modified(TestConfig.defaults().locks(15, 60, false));
+        guard.modified(TestConfig.defaults().locks(15, 60, false).config());
         long[] expected = {15, 30, 60, 60};
         for (long minutes : expected) {
             fail("plc-1", 5);
@@ -123,7 +123,7 @@ class LockoutRulesTest {
 
     @Test
     void theLockHistoryIsForgottenOneCapAfterTheLastLockEnds() {
-        guard.modified(TestConfig.defaults().locks(15, 60, false));
+        guard.modified(TestConfig.defaults().locks(15, 60, false).config());
         fail("plc-1", 5);
         clock.advance(Duration.ofMinutes(15));
         fail("plc-1", 5);
@@ -135,7 +135,7 @@ class LockoutRulesTest {
 
     @Test
     void permanentLocksLastUntilCleared() {
-        guard.modified(TestConfig.defaults().locks(15, 1440, true));
+        guard.modified(TestConfig.defaults().locks(15, 1440, true).config());
         fail("plc-1", 5);
         LockoutEntry e = entry("plc-1");
         assertThat(e.permanent()).isTrue();
@@ -236,7 +236,7 @@ class LockoutRulesTest {
 
     @Test
     void usernamesWithoutAnAccountAreTrackedOnlyUpToTheLimitLeastRecentlyFailedFirst() {
-        guard.modified(TestConfig.defaults().tracked(100, 50_000).sources(0, 15, 15, 30));
+        guard.modified(TestConfig.defaults().tracked(100, 50_000).sources(0, 15, 15, 30).config());
         for (int i = 0; i < 5; i++) {
             a.ghost("first-victim", "c");
         }
@@ -298,7 +298,7 @@ class LockoutRulesTest {
         assertThat(entry("client:plc-7").locked()).isTrue();
         assertThat(a.ghost("guess-x", "plc-7").reason()).isEqualTo("lockout.source-throttled");
         assertThat(a.right("plc-7", "plc-7").allowed()).as("trusted pair").isTrue();
-        guard.modified(TestConfig.defaults().sources(20, 15, 15, 0));
+        guard.modified(TestConfig.defaults().sources(20, 15, 15, 0).config());
         assertThat(a.right("plc-7", "plc-7").reason()).as("without trust").isEqualTo("lockout.source-throttled");
     }
 
@@ -357,7 +357,7 @@ class LockoutRulesTest {
     @Test
     void aLoweredLimitAppliesAtOnceEvenToACountInProgress() {
         fail("plc-1", 3);
-        guard.modified(TestConfig.defaults().account(3, 15));
+        guard.modified(TestConfig.defaults().account(3, 15).config());
         assertThat(a.status("plc-1")).isEqualTo("lockout.locked");
         assertThat(sink.events).hasSize(1);
         fail("plc-2", 3);
@@ -366,12 +366,12 @@ class LockoutRulesTest {
 
     @Test
     void aConfigurationAboveTheCeilingIsRefusedAndTheRulesInForceStay() {
-        guard.modified(TestConfig.defaults().account(3, 15));
-        guard.modified(TestConfig.defaults().account(50, 15));
+        guard.modified(TestConfig.defaults().account(3, 15).config());
+        guard.modified(TestConfig.defaults().account(50, 15).config());
         assertThat(guard.lockouts().policy().maxFailures()).isEqualTo(3);
-        guard.modified(TestConfig.defaults().account(5, 15).locks(1, 1, false));
+        guard.modified(TestConfig.defaults().account(5, 15).locks(1, 1, false).config());
         assertThat(guard.lockouts().policy().maxFailures()).isEqualTo(3);
-        guard.modified(TestConfig.defaults().locks(30, 10, false));
+        guard.modified(TestConfig.defaults().locks(30, 10, false).config());
         assertThat(guard.lockouts().policy().lockMaxMinutes()).isEqualTo(1440);
     }
 

@@ -41,7 +41,7 @@ class LockoutStateTest {
     @BeforeEach
     void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 4);
-        guard = new LockoutGuard(db, TestConfig.defaults(), clock);
+        guard = new LockoutGuard(db, TestConfig.defaults().config(), clock);
         a = new Attempts(guard);
     }
 
@@ -53,7 +53,7 @@ class LockoutStateTest {
     private void restart() {
         db.close();
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 4);
-        guard = new LockoutGuard(db, TestConfig.defaults(), clock);
+        guard = new LockoutGuard(db, TestConfig.defaults().config(), clock);
         a = new Attempts(guard);
     }
 
@@ -94,7 +94,7 @@ class LockoutStateTest {
 
     @Test
     void aPermanentLockSurvivesARestart() {
-        guard.modified(TestConfig.defaults().locks(15, 1440, true));
+        guard.modified(TestConfig.defaults().locks(15, 1440, true).config());
         for (int i = 0; i < 5; i++) {
             a.wrong("plc-1");
         }

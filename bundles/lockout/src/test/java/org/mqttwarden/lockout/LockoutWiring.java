@@ -11,7 +11,7 @@ public final class LockoutWiring {
 
     /** @return a guard with the shipped settings */
     public static LockoutGuard guard(WardenDatabase db) {
-        return new LockoutGuard(db, TestConfig.defaults());
+        return new LockoutGuard(db, TestConfig.defaults().config());
     }
 
     public static void sink(LockoutGuard guard, EventSink sink) {

@@ -1,11 +1,12 @@
 package org.mqttwarden.lockout;
 
-import java.lang.annotation.Annotation;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** A {@link LockoutGuard.Config} as Declarative Services would hand it over: the shipped defaults unless changed. */
+/** The lockout keys of a {@link LockoutGuard.Config}, changed one rule at a time; {@link #config} hands it over. */
 record TestConfig(int account_max_failures, int account_window_minutes, int lock_minutes, int lock_max_minutes,
         boolean lock_permanent, int source_max_failures, int source_window_minutes, int source_lock_minutes,
-        int source_trust_days, int max_tracked_unknown, int max_tracked_sources) implements LockoutGuard.Config {
+        int source_trust_days, int max_tracked_unknown, int max_tracked_sources) {
 
     static TestConfig defaults() {
         Policy d = Policy.DEFAULTS;
@@ -38,8 +39,16 @@ record TestConfig(int account_max_failures, int account_window_minutes, int lock
                 unknown, sources);
     }
 
-    @Override
-    public Class<? extends Annotation> annotationType() {
-        return LockoutGuard.Config.class;
+    /** @return the configuration as Declarative Services hands it over (alert keys at their defaults) */
+    LockoutGuard.Config config() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (var c : TestConfig.class.getRecordComponents()) {
+            try {
+                m.put(c.getName(), c.getAccessor().invoke(this));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return Configs.lockout(m);
     }
 }

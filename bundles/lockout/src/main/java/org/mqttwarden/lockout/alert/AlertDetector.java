@@ -29,6 +29,7 @@ import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.api.metrics.MetricSource;
 import org.mqttwarden.api.store.WardenDatabase;
 import org.mqttwarden.lockout.LockoutEvent;
+import org.mqttwarden.lockout.LockoutGuard;
 import org.mqttwarden.lockout.LockoutListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -38,8 +39,6 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,9 +55,8 @@ import org.slf4j.LoggerFactory;
  * ({@code events_dropped}). The sink is registered with {@code warden.lockout.internal=true}, so neither
  * {@code LockoutGuard} nor this component publishes to it: alerts cannot loop.
  *
- * <p>Configuration: keys {@code alert.*} of the PID {@code org.mqttwarden.lockout}, shared with
- * {@code LockoutGuard} (which owns the metatype of that PID: this component's keys are documented in the
- * feature's default configuration and the README), applied live. An invalid one is refused with an ERROR and
+ * <p>Configuration: keys {@code alert.*} of the PID {@code org.mqttwarden.lockout}, declared (metatype and
+ * defaults) with the lockout keys in {@link LockoutGuard.Config}, applied live. An invalid one is refused with an ERROR and
  * the settings in force stay. With the defaults ({@code alert.mqtt.enabled=false}) it creates no account and
  * connects nowhere.
  */
@@ -69,90 +67,12 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
     /** The service property of warden-lockout's own sinks (see {@code AccountChanges}). */
     static final String INTERNAL = "warden.lockout.internal";
 
-    @ObjectClassDefinition(name = "MQTT Warden alerts", description = "Attack detection of warden-lockout.")
-    public @interface Config {
-        @AttributeDefinition(description = "Failed logins of one username in the window that raise"
-                + " alert.brute-force (a lock raises it too). 0: only locks.")
-        int alert_brute_failures() default 10;
-
-        int alert_brute_window_minutes() default 15;
-
-        @AttributeDefinition(description = "Distinct usernames failing from one client id or address in the"
-                + " window that raise alert.password-spraying. 0: off.")
-        int alert_spray_usernames() default 5;
-
-        int alert_spray_window_minutes() default 15;
-
-        @AttributeDefinition(description = "Distinct usernames failing gateway-wide that, with enough distinct"
-                + " sources, raise alert.credential-stuffing. 0: off.")
-        int alert_stuffing_accounts() default 20;
-
-        int alert_stuffing_sources() default 10;
-
-        int alert_stuffing_window_minutes() default 15;
-
-        @AttributeDefinition(description = "Denied publishes and subscribes of one client id in the window that"
-                + " raise alert.denied-burst. 0: off.")
-        int alert_denied_count() default 10;
-
-        int alert_denied_window_seconds() default 60;
-
-        @AttributeDefinition(description = "Whether denied reads (deliveries) count towards alert.denied-burst.")
-        boolean alert_denied_read() default false;
-
-        @AttributeDefinition(description = "Failed logins in the window after which a successful login raises"
-                + " alert.login-after-failures. 0: off.")
-        int alert_login_failures() default 3;
-
-        int alert_login_window_minutes() default 15;
-
-        @AttributeDefinition(description = "Raise alert.new-client for a login from a client id or address not"
-                + " seen before for the account (not on its first login).")
-        boolean alert_new_client() default true;
-
-        int alert_seen_per_account() default 16;
-
-        @AttributeDefinition(description = "At most one alert per type and subject in this many minutes.")
-        int alert_cooldown_minutes() default 5;
-
-        @AttributeDefinition(description = "At most this many alerts per minute; the rest become one"
-                + " alert.suppressed.")
-        int alert_max_per_minute() default 60;
-
-        int alert_max_tracked() default 10_000;
-
-        int alert_recent_max() default 500;
-
-        boolean alert_mqtt_enabled() default false;
-
-        String alert_mqtt_url() default "tcp://127.0.0.1:1883";
-
-        String alert_mqtt_topic() default "warden/alerts";
-
-        String alert_mqtt_username() default "warden-alerts";
-
-        String alert_mqtt_client_id() default "warden-alerts";
-
-        @AttributeDefinition(description = "The service account's credentials file (0600); empty:"
-                + " ${karaf.etc}/warden-alerts.credentials.")
-        String alert_mqtt_credentials_file() default "";
-
-        @AttributeDefinition(description = "For ssl:// URLs: PEM file of the CA to trust; empty: the JVM's.")
-        String alert_mqtt_ca_file() default "";
-
-        @AttributeDefinition(description = "Whether to create the service account (role warden-alerts, write on"
-                + " <topic>/#) when the broker authenticates through this Warden.")
-        boolean alert_mqtt_provision() default true;
-
-        int alert_mqtt_queue() default 1000;
-
-        long alert_mqtt_expiry_seconds() default 3600;
-    }
-
     private static final Logger LOG = LoggerFactory.getLogger(AlertDetector.class);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     private static final int MAX_PENDING = 8192;
     static final long BATCH_DELAY_MS = 20;
+    /** How long a judged login lets later identical logins of its user go unjudged. */
+    static final long QUIET_MAX_MS = 10 * 60_000L;
 
     private final Clock clock;
     private final AlertRules rules;
@@ -167,6 +87,15 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
     private final ArrayDeque<Alert> recent = new ArrayDeque<>();
     private final Map<String, LongAdder> raised = new ConcurrentHashMap<>();
     private final LongAdder dropped = new LongAdder();
+    private final LongAdder quietLogins = new LongAdder();
+    /** Numbers the events that matter to {@link #quiet}, in the order they were accepted. */
+    private final AtomicLong sequence = new AtomicLong();
+    /** Username to the number of its latest failed login or account change. */
+    private final ConcurrentHashMap<String, Long> unsettled = new ConcurrentHashMap<>();
+    /** Username to its latest judged successful login. */
+    private final ConcurrentHashMap<String, Quiet> judgedLogins = new ConcurrentHashMap<>();
+    /** Judged logins numbered below it are void (after the marks overflowed or the settings changed). */
+    private volatile long quietFloor;
     private final LongAdder errors = new LongAdder();
     private final AtomicLong mqttFailed = new AtomicLong();
     private final AccountService accounts;
@@ -177,11 +106,11 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
     @Activate
     public AlertDetector(@Reference WardenDatabase database,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
-            AccountService accounts, Config config) {
+            AccountService accounts, LockoutGuard.Config config) {
         this(new SeenClientStore(database), accounts, config, Clock.systemUTC());
     }
 
-    AlertDetector(SeenClients seen, AccountService accounts, Config config, Clock clock) {
+    AlertDetector(SeenClients seen, AccountService accounts, LockoutGuard.Config config, Clock clock) {
         this.clock = clock;
         this.accounts = accounts;
         AlertSettings s = AlertSettings.of(config);
@@ -206,12 +135,14 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
 
     /** Applies new thresholds at once (keeping the windows), and restarts the publisher when its settings changed. */
     @Modified
-    void modified(Config config) {
+    void modified(LockoutGuard.Config config) {
         AlertSettings s = AlertSettings.of(config);
         List<String> problems = s.problems();
         if (problems.isEmpty()) {
             settings = s;
             rules.settings(s);
+            quietFloor = sequence.incrementAndGet() + 1;
+            judgedLogins.clear();
             LOG.info("Alert settings updated: {}", describe(s));
         } else {
             LOG.error("Alert configuration refused, the settings in force stay: {}", String.join("; ", problems));
@@ -256,12 +187,12 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
                 + "; cooldown " + s.cooldownMinutes() + " min, at most " + s.maxPerMinute() + "/min";
     }
 
-    private AlertPublisher publisherFor(Config c) {
+    private AlertPublisher publisherFor(LockoutGuard.Config c) {
         AlertPublisher.Settings s = publisherSettings(c);
         return s == null ? null : new AlertPublisher(s, c.alert_mqtt_provision() ? accounts : null, mqttFailed);
     }
 
-    static AlertPublisher.Settings publisherSettings(Config c) {
+    static AlertPublisher.Settings publisherSettings(LockoutGuard.Config c) {
         if (!c.alert_mqtt_enabled()) {
             return null;
         }
@@ -288,17 +219,81 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
 
     // ---- input, never blocking
 
-    /** @return a completed stage, at once; AUTH, ACL and account changes are queued for judging */
+    /**
+     * @return a completed stage, at once. Failed logins, ACL denials and account changes are queued for
+     *     judging; successful logins too, unless {@linkplain #quiet(SecurityEvent) no rule can fire} on one.
+     */
     @Override
     public CompletionStage<Void> accept(SecurityEvent event) {
         EventType t = event.type();
-        // only what a rule looks at crosses to the alert thread: an ACL allow (most of the traffic) never does
-        boolean wanted = t == EventType.AUTH || (t == EventType.ACL && event.outcome() == Outcome.DENY)
-                || (t == EventType.ADMIN_CHANGE && event.outcome() == Outcome.ALLOW);
-        if (wanted) {
+        Outcome o = event.outcome();
+        String user = event.username();
+        if (t == EventType.AUTH && o == Outcome.ALLOW && user != null) {
+            if (quiet(event)) {
+                quietLogins.increment();
+                return DONE;
+            }
+            long seq = sequence.incrementAndGet();
+            submit(() -> {
+                raise(rules.onEvent(event));
+                judged(event, seq);
+            });
+        } else if (t == EventType.AUTH || (t == EventType.ACL && o == Outcome.DENY)
+                || (t == EventType.ADMIN_CHANGE && o == Outcome.ALLOW)) {
+            // an ACL allow (most of the traffic) never crosses to the alert thread
+            if (user != null && (t == EventType.AUTH || t == EventType.ADMIN_CHANGE)) {
+                unsettle(user);
+            }
             submit(() -> raise(rules.onEvent(event)));
         }
         return DONE;
+    }
+
+    /**
+     * Whether a successful login can be left unjudged: the same user's previous login, from the same client
+     * id and address, was judged (after every failure of the user so far and every change of its account), and
+     * nothing of the user happened since. Then no rule can fire: no failures to follow
+     * ({@code alert.login-after-failures}), the client id and address are remembered
+     * ({@code alert.new-client}). Spares a busy gateway the hand-off of every reconnect of a known device. A
+     * login judged longer than {@value #QUIET_MAX_MS} ms ago is judged again (refreshing when its client was
+     * last seen).
+     */
+    private boolean quiet(SecurityEvent e) {
+        // read before the floor: a mark cleared by an overflow is seen together with the floor raised before it
+        Long u = unsettled.get(e.username());
+        Quiet q = judgedLogins.get(e.username());
+        if (q == null || q.seq() < quietFloor || (u != null && u >= q.seq())
+                || !Objects.equals(q.clientId(), e.clientId()) || !Objects.equals(q.address(), e.address())) {
+            return false;
+        }
+        long now = e.time().toEpochMilli();
+        return now >= q.at() && now - q.at() <= QUIET_MAX_MS;
+    }
+
+    /** Marks that {@code user}'s next login must be judged: a failure or an account change came in. */
+    private void unsettle(String user) {
+        long seq = sequence.incrementAndGet();
+        unsettled.put(user, seq);
+        if (unsettled.size() > settings.maxTracked()) {
+            // bounded: everything judged before now is void, then the marks can go
+            quietFloor = seq + 1;
+            judgedLogins.clear();
+            unsettled.clear();
+        }
+    }
+
+    /** On the alert thread, after a successful login (event number {@code seq}) was judged. */
+    private void judged(SecurityEvent e, long seq) {
+        String user = e.username();
+        unsettled.computeIfPresent(user, (k, v) -> v < seq ? null : v);
+        judgedLogins.put(user, new Quiet(e.clientId(), e.address(), seq, e.time().toEpochMilli()));
+        if (judgedLogins.size() > settings.maxTracked()) {
+            judgedLogins.clear();
+        }
+    }
+
+    /** A login judged without alert state left behind. */
+    private record Quiet(String clientId, String address, long seq, long at) {
     }
 
     @Override
@@ -427,7 +422,8 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
 
     /**
      * @return {@code raised_<type>} per alert type raised (e.g. {@code raised_brute_force}), {@code suppressed}
-     *     (held back by the rate limits), {@code events_dropped} (queue full), {@code errors},
+     *     (held back by the rate limits), {@code events_dropped} (queue full), {@code logins_unjudged} (successful
+     *     logins no rule could fire on, not handed to the alert thread), {@code errors},
      *     {@code mqtt_published}, {@code mqtt_failed}, {@code evictions}
      */
     @Override
@@ -436,6 +432,7 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
         raised.forEach((type, n) -> m.put("raised_" + type.replace("alert.", "").replace('-', '_'), n.sum()));
         m.put("suppressed", limiter.suppressed());
         m.put("events_dropped", dropped.sum());
+        m.put("logins_unjudged", quietLogins.sum());
         m.put("errors", errors.sum());
         AlertPublisher p = publisher;
         m.put("mqtt_published", publishedBefore + (p == null ? 0 : p.published()));

@@ -3,9 +3,11 @@ package org.mqttwarden.lockout.alert;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.mqttwarden.lockout.LockoutGuard;
+
 /**
  * The detection thresholds, windows and rate limits of {@link AlertRules} and {@link AlertLimiter}, read from
- * {@link AlertDetector.Config} (keys {@code alert.*} of PID {@code org.mqttwarden.lockout}).
+ * {@link LockoutGuard.Config} (keys {@code alert.*} of PID {@code org.mqttwarden.lockout}).
  *
  * @param bruteFailures failed logins on one username within {@code bruteWindowMinutes} that raise
  *     {@code alert.brute-force} (a lock by the lockout rules raises it too); 0: only locks do
@@ -36,11 +38,11 @@ public record AlertSettings(int bruteFailures, int bruteWindowMinutes, int spray
         int deniedWindowSeconds, boolean deniedRead, int loginFailures, int loginWindowMinutes, boolean newClient,
         int seenPerAccount, int cooldownMinutes, int maxPerMinute, int maxTracked, int recentMax) {
 
-    /** The shipped settings (those of {@link AlertDetector.Config}'s defaults). */
+    /** The shipped settings (those of {@link LockoutGuard.Config}'s defaults). */
     public static final AlertSettings DEFAULTS = new AlertSettings(10, 15, 5, 15, 20, 10, 15, 10, 60, false, 3, 15,
             true, 16, 5, 60, 10_000, 500);
 
-    static AlertSettings of(AlertDetector.Config c) {
+    static AlertSettings of(LockoutGuard.Config c) {
         return new AlertSettings(c.alert_brute_failures(), c.alert_brute_window_minutes(), c.alert_spray_usernames(),
                 c.alert_spray_window_minutes(), c.alert_stuffing_accounts(), c.alert_stuffing_sources(),
                 c.alert_stuffing_window_minutes(), c.alert_denied_count(), c.alert_denied_window_seconds(),

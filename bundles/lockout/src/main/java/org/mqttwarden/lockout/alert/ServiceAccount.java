@@ -8,9 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
+import org.mqttwarden.api.account.Account;
 import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.account.AclRule;
 import org.mqttwarden.api.account.Permission;
@@ -29,8 +31,12 @@ import org.slf4j.LoggerFactory;
  * an external broker) and is read again on every connect.
  *
  * <p>With an {@link AccountService} (the broker authenticates through Warden), {@link #provision} makes sure
- * the account exists with role {@value #ROLE}, allowed to write {@code <topic>/#} and nothing else; when the
- * file is missing, it generates a password and sets it (the account is the publisher's own).
+ * the account exists with role {@value #ROLE}, allowed to write {@code <topic>/#} (the role grants nothing
+ * else); when the file is missing, it generates a password and sets it (the account is the publisher's own).
+ * An existing account lacking the role gets it; a disabled one stays disabled (an admin's decision) with a
+ * WARN. A password changed by hand on the account but not in the file is not detected here: the broker then
+ * refuses the publisher (counted in {@code warden_alerts_mqtt_failed_total}); deleting the file makes the next
+ * start generate and set a new one.
  */
 final class ServiceAccount {
 
@@ -99,9 +105,21 @@ final class ServiceAccount {
                     "alerts of warden-lockout"), Alert.ACTOR);
         }
         Credentials c = read(file);
-        boolean exists = accounts.findAccount(username).isPresent();
+        Optional<Account> existing = accounts.findAccount(username);
+        if (existing.isPresent()) {
+            Account a = existing.get();
+            if (!a.roles().contains(ROLE)) {
+                accounts.grantRole(username, ROLE, Alert.ACTOR);
+                LOG.info("Granted role {} to the alert publisher's MQTT account {}", ROLE, username);
+            }
+            if (!a.enabled()) {
+                // an admin's decision: said, not undone
+                LOG.warn("The alert publisher's MQTT account {} is disabled: alerts cannot be published until an"
+                        + " admin enables it (warden:user-enable {})", username, username);
+            }
+        }
         if (c != null && username.equals(c.username())) {
-            if (!exists) {
+            if (existing.isEmpty()) {
                 accounts.createAccount(username, new String(c.password()), Set.of(ROLE), null, Alert.ACTOR);
                 LOG.info("Created the alert publisher's MQTT account {} (password from {})", username, file);
             }
@@ -109,7 +127,7 @@ final class ServiceAccount {
         }
         String password = accounts.generatePassword();
         write(file, username, password);
-        if (exists) {
+        if (existing.isPresent()) {
             accounts.setPassword(username, password, Alert.ACTOR);
             LOG.info("Set a new password for the alert publisher's MQTT account {}, stored in {}", username, file);
         } else {

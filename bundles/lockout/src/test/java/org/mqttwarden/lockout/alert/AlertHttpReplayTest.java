@@ -24,6 +24,7 @@ import org.mqttwarden.auth.DecisionEngine;
 import org.mqttwarden.auth.Wiring;
 import org.mqttwarden.http.GoAuthServer;
 import org.mqttwarden.lockout.AccountChanges;
+import org.mqttwarden.lockout.Configs;
 import org.mqttwarden.lockout.LockoutGuard;
 import org.mqttwarden.lockout.LockoutWiring;
 import org.mqttwarden.lockout.LoopbackHttp;
@@ -59,7 +60,7 @@ class AlertHttpReplayTest {
         admin = new AccountAdmin(store, Wiring.fastAuth());
         guard = LockoutWiring.guard(db);
         changes = new AccountChanges(guard);
-        detector = new AlertDetector(db, null, Configs.alerts(Map.of()));
+        detector = new AlertDetector(db, null, Configs.lockout(Map.of()));
         Wiring.guard(engine, guard);
         Wiring.sink(engine, audit);
         Wiring.sink(engine, detector);
@@ -206,7 +207,7 @@ class AlertHttpReplayTest {
 
         // a restart remembers the client ids seen: no new alert for either
         detector.close();
-        AlertDetector again = new AlertDetector(db, null, Configs.alerts(Map.of()));
+        AlertDetector again = new AlertDetector(db, null, Configs.lockout(Map.of()));
         Wiring.sink(engine, again);
         again.addSink(audit);
         assertThat(login("plc-1", SECRET, "laptop-x")).isEqualTo(200);

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.lockout.Configs;
 import org.mqttwarden.lockout.LockoutEvent;
 
 /**
@@ -128,7 +129,7 @@ class AlertMqttTest {
         sub.subscribe("warden/alerts/#", 1);
 
         AlertHttpReplayTest.Recorder audit = new AlertHttpReplayTest.Recorder();
-        AlertDetector detector = new AlertDetector(null, null, Configs.alerts(Map.of("alert_mqtt_enabled", true,
+        AlertDetector detector = new AlertDetector(null, null, Configs.lockout(Map.of("alert_mqtt_enabled", true,
                 "alert_mqtt_url", "tcp://127.0.0.1:" + port, "alert_mqtt_credentials_file", credentials.toString(),
                 "alert_mqtt_client_id", "warden-alerts-test")), java.time.Clock.systemUTC());
         detector.addSink(audit);

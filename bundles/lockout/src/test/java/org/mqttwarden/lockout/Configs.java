@@ -1,17 +1,24 @@
-package org.mqttwarden.lockout.alert;
+package org.mqttwarden.lockout;
 
 import java.lang.reflect.Proxy;
 import java.util.Map;
 
 /** Configuration annotations as Declarative Services hands them over: defaults, some keys overridden. */
-final class Configs {
+public final class Configs {
 
     private Configs() {
     }
 
     /** @param overrides by method name, e.g. {@code alert_mqtt_enabled -> true} */
     @SuppressWarnings("unchecked")
-    static <A> A of(Class<A> type, Map<String, Object> overrides) {
+    public static <A> A of(Class<A> type, Map<String, ?> overrides) {
+        for (String key : overrides.keySet()) {
+            try {
+                type.getMethod(key);
+            } catch (NoSuchMethodException e) {
+                throw new IllegalArgumentException(type.getSimpleName() + " has no key " + key, e);
+            }
+        }
         return (A) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, m, args) -> {
             return switch (m.getName()) {
                 case "annotationType" -> type;
@@ -23,7 +30,8 @@ final class Configs {
         });
     }
 
-    static AlertDetector.Config alerts(Map<String, Object> overrides) {
-        return of(AlertDetector.Config.class, overrides);
+    /** @return the shipped lockout and alert settings, the keys given overridden */
+    public static LockoutGuard.Config lockout(Map<String, ?> overrides) {
+        return of(LockoutGuard.Config.class, overrides);
     }
 }
