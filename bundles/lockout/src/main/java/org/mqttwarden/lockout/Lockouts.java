@@ -63,9 +63,15 @@ final class Lockouts {
     private volatile Policy policy;
 
     private final ConcurrentHashMap<String, Tally> accounts = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Tally> sources = new ConcurrentHashMap<>();
-    /** {@code source + '\n' + username} to the time of its latest successful login. */
-    private final ConcurrentHashMap<String, Long> trusted = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<SourceKey, Tally> sources = new ConcurrentHashMap<>();
+    /** A source and a username to the time of the username's latest successful login from it. */
+    private final ConcurrentHashMap<Trust, Long> trusted = new ConcurrentHashMap<>();
+
+    private record Trust(SourceKey source, String username) {
+    }
+
+    private static final Function<String, Tally> NEW_ACCOUNT = k -> new Tally(k, true);
+    private static final Function<SourceKey, Tally> NEW_SOURCE = Tally::new;
     private final AtomicInteger unknown = new AtomicInteger();
     private final ReentrantLock evicting = new ReentrantLock();
     /** Guarded by {@link #evicting}. */
@@ -134,14 +140,14 @@ final class Lockouts {
         List<SourceKey> keys = sourceKeys(client, p);
         for (int i = 0; i < keys.size(); i++) {
             SourceKey k = keys.get(i);
-            Decision d = onTally(sources, k.toString(), false, t -> reserveSource(t, k, client.username(), now, p));
+            Decision d = onTally(sources, k, NEW_SOURCE, t -> reserveSource(t, k, client.username(), now, p));
             if (d != null) {
                 releaseSources(keys.subList(0, i), now, p);
                 return d;
             }
         }
         List<LockoutEvent> happened = new ArrayList<>(0);
-        Decision d = onTally(accounts, client.username(), true, t -> reserveAccount(t, client, now, p, happened));
+        Decision d = onTally(accounts, client.username(), NEW_ACCOUNT, t -> reserveAccount(t, client, now, p, happened));
         if (d != null) {
             releaseSources(keys, now, p);
             publish(happened);
@@ -186,10 +192,10 @@ final class Lockouts {
 
     private void releaseSources(List<SourceKey> keys, long now, Policy p) {
         for (SourceKey k : keys) {
-            onTally(sources, k.toString(), false, t -> {
+            onTally(sources, k, NEW_SOURCE, t -> {
                 t.inFlight = Math.max(0, t.inFlight - 1);
                 if (t.idle(now, p.sourceWindowMillis(), p.sourceLockMillis())) {
-                    remove(sources, t);
+                    remove(t);
                 }
                 return null;
             });
@@ -203,17 +209,22 @@ final class Lockouts {
         boolean counted = !success && counts(reason);
         Tally.Known known = knownFrom(reason);
         List<LockoutEvent> happened = new ArrayList<>(0);
-        onTally(accounts, client.username(), true, t -> {
+        onTally(accounts, client.username(), NEW_ACCOUNT, t -> {
             settleAccount(t, client, success, counted, known, now, p, happened);
             return null;
         });
         for (SourceKey k : sourceKeys(client, p)) {
-            onTally(sources, k.toString(), false, t -> {
+            onTally(sources, k, NEW_SOURCE, t -> {
                 settleSource(t, k, client, counted, now, p, happened);
                 return null;
             });
             if (success && p.sourceTrustDays() > 0) {
-                trusted.put(k + "\n" + client.username(), now);
+                Trust key = new Trust(k, client.username());
+                Long at = trusted.get(key);
+                // refreshed at most once a minute: a device reconnecting often writes nothing
+                if (at == null || now - at >= 60_000L || now < at) {
+                    trusted.put(key, now);
+                }
             }
         }
         publish(happened);
@@ -290,7 +301,7 @@ final class Lockouts {
             persist(t, now, p);
         }
         if (t.idle(now, p.windowMillis(), forget(p))) {
-            remove(accounts, t);
+            remove(t);
         }
     }
 
@@ -334,7 +345,7 @@ final class Lockouts {
             }
         }
         if (t.idle(now, p.sourceWindowMillis(), p.sourceLockMillis())) {
-            remove(sources, t);
+            remove(t);
         }
     }
 
@@ -342,7 +353,7 @@ final class Lockouts {
         if (p.sourceTrustDays() == 0) {
             return false;
         }
-        Long at = trusted.get(k + "\n" + username);
+        Long at = trusted.get(new Trust(k, username));
         return at != null && now - at < p.sourceTrustMillis();
     }
 
@@ -373,12 +384,12 @@ final class Lockouts {
             return false;
         }
         List<LockoutEvent> happened = new ArrayList<>(1);
-        boolean cleared = onTally(accounts, username, true, t -> {
+        boolean cleared = onTally(accounts, username, NEW_ACCOUNT, t -> {
             boolean had = !t.worthNothing(now, p.windowMillis(), forget(p));
             t.reset();
             persist(t, now, p);
             if (t.idle(now, p.windowMillis(), forget(p))) {
-                remove(accounts, t);
+                remove(t);
             }
             if (had) {
                 happened.add(new LockoutEvent(Instant.ofEpochMilli(now), LockoutEvent.Kind.ACCOUNT_CLEARED,
@@ -398,15 +409,15 @@ final class Lockouts {
     boolean clearSource(SourceKey source, String actor) {
         long now = clock.millis();
         Policy p = policy;
-        if (!sources.containsKey(source.toString())) {
+        if (!sources.containsKey(source)) {
             return false;
         }
         List<LockoutEvent> happened = new ArrayList<>(1);
-        boolean cleared = onTally(sources, source.toString(), false, t -> {
+        boolean cleared = onTally(sources, source, NEW_SOURCE, t -> {
             boolean had = !t.worthNothing(now, p.sourceWindowMillis(), p.sourceLockMillis());
             t.reset();
             if (t.idle(now, p.sourceWindowMillis(), p.sourceLockMillis())) {
-                remove(sources, t);
+                remove(t);
             }
             if (had) {
                 happened.add(new LockoutEvent(Instant.ofEpochMilli(now), LockoutEvent.Kind.SOURCE_CLEARED, null,
@@ -460,10 +471,10 @@ final class Lockouts {
     // ---- bookkeeping
 
     /** Runs {@code action} on the key's tally (created when absent) while holding the tally's monitor. */
-    private static <R> R onTally(ConcurrentHashMap<String, Tally> map, String key, boolean account,
+    private static <K, R> R onTally(ConcurrentHashMap<K, Tally> map, K key, Function<K, Tally> create,
             Function<Tally, R> action) {
         while (true) {
-            Tally t = map.computeIfAbsent(key, k -> new Tally(k, account));
+            Tally t = map.computeIfAbsent(key, create);
             synchronized (t) {
                 if (!t.removed) {
                     return action.apply(t);
@@ -473,9 +484,13 @@ final class Lockouts {
     }
 
     /** Takes a tally out of its map; the caller holds its monitor. */
-    private void remove(ConcurrentHashMap<String, Tally> map, Tally t) {
+    private void remove(Tally t) {
         t.removed = true;
-        map.remove(t.key, t);
+        if (t.source != null) {
+            sources.remove(t.source, t);
+        } else {
+            accounts.remove(t.key, t);
+        }
         if (t.known == Tally.Known.NO_ACCOUNT) {
             unknown.decrementAndGet();
         }
@@ -519,7 +534,7 @@ final class Lockouts {
      * {@code max}: unlocked ones before locked ones, least recently failed first, never one in flight.
      * One thread at a time; others go on without waiting.
      */
-    private void evict(ConcurrentHashMap<String, Tally> map, boolean onlyUnknown, int max, long now) {
+    private <K> void evict(ConcurrentHashMap<K, Tally> map, boolean onlyUnknown, int max, long now) {
         if (!evicting.tryLock()) {
             return;
         }
@@ -544,7 +559,7 @@ final class Lockouts {
                 }
                 synchronized (c.tally()) {
                     if (!c.tally().removed && c.tally().inFlight == 0) {
-                        remove(map, c.tally());
+                        remove(c.tally());
                         dropped++;
                     }
                 }
@@ -568,7 +583,7 @@ final class Lockouts {
         try {
             trusted.entrySet().removeIf(e -> now - e.getValue() >= p.sourceTrustMillis());
             if (trusted.size() > max) {
-                List<Map.Entry<String, Long>> all = new ArrayList<>(trusted.entrySet());
+                List<Map.Entry<Trust, Long>> all = new ArrayList<>(trusted.entrySet());
                 all.sort(Map.Entry.comparingByValue());
                 for (int i = 0; i < all.size() - (max - max / 10); i++) {
                     trusted.remove(all.get(i).getKey(), all.get(i).getValue());

@@ -13,6 +13,8 @@ final class Tally {
     }
 
     final String key;
+    /** The source of a source's tally; {@code null} for an account's. */
+    final SourceKey source;
     /** Failures of the current run, and when its first one was. */
     int failures;
     long windowStart;
@@ -32,14 +34,24 @@ final class Tally {
     boolean stored;
     boolean removed;
 
+    /** A new account's (or username's) tally. */
     Tally(String key, boolean account) {
         this.key = key;
+        this.source = null;
         this.hour = account ? new HourCounter() : null;
+    }
+
+    /** A new source's tally. */
+    Tally(SourceKey source) {
+        this.key = source.toString();
+        this.source = source;
+        this.hour = null;
     }
 
     /** An account's tally with the trailing-hour count read from the store. */
     Tally(String key, HourCounter hour) {
         this.key = key;
+        this.source = null;
         this.hour = hour;
     }
 
