@@ -4,11 +4,17 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.Test;
+import org.osgi.framework.Bundle;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
@@ -16,7 +22,9 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
  * The booted gateway locks an account after five wrong passwords over go-auth's wire, refuses the
- * right one while locked, shows the lock in the shell and the audit, and lets an admin clear it.
+ * right one while locked, shows the lock in the shell and the audit, and lets an admin clear it; the lock
+ * raises an alert that the audit keeps and {@code warden:alert-list} and {@code /metrics} show; the rules
+ * change live through Configuration Admin, and a configuration over the hourly ceiling is refused.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -48,5 +56,84 @@ public class LockoutIT extends WardenTestSupport {
         shell("warden:lockout-clear itest-locked");
         assertEquals(200, post("/user", JSON, userBody("itest-locked", password)).status());
         assertTrue(shell("warden:audit-verify").startsWith("OK"));
+    }
+
+    private String newAccount(String name) throws Exception {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> get("/health").status() == 200);
+        Matcher m = GENERATED.matcher(shell("warden:user-add --role sensor --generate " + name));
+        assertTrue(m.find());
+        return m.group(1);
+    }
+
+    private static boolean metric(String line) throws Exception {
+        return get("/metrics").body().lines().anyMatch(line::equals);
+    }
+
+    @Test
+    public void aLockRaisesAnAlertThatTheAuditKeepsAndTheShellAndMetricsShow() throws Exception {
+        String password = newAccount("itest-alerted");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(403, post("/user", JSON, userBody("itest-alerted", "wrong guess " + i)).status());
+        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            String list = shell("warden:alert-list --no-format");
+            return list.contains("alert.brute-force") && list.contains("itest-alerted");
+        });
+        String audit = shell("warden:audit-search --type ALERT --no-format");
+        assertTrue(audit, audit.contains("alert.brute-force") && audit.contains("itest-alerted"));
+        String metrics = get("/metrics").body();
+        assertTrue(metrics, metrics.contains("warden_alerts_raised_brute_force_total "));
+        assertTrue(metrics, metrics.contains("warden_lockout_account_locks_total "));
+        assertTrue(metrics, metrics.lines().anyMatch(l -> l.startsWith("warden_alerts_logins_unjudged_total ")));
+        assertTrue(metrics, !metrics.contains(password));
+        shell("warden:lockout-clear itest-alerted");
+    }
+
+    @Test
+    public void rulesChangeLiveAndAConfigurationOverTheHourlyCeilingIsRefused() throws Exception {
+        String password = newAccount("itest-live");
+        try {
+            shell("config:property-set -p org.mqttwarden.lockout account.max.failures 3");
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> metric("warden_lockout_policy_account_max_failures 3"));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(403, post("/user", JSON, userBody("itest-live", "wrong guess " + i)).status());
+            }
+            assertEquals("locked after three", 403, post("/user", JSON, userBody("itest-live", password)).status());
+
+            // 100 failures per 15-minute window would allow well over 100 an hour: refused, the 3 stays
+            shell("config:property-set -p org.mqttwarden.lockout account.max.failures 100");
+            Thread.sleep(2000);
+            assertTrue(metric("warden_lockout_policy_account_max_failures 3"));
+            long worst = get("/metrics").body().lines()
+                    .filter(l -> l.startsWith("warden_lockout_policy_worst_case_failures_per_hour "))
+                    .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1).trim())).findFirst().orElse(-1);
+            assertTrue("worst case in force: " + worst, worst >= 3 && worst <= 100);
+        } finally {
+            shell("config:property-set -p org.mqttwarden.lockout account.max.failures 5");
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> metric("warden_lockout_policy_account_max_failures 5"));
+            shell("warden:lockout-clear itest-live");
+        }
+        assertEquals(200, post("/user", JSON, userBody("itest-live", password)).status());
+    }
+
+    @Test
+    public void oneMetatypeDescribesEveryKeyOfThePid() throws Exception {
+        Bundle lockout = Arrays.stream(bundleContext.getBundles())
+                .filter(b -> "warden-lockout".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        URL entry = lockout.getEntry("OSGI-INF/metatype/org.mqttwarden.lockout.LockoutGuard$Config.xml");
+        assertTrue("metatype of the lockout PID", entry != null);
+        String xml;
+        try (InputStream in = entry.openStream()) {
+            xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        for (String key : new String[] {"account.max.failures", "source.trust.days", "alert.brute.failures",
+                "alert.mqtt.enabled", "alert.mqtt.credentials.file"}) {
+            assertTrue(key, xml.contains("id=\"" + key + "\""));
+        }
+        assertEquals("one OCD for the PID", 1, Collections.list(lockout.findEntries("OSGI-INF/metatype", "*.xml",
+                false)).size());
     }
 }

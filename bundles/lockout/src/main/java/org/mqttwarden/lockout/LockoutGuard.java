@@ -384,7 +384,12 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
         return lockouts.counters();
     }
 
-    /** @return {@code tracked_usernames}, {@code tracked_unknown}, {@code tracked_sources} */
+    /**
+     * @return {@code tracked_usernames}, {@code tracked_unknown}, {@code tracked_sources}, and the rules in force
+     *     (a refused configuration leaves them unchanged): {@code policy_account_max_failures},
+     *     {@code policy_lock_minutes}, {@code policy_source_max_failures} (0: sources off),
+     *     {@code policy_worst_case_failures_per_hour}
+     */
     @Override
     public Map<String, Long> gauges() {
         return lockouts.gauges();

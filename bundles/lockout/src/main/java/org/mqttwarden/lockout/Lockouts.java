@@ -633,7 +633,11 @@ final class Lockouts {
     }
 
     Map<String, Long> gauges() {
+        Policy p = policy;
         return Map.of("tracked_usernames", (long) accounts.size(), "tracked_unknown", (long) unknown.get(),
-                "tracked_sources", (long) sources.size());
+                "tracked_sources", (long) sources.size(), "policy_account_max_failures", (long) p.maxFailures(),
+                "policy_lock_minutes", (long) p.lockMinutes(), "policy_source_max_failures",
+                (long) p.sourceMaxFailures(), "policy_worst_case_failures_per_hour",
+                (long) p.worstCaseFailuresPerHour());
     }
 }

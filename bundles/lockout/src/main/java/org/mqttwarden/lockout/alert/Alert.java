@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
+import org.mqttwarden.api.audit.AuditRecord;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
@@ -38,6 +39,27 @@ public record Alert(Instant time, String type, Severity severity, Outcome outcom
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(subject, "subject");
         detail = detail == null ? Map.of() : Map.copyOf(detail);
+    }
+
+    /**
+     * @return the alert an {@link EventType#ALERT} row of the audit log records (the inverse of {@link #toEvent}),
+     *     or {@code null} when the row is of another type
+     */
+    public static Alert fromRecord(AuditRecord r) {
+        if (r.type() != EventType.ALERT) {
+            return null;
+        }
+        Map<String, String> d = new TreeMap<>(r.detail());
+        String label = d.remove("severity");
+        String subject = d.remove("subject");
+        Severity severity = Severity.WARNING;
+        for (Severity s : Severity.values()) {
+            if (s.label().equals(label)) {
+                severity = s;
+            }
+        }
+        return new Alert(r.time(), r.reason(), severity, r.outcome(), subject != null ? subject
+                : r.username() != null ? r.username() : "-", r.username(), r.clientId(), r.address(), d);
     }
 
     /** @return the same alert with {@code key=value} added to its detail */

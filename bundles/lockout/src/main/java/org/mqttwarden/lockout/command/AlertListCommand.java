@@ -3,6 +3,9 @@ package org.mqttwarden.lockout.command;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -14,16 +17,25 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.CommandException;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.mqttwarden.api.audit.AuditFilter;
+import org.mqttwarden.api.audit.AuditQuery;
+import org.mqttwarden.api.audit.AuditRecord;
+import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.lockout.alert.Alert;
 import org.mqttwarden.lockout.alert.AlertService;
 
 @Service
-@Command(scope = "warden", name = "alert-list", description = "Lists the security alerts raised since Warden"
-        + " started (the audit log keeps them all: audit-search, type ALERT).")
+@Command(scope = "warden", name = "alert-list", description = "Lists security alerts, oldest first: from the audit"
+        + " log when warden-audit is installed (every alert it keeps), else those raised since warden-lockout started.")
 public class AlertListCommand implements Action {
+
+    static final int MAX_LIMIT = 100_000;
 
     @Reference
     AlertService alerts;
+
+    @Reference(optional = true)
+    AuditQuery audit;
 
     @Reference
     Session session;
@@ -32,7 +44,7 @@ public class AlertListCommand implements Action {
             + " (ISO-8601, e.g. 2026-11-02T08:00:00Z)")
     String since;
 
-    @Option(name = "-n", description = "At most this many, the newest (default 50)")
+    @Option(name = "-n", description = "At most this many, the newest (default 50, at most 100000)")
     int limit = 50;
 
     @Option(name = "--no-format", description = "Disable table rendered output")
@@ -47,13 +59,39 @@ public class AlertListCommand implements Action {
         table.column("Severity");
         table.column("Subject");
         table.column("Detail");
-        for (Alert a : alerts.recent(from, limit)) {
+        for (Alert a : list(audit, alerts, from, limit)) {
             table.addRow().addContent(a.time().toString(), a.type(), a.severity().label(), a.subject(),
                     a.detail().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                             .collect(Collectors.joining(" ")));
         }
         table.print(session.getConsole(), !noFormat);
+        if (audit == null) {
+            session.getConsole().println("(alerts raised since warden-lockout started; install warden-audit for"
+                    + " history)");
+        }
         return null;
+    }
+
+    /**
+     * @param audit the audit log, or {@code null} when warden-audit is not installed
+     * @param memory the alerts raised since start, asked when there is no audit log
+     * @return the newest {@code limit} alerts since {@code from} ({@code null}: all), oldest first
+     * @throws CommandException when {@code limit} is out of range
+     */
+    static List<Alert> list(AuditQuery audit, AlertService memory, Instant from, int limit) throws CommandException {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new CommandException("-n must be 1 to " + MAX_LIMIT + ", not " + limit + ".");
+        }
+        if (audit == null) {
+            return memory.recent(from, limit);
+        }
+        List<Alert> out = new ArrayList<>();
+        for (AuditRecord r : audit.search(new AuditFilter(null, null, EventType.ALERT, null, null, from, null,
+                limit))) {
+            out.add(Alert.fromRecord(r));
+        }
+        Collections.reverse(out);
+        return out;
     }
 
     /**
