@@ -15,6 +15,7 @@
 # classes (no new bundle revision), so many short rounds fit in one run and a drift of the machine hits
 # both phases alike.
 # At the end: the median over rounds of the /user and /acl-allow p50 ratio on/off.
+# Environment: WARMUP, requests per path before measuring (default 2000).
 # Run from the repository root after `mvn install` (benchmarks/target/classpath.txt).
 #
 set -eu
@@ -57,7 +58,7 @@ measure() {
     benchmarks/scripts/wait-idle.sh 120 || true
     java -cp "$CP" org.mqttwarden.benchmarks.LoadRun --url "http://127.0.0.1:$HTTP_PORT" --mode decisions \
         --label "$1" --user bench-audit --client-id bench-audit-c --topic bench-audit/t --deny-topic forbidden/t \
-        --password "$PASSWORD" --n "$N" --warmup 2000 | grep '^|' | tee -a "$ROWS"
+        --password "$PASSWORD" --n "$N" --warmup "${WARMUP:-2000}" | grep '^|' | tee -a "$ROWS"
 }
 
 echo "$FEATURE overhead, $(date -u +%FT%TZ), $(nproc) cores, assembly $ASM, $ROUNDS rounds, n=$N"

@@ -66,6 +66,12 @@ public class LockoutIT extends WardenTestSupport {
         return m.group(1);
     }
 
+    /** As the gateway's shell admin would (group admingroup: config needs the manager role). */
+    private void setMaxFailures(int n) throws Exception {
+        shellAs("config:property-set -p org.mqttwarden.lockout account.max.failures " + n, "admin", "manager",
+                "viewer");
+    }
+
     private static boolean metric(String line) throws Exception {
         return get("/metrics").body().lines().anyMatch(line::equals);
     }
@@ -94,7 +100,7 @@ public class LockoutIT extends WardenTestSupport {
     public void rulesChangeLiveAndAConfigurationOverTheHourlyCeilingIsRefused() throws Exception {
         String password = newAccount("itest-live");
         try {
-            shell("config:property-set -p org.mqttwarden.lockout account.max.failures 3");
+            setMaxFailures(3);
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                     .until(() -> metric("warden_lockout_policy_account_max_failures 3"));
             for (int i = 0; i < 3; i++) {
@@ -103,7 +109,7 @@ public class LockoutIT extends WardenTestSupport {
             assertEquals("locked after three", 403, post("/user", JSON, userBody("itest-live", password)).status());
 
             // 100 failures per 15-minute window would allow well over 100 an hour: refused, the 3 stays
-            shell("config:property-set -p org.mqttwarden.lockout account.max.failures 100");
+            setMaxFailures(100);
             Thread.sleep(2000);
             assertTrue(metric("warden_lockout_policy_account_max_failures 3"));
             long worst = get("/metrics").body().lines()
@@ -111,7 +117,7 @@ public class LockoutIT extends WardenTestSupport {
                     .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1).trim())).findFirst().orElse(-1);
             assertTrue("worst case in force: " + worst, worst >= 3 && worst <= 100);
         } finally {
-            shell("config:property-set -p org.mqttwarden.lockout account.max.failures 5");
+            setMaxFailures(5);
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                     .until(() -> metric("warden_lockout_policy_account_max_failures 5"));
             shell("warden:lockout-clear itest-live");
