@@ -15,7 +15,8 @@
 # classes (no new bundle revision), so many short rounds fit in one run and a drift of the machine hits
 # both phases alike.
 # At the end: the median over rounds of the /user and /acl-allow p50 ratio on/off.
-# Environment: WARMUP, requests per path before measuring (default 2000).
+# Environment: WARMUP, requests per path before measuring (default 2000); DENY_TOPIC (default
+# forbidden/t; empty: the durable denial is not measured).
 # Run from the repository root after `mvn install` (benchmarks/target/classpath.txt).
 #
 set -eu
@@ -57,7 +58,7 @@ ROWS=$(mktemp)
 measure() {
     benchmarks/scripts/wait-idle.sh 120 || true
     java -cp "$CP" org.mqttwarden.benchmarks.LoadRun --url "http://127.0.0.1:$HTTP_PORT" --mode decisions \
-        --label "$1" --user bench-audit --client-id bench-audit-c --topic bench-audit/t --deny-topic forbidden/t \
+        --label "$1" --user bench-audit --client-id bench-audit-c --topic bench-audit/t --deny-topic "${DENY_TOPIC-forbidden/t}" \
         --password "$PASSWORD" --n "$N" --warmup "${WARMUP:-2000}" | grep '^|' | tee -a "$ROWS"
 }
 

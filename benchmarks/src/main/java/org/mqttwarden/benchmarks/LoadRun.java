@@ -76,7 +76,7 @@ public final class LoadRun {
               --warmup-seconds S    throughput warm-up per target, not counted (default 2)
               --users-file F        username:password per line, for storm
               --password P          decisions: --user's password, for /user
-              --deny-topic T        decisions: a topic --user may not publish to (default forbidden/t)
+              --deny-topic T        decisions: a topic --user may not publish to (default forbidden/t; empty: skip)
               --storm-connections N concurrent connections for storm (default 8)
               --no-baseline         skip the empty-handler baselines
               --port-io P           serve: port of the IO-thread empty handler (default 19181)
@@ -308,7 +308,9 @@ public final class LoadRun {
         System.out.println("|---|---|---|---|---|---|---|---|");
         latency(warden, allow, o).print(o.label, "/acl allow (cached)");
         latency(warden, login, o).print(o.label, "/user ok (remembered)");
-        latency(warden, deny, o).print(o.label, "/acl deny (durable)");
+        if (!o.denyTopic.isEmpty()) {
+            latency(warden, deny, o).print(o.label, "/acl deny (durable)");
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
