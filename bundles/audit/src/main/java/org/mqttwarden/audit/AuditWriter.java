@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.mqttwarden.api.event.EventType;
@@ -51,6 +52,7 @@ final class AuditWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditWriter.class);
     private static final long IDLE_POLL_MS = 100;
     static final long LINGER_MS = 20;
+    private static final long LINGER_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long[] RETRY_BACKOFF_MS = {100, 400};
 
     /**
@@ -129,6 +131,10 @@ final class AuditWriter implements AutoCloseable {
         } else {
             queued = queue.offer(pending);
         }
+        if (queued && relevant) {
+            // ends the writer's linger at once (routine events let it sleep: see linger)
+            LockSupport.unpark(thread);
+        }
         if (!queued) {
             countLost(1, relevant);
             // an attack that fills the queue must not also pay a stack trace per refused event
@@ -162,6 +168,7 @@ final class AuditWriter implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        LockSupport.unpark(thread);
         try {
             thread.join(settings.shutdownTimeoutMs());
         } catch (InterruptedException e) {
@@ -223,9 +230,12 @@ final class AuditWriter implements AutoCloseable {
     /**
      * When nothing in {@code batch} is waited for (only allows and summaries), waits up to
      * {@value #LINGER_MS} ms for more to share its commit: a trickle of logins then costs one fsync
-     * per interval rather than one per event. A security-relevant event ends the wait at once.
+     * per interval rather than one per event. The writer sleeps through the interval (looking every
+     * millisecond) instead of being woken by every event: each such wake-up would cost the caller a
+     * system call and, on a small gateway, a context switch per login. A security-relevant event wakes
+     * it ({@link #accept}) and ends the wait at once, as does closing.
      */
-    private void linger(List<Pending> batch) throws InterruptedException {
+    private void linger(List<Pending> batch) {
         int from = 0;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MS);
         while (!closed && batch.size() < settings.batchMax()) {
@@ -236,11 +246,13 @@ final class AuditWriter implements AutoCloseable {
             }
             from = batch.size();
             long left = deadline - System.nanoTime();
-            Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (next == null) {
+            if (left <= 0) {
+                queue.drainTo(batch, settings.batchMax() - batch.size());
                 return;
             }
-            batch.add(next);
+            // in slices, so that a flood fills the batch and commits without waiting out the interval;
+            // the caller never pays for these wake-ups (no one waits on the queue's condition)
+            LockSupport.parkNanos(this, Math.min(left, LINGER_SLICE_NS));
             queue.drainTo(batch, settings.batchMax() - batch.size());
         }
     }
