@@ -70,7 +70,8 @@ public class AlertMqttIT extends WardenTestSupport {
         run(passwd, "-b", "-c", pwFile.toString(), "warden-alerts", PUBLISHER_PASSWORD);
         run(passwd, "-b", pwFile.toString(), "dashboard", DASHBOARD_PASSWORD);
         Path credentials = dir.resolve("warden-alerts.credentials");
-        Files.createFile(credentials, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(credentials,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(credentials, "username=warden-alerts\npassword=" + PUBLISHER_PASSWORD + "\n");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

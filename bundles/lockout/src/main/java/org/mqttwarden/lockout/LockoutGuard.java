@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
 public final class LockoutGuard implements LoginGuard, LockoutService, MetricSource {
 
     @ObjectClassDefinition(name = "MQTT Warden lockout and alerts", description = "Account lockout after failed"
-            + " logins, throttling of sources that try many accounts, and attack alerts (keys alert.*). No setting may allow more than 100 failed logins per"
-            + " account in 60 minutes (NIST SP 800-63B 5.2.2): such a configuration is refused.")
+            + " logins, throttling of sources that try many accounts, and attack alerts (keys alert.*). No setting"
+            + " may allow more than 100 failed logins per account in 60 minutes (NIST SP 800-63B 5.2.2): such a"
+            + " configuration is refused.")
     public @interface Config {
         @AttributeDefinition(description = "Failed logins in a row, within the window, that lock an account.",
                 min = "1", max = "100")

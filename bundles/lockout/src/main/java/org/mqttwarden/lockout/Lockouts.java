@@ -70,7 +70,7 @@ final class Lockouts {
     private record Trust(SourceKey source, String username) {
     }
 
-    private static final Function<String, Tally> NEW_ACCOUNT = k -> new Tally(k, true);
+    private static final Function<String, Tally> NEW_ACCOUNT = Tally::new;
     private static final Function<SourceKey, Tally> NEW_SOURCE = Tally::new;
     private final AtomicInteger unknown = new AtomicInteger();
     private final ReentrantLock evicting = new ReentrantLock();
@@ -147,7 +147,8 @@ final class Lockouts {
             }
         }
         List<LockoutEvent> happened = new ArrayList<>(0);
-        Decision d = onTally(accounts, client.username(), NEW_ACCOUNT, t -> reserveAccount(t, client, now, p, happened));
+        Decision d = onTally(accounts, client.username(), NEW_ACCOUNT,
+                t -> reserveAccount(t, client, now, p, happened));
         if (d != null) {
             releaseSources(keys, now, p);
             publish(happened);

@@ -35,10 +35,8 @@ final class Tally {
     boolean removed;
 
     /** A new account's (or username's) tally. */
-    Tally(String key, boolean account) {
-        this.key = key;
-        this.source = null;
-        this.hour = account ? new HourCounter() : null;
+    Tally(String key) {
+        this(key, new HourCounter());
     }
 
     /** A new source's tally. */
@@ -48,7 +46,7 @@ final class Tally {
         this.hour = null;
     }
 
-    /** An account's tally with the trailing-hour count read from the store. */
+    /** An account's tally with this trailing-hour count (a new one, or one read from the store). */
     Tally(String key, HourCounter hour) {
         this.key = key;
         this.source = null;

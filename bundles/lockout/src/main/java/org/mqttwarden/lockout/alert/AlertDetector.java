@@ -56,8 +56,8 @@ import org.slf4j.LoggerFactory;
  * {@code LockoutGuard} nor this component publishes to it: alerts cannot loop.
  *
  * <p>Configuration: keys {@code alert.*} of the PID {@code org.mqttwarden.lockout}, declared (metatype and
- * defaults) with the lockout keys in {@link LockoutGuard.Config}, applied live. An invalid one is refused with an ERROR and
- * the settings in force stay. With the defaults ({@code alert.mqtt.enabled=false}) it creates no account and
+ * defaults) with the lockout keys in {@link LockoutGuard.Config}, applied live. An invalid one is refused with an
+ * ERROR and the settings in force stay. With the defaults ({@code alert.mqtt.enabled=false}) it creates no account and
  * connects nowhere.
  */
 @Component(service = {EventSink.class, LockoutListener.class, MetricSource.class, AlertService.class},
@@ -87,7 +87,7 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
     private final ArrayDeque<Alert> recent = new ArrayDeque<>();
     private final Map<String, LongAdder> raised = new ConcurrentHashMap<>();
     private final LongAdder dropped = new LongAdder();
-    private final LongAdder quietLogins = new LongAdder();
+    private final LongAdder unjudgedLogins = new LongAdder();
     /** Numbers the events that matter to {@link #quiet}, in the order they were accepted. */
     private final AtomicLong sequence = new AtomicLong();
     /** Username to the number of its latest failed login or account change. */
@@ -230,7 +230,7 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
         String user = event.username();
         if (t == EventType.AUTH && o == Outcome.ALLOW && user != null) {
             if (quiet(event)) {
-                quietLogins.increment();
+                unjudgedLogins.increment();
                 return DONE;
             }
             long seq = sequence.incrementAndGet();
@@ -432,7 +432,7 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
         raised.forEach((type, n) -> m.put("raised_" + type.replace("alert.", "").replace('-', '_'), n.sum()));
         m.put("suppressed", limiter.suppressed());
         m.put("events_dropped", dropped.sum());
-        m.put("logins_unjudged", quietLogins.sum());
+        m.put("logins_unjudged", unjudgedLogins.sum());
         m.put("errors", errors.sum());
         AlertPublisher p = publisher;
         m.put("mqtt_published", publishedBefore + (p == null ? 0 : p.published()));

@@ -51,7 +51,10 @@ public record AlertSettings(int bruteFailures, int bruteWindowMinutes, int spray
                 c.alert_max_per_minute(), c.alert_max_tracked(), c.alert_recent_max());
     }
 
-    /** @return one sentence per invalid value (negative counts, windows under 1, bounds out of range); empty when valid */
+    /**
+     * @return one sentence per invalid value (negative counts, windows under 1, bounds out of range); empty when
+     *     valid
+     */
     public List<String> problems() {
         List<String> p = new ArrayList<>();
         nonNegative(p, "alert.brute.failures", bruteFailures);

@@ -79,7 +79,8 @@ class AlertListTest {
         bruteForce("plc-1", NOW.minus(Duration.ofHours(3)));
         bruteForce("plc-2", NOW.minus(Duration.ofMinutes(20)));
         bruteForce("plc-3", NOW.minus(Duration.ofMinutes(5)));
-        await().atMost(Duration.ofSeconds(10)).until(() -> AlertListCommand.list(audit, detector, null, 50).size() == 3);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> AlertListCommand.list(audit, detector, null, 50).size() == 3);
 
         detector.close();
         detector = detector();
