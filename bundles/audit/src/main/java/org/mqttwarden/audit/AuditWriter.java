@@ -71,14 +71,16 @@ final class AuditWriter implements AutoCloseable {
         }
     }
 
-    private record Pending(SecurityEvent event, CompletableFuture<Void> done) {
+    /** A row to write; {@code seq} numbers events and summaries together in the order they were queued. */
+    private record Pending(SecurityEvent event, CompletableFuture<Void> done, long seq) {
     }
 
     private final AuditFile file;
     private final Settings settings;
     private final BlockingQueue<Pending> queue;
     /** Allow summaries: never dropped, since each stands for counted events; bounded by the summariser's keys. */
-    private final ConcurrentLinkedQueue<SecurityEvent> summaries = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Pending> summaries = new ConcurrentLinkedQueue<>();
+    private final AtomicLong order = new AtomicLong();
     private final AtomicLong lostPending = new AtomicLong();
     private final AtomicLong lostTotal = new AtomicLong();
     private final AtomicLong writtenTotal = new AtomicLong();
@@ -118,7 +120,7 @@ final class AuditWriter implements AutoCloseable {
             done.completeExceptionally(new RejectedExecutionException("The audit log is closed"));
             return done.minimalCompletionStage();
         }
-        Pending pending = new Pending(event, done);
+        Pending pending = new Pending(event, done, order.incrementAndGet());
         boolean relevant = event.securityRelevant();
         boolean queued;
         if (relevant) {
@@ -148,10 +150,12 @@ final class AuditWriter implements AutoCloseable {
 
     /**
      * Queues a summary row of counted allows. It is not refused when the queue is full, so the counts
-     * add up; it is written with the next transaction, before events queued later.
+     * add up; it is written in its place among the events: after those queued before it, before those
+     * queued later.
      */
     void acceptSummary(SecurityEvent summary) {
-        summaries.add(Objects.requireNonNull(summary, "summary"));
+        summaries.add(new Pending(Objects.requireNonNull(summary, "summary"), new CompletableFuture<>(),
+                order.incrementAndGet()));
     }
 
     /** @return how many events are waiting to be written */
@@ -197,16 +201,14 @@ final class AuditWriter implements AutoCloseable {
         while (!closed || !queue.isEmpty() || !summaries.isEmpty()) {
             batch.clear();
             try {
-                SecurityEvent summary;
-                while (batch.size() < settings.batchMax() && (summary = summaries.poll()) != null) {
-                    batch.add(new Pending(summary, new CompletableFuture<>()));
-                }
-                Pending first = batch.isEmpty() ? queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS) : null;
-                if (first != null) {
-                    batch.add(first);
+                take(batch, null);
+                if (batch.isEmpty()) {
+                    Pending first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+                    if (first != null) {
+                        take(batch, first);
+                    }
                 }
                 if (!batch.isEmpty()) {
-                    queue.drainTo(batch, settings.batchMax() - batch.size());
                     linger(batch);
                 }
             } catch (InterruptedException e) {
@@ -247,13 +249,45 @@ final class AuditWriter implements AutoCloseable {
             from = batch.size();
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                queue.drainTo(batch, settings.batchMax() - batch.size());
+                take(batch, null);
                 return;
             }
             // in slices, so that a flood fills the batch and commits without waiting out the interval;
             // the caller never pays for these wake-ups (no one waits on the queue's condition)
             LockSupport.parkNanos(this, Math.min(left, LINGER_SLICE_NS));
-            queue.drainTo(batch, settings.batchMax() - batch.size());
+            take(batch, null);
+        }
+    }
+
+    /**
+     * Moves waiting events and summaries into {@code batch} in the order they were queued (merged by their
+     * numbers), until it is full; {@code first}, an event already taken from the queue, goes in its place.
+     * Only the writer thread takes from the queues.
+     */
+    private void take(List<Pending> batch, Pending first) {
+        Pending event = first;
+        while (batch.size() < settings.batchMax()) {
+            if (event == null) {
+                event = queue.peek();
+            }
+            Pending summary = summaries.peek();
+            if (summary != null && (event == null || summary.seq() < event.seq())) {
+                batch.add(summaries.poll());
+            } else if (event == null) {
+                return;
+            } else {
+                Pending taken = event == first ? first : queue.poll();
+                first = null;
+                event = null;
+                if (taken == null) {
+                    return; // drained by close() after the writer outlived the shutdown timeout
+                }
+                batch.add(taken);
+            }
+        }
+        if (first != null) {
+            // taken from the queue already: it must not be lost, even one over the batch size
+            batch.add(first);
         }
     }
 
