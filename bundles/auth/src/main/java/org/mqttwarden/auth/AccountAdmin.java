@@ -3,7 +3,6 @@ package org.mqttwarden.auth;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,7 +34,6 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 @Component(service = AccountService.class, configurationPid = "org.mqttwarden.auth")
 public final class AccountAdmin implements AccountService {
 
-    private static final int GENERATED_BYTES = 24;
 
     private final AccountStore store;
     private final Clock clock;
@@ -95,9 +93,7 @@ public final class AccountAdmin implements AccountService {
 
     @Override
     public String generatePassword() {
-        byte[] b = new byte[GENERATED_BYTES];
-        random.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return DeviceSecrets.generate(random);
     }
 
     @Override

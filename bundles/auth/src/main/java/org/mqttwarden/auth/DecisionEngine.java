@@ -86,10 +86,13 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
     private volatile boolean guardRequired;
     private volatile State state;
     private volatile String dummyHash;
+    /** An unknown user's generated-form password is checked against this fast hash of a secret no one has. */
+    private final String dummyFastHash;
     private final LongAdder aclCacheHits = new LongAdder();
     private final LongAdder aclCacheMisses = new LongAdder();
     private final LongAdder rememberedLogins = new LongAdder();
     private final LongAdder bcryptVerifications = new LongAdder();
+    private final LongAdder fastVerifications = new LongAdder();
     private final LongAdder rehashes = new LongAdder();
     private final LongAdder indexBuilds = new LongAdder();
 
@@ -102,6 +105,7 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
         this.store = store;
         this.clock = clock;
         this.events = new EventDispatcher(config.event_wait_ms());
+        this.dummyFastHash = DeviceSecrets.hash(DeviceSecrets.generate(random), random);
         configure(config);
     }
 
@@ -173,6 +177,23 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
 
     // ---- /user
 
+    /**
+     * Answers the login when it costs no bcrypt: a generated secret (fast hash, whatever the account),
+     * or a remembered verification of an account already cached. Else null, and nothing recorded.
+     */
+    @Override
+    public Decision authenticateRemembered(Credentials credentials) {
+        String password = credentials.password();
+        if (!DeviceSecrets.isGenerated(password)) {
+            State s = cachedState();
+            Optional<StoredAccount> account = s == null ? null : s.accounts.get(credentials.username());
+            if (account == null || account.isEmpty() || !verified.isRemembered(account.get(), password)) {
+                return null;
+            }
+        }
+        return authenticate(credentials);
+    }
+
     @Override
     public Decision authenticate(Credentials credentials) {
         ClientRef client = withAddress(credentials.client());
@@ -210,15 +231,15 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
         }
         State s = current();
         StoredAccount account = account(s, credentials.username()).orElse(null);
+        boolean generated = DeviceSecrets.isGenerated(credentials.password());
         Decision decision;
         if (account == null) {
-            bcryptVerifications.increment();
-            hasher.verify(credentials.password(), dummyHash());
+            spendDummyCheck(credentials.password(), generated);
             decision = Decision.deny("auth.unknown-user", "no such account");
         } else if (verified.isRemembered(account, credentials.password())) {
             rememberedLogins.increment();
             decision = Decision.allow("auth.ok-remembered", "verified within the remembered period");
-        } else if (!verifyCounted(credentials.password(), account.passwordHash())) {
+        } else if (!verifyCounted(credentials.password(), account.passwordHash(), generated)) {
             decision = Decision.deny("auth.bad-password", "wrong password");
         } else if (!account.enabled()) {
             decision = Decision.deny("auth.disabled", "account disabled");
@@ -243,9 +264,30 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
         asked.clear();
     }
 
-    private boolean verifyCounted(String password, String hash) {
-        bcryptVerifications.increment();
+    /**
+     * Checks a password at the cost of its form: a generated secret is always stored under the fast
+     * hash and a typed password never is, so when the forms differ the password cannot match, and the
+     * check costs what a real check of that form would. How long a check takes therefore depends on
+     * the password submitted, never on which kind of account (if any) is behind the username.
+     */
+    private boolean verifyCounted(String password, String hash, boolean generated) {
+        if (generated != DeviceSecrets.isHash(hash)) {
+            spendDummyCheck(password, generated);
+            return false;
+        }
+        (generated ? fastVerifications : bcryptVerifications).increment();
         return hasher.verify(password, hash);
+    }
+
+    /** Costs what checking a password of this form costs, for an answer that must not be faster. */
+    private void spendDummyCheck(String password, boolean generated) {
+        if (generated) {
+            fastVerifications.increment();
+            DeviceSecrets.verify(password, dummyFastHash);
+        } else {
+            bcryptVerifications.increment();
+            hasher.verify(password, dummyHash());
+        }
     }
 
     private StoredAccount rehashIfNeeded(StoredAccount account, String password) {
@@ -412,7 +454,8 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
     public Map<String, Long> counters() {
         return Map.of("acl_cache_hits", aclCacheHits.sum(), "acl_cache_misses", aclCacheMisses.sum(),
                 "remembered_logins", rememberedLogins.sum(), "bcrypt_verifications", bcryptVerifications.sum(),
-                "rehashes", rehashes.sum(), "acl_index_builds", indexBuilds.sum());
+                "fast_verifications", fastVerifications.sum(), "rehashes", rehashes.sum(),
+                "acl_index_builds", indexBuilds.sum());
     }
 
     // ---- state

@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * a go-auth or Mosquitto setup) still verify, but only for passwords of at most 72 bytes (a longer
  * one would be checked on its first 72 bytes alone, so it is refused), and {@link #needsRehash}
  * asks for them to be replaced.
+ *
+ * <p>A secret of the generated form ({@link DeviceSecrets}: 192 random bits) is stored under a fast
+ * salted HMAC instead: bcrypt's cost protects memorised secrets and adds nothing to a random one.
  */
 public final class PasswordHasher {
 
@@ -61,8 +64,14 @@ public final class PasswordHasher {
         return cost;
     }
 
-    /** @return a new salted hash of the password at the configured cost */
+    /**
+     * @return a new salted hash of the password: bcrypt at the configured cost, or the fast hash when
+     *     the password is a generated secret
+     */
     public String hash(String password) {
+        if (DeviceSecrets.isGenerated(password)) {
+            return DeviceSecrets.hash(password, random);
+        }
         return PREFIX + BCrypt.hashpw(prehash(password), BCrypt.gensalt(cost, random));
     }
 
@@ -71,6 +80,9 @@ public final class PasswordHasher {
      */
     public boolean verify(String password, String stored) {
         try {
+            if (DeviceSecrets.isHash(stored)) {
+                return DeviceSecrets.verify(password, stored);
+            }
             if (stored.startsWith(PREFIX + "$")) {
                 return BCrypt.checkpw(prehash(password), stored.substring(PREFIX.length()));
             }
@@ -86,12 +98,23 @@ public final class PasswordHasher {
         return false;
     }
 
-    /** @return whether the stored hash is of an older format or a lower cost than configured */
+    /**
+     * @return whether the stored hash is of an older format or a lower cost than configured (never for
+     *     the fast hash of a generated secret)
+     */
     public boolean needsRehash(String stored) {
+        if (DeviceSecrets.isHash(stored)) {
+            return false;
+        }
         if (!stored.startsWith(PREFIX + "$")) {
             return true;
         }
         return costOf(stored.substring(PREFIX.length())) < cost;
+    }
+
+    /** @return whether checking a password against this stored hash runs bcrypt */
+    static boolean isSlow(String stored) {
+        return !DeviceSecrets.isHash(stored);
     }
 
     static int costOf(String bcrypt) {

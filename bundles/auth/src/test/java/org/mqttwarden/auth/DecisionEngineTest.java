@@ -242,7 +242,7 @@ class DecisionEngineTest {
 
         assertThat(source.name()).isEqualTo("engine");
         assertThat(source.counters()).containsOnlyKeys("acl_cache_hits", "acl_cache_misses", "remembered_logins",
-                "bcrypt_verifications", "rehashes", "acl_index_builds");
+                "bcrypt_verifications", "fast_verifications", "rehashes", "acl_index_builds");
         assertThat(source.gauges()).isEmpty();
     }
 
