@@ -192,9 +192,8 @@ public final class AccountAdmin implements AccountService {
         if (rule.comment().length() > 1024) {
             throw new InvalidInputException("A rule comment has at most 1024 characters.");
         }
-        for (AclRule existing : store.listRules()) {
-            if (existing.subjectType() == rule.subjectType() && existing.subject().equals(rule.subject())
-                    && existing.topicFilter().equals(rule.topicFilter())
+        for (AclRule existing : store.listRules(rule.subjectType(), rule.subject())) {
+            if (existing.topicFilter().equals(rule.topicFilter())
                     && existing.permission() == rule.permission()) {
                 throw new InvalidInputException("The same rule exists already: " + existing.describe() + ".");
             }
@@ -208,8 +207,7 @@ public final class AccountAdmin implements AccountService {
 
     @Override
     public void removeRule(long id, String actor) {
-        AclRule rule = store.listRules().stream().filter(r -> r.id() == id).findFirst()
-                .orElseThrow(() -> new InvalidInputException("There is no ACL rule #" + id + "."));
+        AclRule rule = store.findRule(id).orElseThrow(() -> new InvalidInputException("There is no ACL rule #" + id + "."));
         store.deleteRule(id);
         changed(actor, "acl.remove", null, Map.of("rule", rule.describe()));
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.mqttwarden.api.account.Role;
+import org.mqttwarden.api.account.SubjectType;
 import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.auth.Authenticator;
 import org.mqttwarden.api.auth.Authorizer;
@@ -503,7 +504,10 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
             for (Role r : unavailableOnFailure(store::listRoles)) {
                 roles.put(r.name(), r);
             }
-            AclIndex index = AclIndex.build(unavailableOnFailure(store::listRules));
+            // the roles' rules now; an account's own rules when that account is first decided
+            AclIndex index = AclIndex.build(unavailableOnFailure(() -> store.listRules(SubjectType.ROLE, null)),
+                    username -> unavailableOnFailure(() -> store.listRules(SubjectType.ACCOUNT, username)),
+                    MAX_CACHED_ACCOUNTS);
             indexBuilds.increment();
             s = new State(revision, index, Map.copyOf(roles), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
             state = s;

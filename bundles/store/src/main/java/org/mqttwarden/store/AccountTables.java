@@ -56,6 +56,12 @@ final class AccountTables {
 
     static final String SELECT_RULES = "SELECT id, subject_type, subject, topic_filter, permission, comment"
             + " FROM warden_acl_rule ORDER BY id";
+    static final String SELECT_RULES_OF_TYPE = "SELECT id, subject_type, subject, topic_filter, permission, comment"
+            + " FROM warden_acl_rule WHERE subject_type = :subjectType ORDER BY id";
+    static final String SELECT_RULES_OF = "SELECT id, subject_type, subject, topic_filter, permission, comment"
+            + " FROM warden_acl_rule WHERE subject_type = :subjectType AND subject = :subject ORDER BY id";
+    static final String SELECT_RULE = "SELECT id, subject_type, subject, topic_filter, permission, comment"
+            + " FROM warden_acl_rule WHERE id = :id";
     static final String NEXT_RULE_ID = "SELECT COALESCE(MAX(id), 0) + 1 FROM warden_acl_rule";
     static final String INSERT_RULE = "INSERT INTO warden_acl_rule"
             + " (id, subject_type, subject, topic_filter, permission, comment)"

@@ -184,11 +184,31 @@ public final class JdbiAccountStore implements AccountStore {
 
     @Override
     public List<AclRule> listRules() {
-        return jdbi.withHandle(h -> h.createQuery(AccountTables.SELECT_RULES)
-                .map((rs, ctx) -> new AclRule(rs.getLong("id"), SubjectType.valueOf(rs.getString("subject_type")),
-                        rs.getString("subject"), rs.getString("topic_filter"),
-                        Permission.valueOf(rs.getString("permission")), rs.getString("comment")))
-                .list());
+        return jdbi.withHandle(h -> h.createQuery(AccountTables.SELECT_RULES).map(JdbiAccountStore::rule).list());
+    }
+
+    @Override
+    public List<AclRule> listRules(SubjectType type, String subject) {
+        return jdbi.withHandle(h -> {
+            var query = h.createQuery(subject == null ? AccountTables.SELECT_RULES_OF_TYPE
+                    : AccountTables.SELECT_RULES_OF).bind("subjectType", type.name());
+            if (subject != null) {
+                query.bind("subject", subject);
+            }
+            return query.map(JdbiAccountStore::rule).list();
+        });
+    }
+
+    @Override
+    public Optional<AclRule> findRule(long id) {
+        return jdbi.withHandle(h -> h.createQuery(AccountTables.SELECT_RULE).bind("id", id)
+                .map(JdbiAccountStore::rule).findOne());
+    }
+
+    private static AclRule rule(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+            throws java.sql.SQLException {
+        return new AclRule(rs.getLong("id"), SubjectType.valueOf(rs.getString("subject_type")), rs.getString("subject"),
+                rs.getString("topic_filter"), Permission.valueOf(rs.getString("permission")), rs.getString("comment"));
     }
 
     @Override

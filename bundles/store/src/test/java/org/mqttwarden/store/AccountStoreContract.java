@@ -132,6 +132,23 @@ abstract class AccountStoreContract {
     }
 
     @Test
+    void listsTheRulesOfOneSubjectOrOneTypeInIdOrderAndFindsARuleById() {
+        AclRule a = store.insertRule(new AclRule(0, SubjectType.ACCOUNT, "dev1", "a/#", Permission.READ, ""));
+        store.insertRule(new AclRule(0, SubjectType.ACCOUNT, "dev2", "b/#", Permission.READ, ""));
+        AclRule c = store.insertRule(new AclRule(0, SubjectType.ACCOUNT, "dev1", "c", Permission.DENY, "why"));
+        store.insertRule(new AclRule(0, SubjectType.ROLE, "dev1", "role named like the account", Permission.READ,
+                ""));
+        assertThat(store.listRules(SubjectType.ACCOUNT, "dev1")).containsExactly(a, c);
+        assertThat(store.listRules(SubjectType.ACCOUNT, "nobody")).isEmpty();
+        assertThat(store.listRules(SubjectType.ACCOUNT, null)).extracting(AclRule::subject)
+                .containsExactly("dev1", "dev2", "dev1");
+        assertThat(store.listRules(SubjectType.ROLE, null)).extracting(AclRule::subject)
+                .containsExactly("sensor", "dev1");
+        assertThat(store.findRule(c.id())).contains(c);
+        assertThat(store.findRule(999)).isEmpty();
+    }
+
+    @Test
     void ruleIdsGrowAndAreNeverReusedWhileHigherOnesExist() {
         AclRule a = store.insertRule(new AclRule(0, SubjectType.ROLE, "viewer", "a/#", Permission.READ, ""));
         AclRule b = store.insertRule(new AclRule(0, SubjectType.ROLE, "viewer", "b/#", Permission.DENY, "why"));

@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import org.mqttwarden.api.account.AclRule;
 import org.mqttwarden.api.account.Role;
+import org.mqttwarden.api.account.SubjectType;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -47,6 +48,24 @@ public interface AccountStore {
     boolean revokeRole(String username, String role, Instant now);
 
     List<AclRule> listRules();
+
+    /**
+     * The rules of one subject, or of every subject of a type, in id order: what a decision needs
+     * without loading every rule of every account.
+     *
+     * @param subject the role or account name, or {@code null} for every subject of the type
+     * @since 1.1
+     */
+    default List<AclRule> listRules(SubjectType type, String subject) {
+        return listRules().stream()
+                .filter(r -> r.subjectType() == type && (subject == null || r.subject().equals(subject)))
+                .toList();
+    }
+
+    /** @return the rule with this id, if there is one @since 1.1 */
+    default Optional<AclRule> findRule(long id) {
+        return listRules().stream().filter(r -> r.id() == id).findFirst();
+    }
 
     /** @return the rule with the id the store gave it */
     AclRule insertRule(AclRule rule);

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import org.mqttwarden.api.account.AclRule;
 import org.mqttwarden.api.account.InvalidInputException;
@@ -37,7 +39,9 @@ public final class AclIndex {
     public static final String DEFAULT_DENY = "acl.default-deny";
     public static final String INVALID_TOPIC = "acl.invalid-topic";
 
-    private static final AclIndex EMPTY = new AclIndex(Map.of(), Map.of(), 0);
+    private static final AclIndex EMPTY = new AclIndex(Map.of(), Map.of()::get, 0);
+    /** Stands in the account cache for an account without rules of its own. */
+    private static final FilterTrie NO_RULES = new FilterTrie.Builder().build();
 
     private static final Decision NO_RULE_MATCHES = Decision.deny(DEFAULT_DENY, "no rule matches");
     private static final Decision NO_READ = Decision.deny(DEFAULT_DENY, "no rule grants read");
@@ -51,10 +55,11 @@ public final class AclIndex {
             "more than " + TopicNames.MAX_LEVELS + " levels");
 
     private final Map<String, FilterTrie> byRole;
-    private final Map<String, FilterTrie> byAccount;
+    /** An account's own trie, or null when it has no rules of its own. */
+    private final Function<String, FilterTrie> byAccount;
     private final int size;
 
-    private AclIndex(Map<String, FilterTrie> byRole, Map<String, FilterTrie> byAccount, int size) {
+    private AclIndex(Map<String, FilterTrie> byRole, Function<String, FilterTrie> byAccount, int size) {
         this.byRole = byRole;
         this.byAccount = byAccount;
         this.size = size;
@@ -75,15 +80,58 @@ public final class AclIndex {
         Map<String, FilterTrie.Builder> roles = new HashMap<>();
         Map<String, FilterTrie.Builder> accounts = new HashMap<>();
         for (AclRule rule : rules) {
-            try {
-                TopicNames.validateRuleFilter(rule.topicFilter());
-            } catch (InvalidInputException e) {
-                throw new InvalidInputException("Rule " + rule.describe() + " cannot be used: " + e.getMessage());
-            }
             Map<String, FilterTrie.Builder> bySubject = rule.subjectType() == SubjectType.ROLE ? roles : accounts;
-            bySubject.computeIfAbsent(rule.subject(), s -> new FilterTrie.Builder()).add(rule);
+            bySubject.computeIfAbsent(rule.subject(), s -> new FilterTrie.Builder()).add(validated(rule));
         }
-        return new AclIndex(freeze(roles), freeze(accounts), rules.size());
+        return new AclIndex(freeze(roles), freeze(accounts)::get, rules.size());
+    }
+
+    /**
+     * Indexes the roles' rules now and each account's own rules when that account is first decided,
+     * at most {@code maxAccounts} accounts' tries kept (beyond, the cache starts over). A change to
+     * one account's rules then costs a look-up of that account's rules, not an index of every rule.
+     *
+     * @param roleRules the rules of every role (rules of another subject type are refused)
+     * @param accountRules an account's own rules; may throw, and the decision that asked then does
+     * @throws InvalidInputException naming the rule when a role rule is not valid; an invalid account
+     *     rule makes the decisions of that account throw it
+     */
+    public static AclIndex build(List<AclRule> roleRules, Function<String, List<AclRule>> accountRules,
+            int maxAccounts) {
+        Map<String, FilterTrie.Builder> roles = new HashMap<>();
+        for (AclRule rule : roleRules) {
+            if (rule.subjectType() != SubjectType.ROLE) {
+                throw new IllegalArgumentException("Not a role rule: " + rule.describe());
+            }
+            roles.computeIfAbsent(rule.subject(), s -> new FilterTrie.Builder()).add(validated(rule));
+        }
+        ConcurrentHashMap<String, FilterTrie> accounts = new ConcurrentHashMap<>();
+        Function<String, FilterTrie> lookup = username -> {
+            FilterTrie trie = accounts.get(username);
+            if (trie == null) {
+                List<AclRule> own = accountRules.apply(username);
+                FilterTrie.Builder builder = new FilterTrie.Builder();
+                for (AclRule rule : own) {
+                    builder.add(validated(rule));
+                }
+                trie = own.isEmpty() ? NO_RULES : builder.build();
+                if (accounts.size() >= maxAccounts) {
+                    accounts.clear();
+                }
+                accounts.put(username, trie);
+            }
+            return trie == NO_RULES ? null : trie;
+        };
+        return new AclIndex(freeze(roles), lookup, roleRules.size());
+    }
+
+    private static AclRule validated(AclRule rule) {
+        try {
+            TopicNames.validateRuleFilter(rule.topicFilter());
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("Rule " + rule.describe() + " cannot be used: " + e.getMessage());
+        }
+        return rule;
     }
 
     private static Map<String, FilterTrie> freeze(Map<String, FilterTrie.Builder> builders) {
@@ -92,7 +140,7 @@ public final class AclIndex {
         return Map.copyOf(tries);
     }
 
-    /** @return the number of rules indexed */
+    /** @return the number of rules indexed when it was built (for a lazy index: the role rules) */
     public int size() {
         return size;
     }
@@ -151,7 +199,7 @@ public final class AclIndex {
 
     private Decision decideTopic(String username, Set<String> roles, String clientId, String[] topic, Access access) {
         FilterTrie.Walk walk = new FilterTrie.Walk(username, clientId);
-        FilterTrie own = username == null ? null : byAccount.get(username);
+        FilterTrie own = username == null ? null : byAccount.apply(username);
         if (own != null) {
             walk.failClosed(own);
             own.match(topic, walk);
@@ -192,7 +240,7 @@ public final class AclIndex {
 
     private Decision decideSubscribe(String username, Set<String> roles, String clientId, String[] filter) {
         FilterTrie.Walk walk = new FilterTrie.Walk(username, clientId);
-        FilterTrie own = username == null ? null : byAccount.get(username);
+        FilterTrie own = username == null ? null : byAccount.apply(username);
         if (own != null) {
             walk.failClosed(own);
             own.intersectDenies(filter, walk);
