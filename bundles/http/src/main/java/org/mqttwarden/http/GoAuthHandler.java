@@ -2,7 +2,9 @@ package org.mqttwarden.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import org.mqttwarden.api.auth.Access;
@@ -17,6 +19,8 @@ import org.mqttwarden.http.Metrics.Result;
 import org.mqttwarden.http.ResponseMode.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -24,11 +28,16 @@ import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
+import io.undertow.util.SameThreadExecutor;
 
 /**
  * go-auth's endpoints. On the IO thread: route, check method and size, read the body without
- * blocking. On a worker: parse, decide, answer. Nothing about a denial or a fault goes on the wire
- * beyond the status (and the fixed body of the response mode).
+ * blocking (within {@code body.timeout.ms}, else the connection is closed), parse, and answer what
+ * the engine knows without blocking. Only then, with the whole request in, a decision thread is
+ * taken: the fast lane for ACL and superuser checks and for logins the engine answers without a
+ * password hash, the slow lane for the logins that need one. A lane with no room answers 503 at
+ * once. Nothing about a denial or a fault goes on the wire beyond the status (and the fixed body of
+ * the response mode).
  */
 final class GoAuthHandler implements HttpHandler {
 
@@ -46,32 +55,49 @@ final class GoAuthHandler implements HttpHandler {
     private final ResponseMode mode;
     private final Authenticator authenticator;
     private final Authorizer authorizer;
-    private final Executor workers;
+    private final Lane fast;
+    private final Lane slow;
+    private final long bodyTimeoutMillis;
     private final Metrics metrics;
     private final HttpHandler health;
     private final Supplier<String> metricsText;
+    private final LongAdder bodyTimeouts = new LongAdder();
 
+    /**
+     * @param fast the lane for answers that cost no password hash
+     * @param slow the lane for logins that need one
+     * @param bodyTimeoutMillis how long a client has from the end of its headers to the end of its body
+     * @param health answers {@code /health} on the IO thread
+     */
     GoAuthHandler(Map<String, Endpoint> routes, ResponseMode mode, Authenticator authenticator, Authorizer authorizer,
-            Executor workers, Metrics metrics, HttpHandler health, Supplier<String> metricsText) {
+            Lane fast, Lane slow, long bodyTimeoutMillis, Metrics metrics, HttpHandler health,
+            Supplier<String> metricsText) {
         this.routes = Map.copyOf(routes);
         this.mode = mode;
         this.authenticator = authenticator;
         this.authorizer = authorizer;
-        this.workers = workers;
+        this.fast = fast;
+        this.slow = slow;
+        this.bodyTimeoutMillis = bodyTimeoutMillis;
         this.metrics = metrics;
         this.health = health;
         this.metricsText = metricsText;
     }
 
+    /** @return connections closed because a request body did not arrive in time */
+    long bodyTimeouts() {
+        return bodyTimeouts.sum();
+    }
+
     @Override
-    public void handleRequest(HttpServerExchange exchange) {
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
         long start = System.nanoTime();
         String path = exchange.getRequestPath();
         HttpString method = exchange.getRequestMethod();
         Endpoint endpoint = routes.get(path);
         if (endpoint == null) {
             if (path.equals("/health") && Methods.GET.equals(method)) {
-                exchange.dispatch(workers, health);
+                health.handleRequest(exchange);
             } else if (path.equals("/metrics") && Methods.GET.equals(method)) {
                 exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                 exchange.getResponseSender().send(metricsText.get());
@@ -89,8 +115,59 @@ final class GoAuthHandler implements HttpHandler {
             reject(exchange, endpoint, 413, start);
             return;
         }
-        exchange.getRequestReceiver().receiveFullBytes((ex, body) -> received(ex, endpoint, body, start),
-                (ex, error) -> reject(ex, endpoint, error instanceof RequestTooBigException ? 413 : 400, start));
+        BodyDeadline deadline = new BodyDeadline();
+        exchange.getRequestReceiver().receiveFullBytes((ex, body) -> {
+            if (deadline.arrived()) {
+                received(ex, endpoint, body, start);
+            }
+        }, (ex, error) -> {
+            if (deadline.arrived()) {
+                reject(ex, endpoint, error instanceof RequestTooBigException ? 413 : 400, start);
+            }
+        });
+        deadline.start(exchange);
+    }
+
+    /**
+     * The time a client has to send its body once its headers are in: Undertow's parse timeout ends
+     * with the headers, and its read timeout would also close kept-alive connections between
+     * requests. Touched only on the connection's IO thread (the receiver's callbacks and the timer
+     * both run there).
+     */
+    private final class BodyDeadline {
+
+        private boolean done;
+        private XnioExecutor.Key timer;
+
+        /** Arms the timer unless the body was already in when the receiver was called. */
+        void start(HttpServerExchange exchange) {
+            if (!done) {
+                timer = exchange.getIoThread().executeAfter(() -> expire(exchange), bodyTimeoutMillis,
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+
+        /** @return whether the body (or an error) came before the deadline, the first time only */
+        boolean arrived() {
+            if (done) {
+                return false;
+            }
+            done = true;
+            if (timer != null) {
+                timer.remove();
+            }
+            return true;
+        }
+
+        private void expire(HttpServerExchange exchange) {
+            if (!done) {
+                done = true;
+                bodyTimeouts.increment();
+                LOG.debug("Closing a connection from {}: its request body did not arrive within {} ms",
+                        exchange.getSourceAddress(), bodyTimeoutMillis);
+                IoUtils.safeClose(exchange.getConnection());
+            }
+        }
     }
 
     /**
@@ -115,22 +192,52 @@ final class GoAuthHandler implements HttpHandler {
         if (now != null) {
             respond(exchange, endpoint, now.allowed() ? Verdict.ALLOW : Verdict.DENY, start);
         } else {
-            exchange.dispatch(workers, () -> answer(exchange, request, start));
+            // dispatched to the same thread, so that a full lane is answered here, not by Undertow
+            exchange.dispatch(SameThreadExecutor.INSTANCE, () -> enqueue(fast, exchange, request, start, false));
         }
     }
 
-    private void answer(HttpServerExchange exchange, Request request, long start) {
-        Verdict verdict;
+    /**
+     * Hands the request to a lane, or answers 503 at once when the lane has no room.
+     *
+     * @param full whether the decision may hash a password (slow lane), else only what costs none
+     */
+    private void enqueue(Lane lane, HttpServerExchange exchange, Request request, long start, boolean full) {
         try {
-            verdict = decide(request).allowed() ? Verdict.ALLOW : Verdict.DENY;
+            lane.execute(() -> answer(exchange, request, start, full));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("No room in the {} lane for a {} request", lane.name(), request.endpoint.label);
+            metrics.record(request.endpoint, Result.OVERLOADED, System.nanoTime() - start);
+            plain(exchange, 503);
+        }
+    }
+
+    /** On a lane's thread: decides, or hands a login that needs a password hash on to the slow lane. */
+    private void answer(HttpServerExchange exchange, Request request, long start, boolean full) {
+        Verdict verdict = Verdict.ERROR;
+        try {
+            Decision decision = full ? decide(request) : decideFast(request);
+            if (decision == null) {
+                verdict = null;
+                enqueue(slow, exchange, request, start, true);
+                return;
+            }
+            verdict = decision.allowed() ? Verdict.ALLOW : Verdict.DENY;
         } catch (WardenUnavailableException e) {
             LOG.warn("Answering {} with an error: {}", request.endpoint.label, e.getMessage());
-            verdict = Verdict.ERROR;
         } catch (RuntimeException e) {
             LOG.error("Unexpected failure answering {}", request.endpoint.label, e);
-            verdict = Verdict.ERROR;
+        } finally {
+            // also when an Error ends the decision: go-auth gets its answer, not a connection left hanging
+            if (verdict != null) {
+                respond(exchange, request.endpoint, verdict, start);
+            }
         }
-        respond(exchange, request.endpoint, verdict, start);
+    }
+
+    /** @return the decision when it costs no password hash, else null (and nothing was recorded) */
+    private Decision decideFast(Request r) {
+        return r.endpoint == Endpoint.USER ? authenticator.authenticateRemembered(r.credentials()) : decide(r);
     }
 
     private void respond(HttpServerExchange exchange, Endpoint endpoint, Verdict verdict, long start) {
@@ -165,7 +272,7 @@ final class GoAuthHandler implements HttpHandler {
 
     private Decision decide(Request r) {
         return switch (r.endpoint) {
-            case USER -> authenticator.authenticate(new Credentials(r.username, r.password, r.clientId));
+            case USER -> authenticator.authenticate(r.credentials());
             case SUPERUSER -> authenticator.superuser(r.username);
             case ACL -> authorizer.authorize(r.client(), r.topic, r.access);
         };
@@ -207,22 +314,14 @@ final class GoAuthHandler implements HttpHandler {
             return new ClientRef(username, clientId, null);
         }
 
+        Credentials credentials() {
+            return new Credentials(username, password, clientId);
+        }
+
         @Override
         public String toString() {
             return "Request[" + endpoint + ", username=" + username + ", password=***]";
         }
-    }
-
-    /**
-     * Answers a request the server has no room for (all workers busy, the queue full): 503, which
-     * go-auth takes as an error, never as a denial; counted as overloaded.
-     */
-    void overloaded(HttpServerExchange exchange) {
-        Endpoint endpoint = routes.get(exchange.getRequestPath());
-        if (endpoint != null) {
-            metrics.record(endpoint, Result.OVERLOADED, 0);
-        }
-        plain(exchange, 503);
     }
 
     private void reject(HttpServerExchange exchange, Endpoint endpoint, int status, long start) {

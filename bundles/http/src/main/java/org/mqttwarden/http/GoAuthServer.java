@@ -1,16 +1,14 @@
 package org.mqttwarden.http;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.mqttwarden.api.auth.Authenticator;
 import org.mqttwarden.api.auth.Authorizer;
@@ -27,28 +25,49 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
 
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
-import io.undertow.server.handlers.RequestLimit;
-import io.undertow.server.handlers.RequestLimitingHandler;
-import io.undertow.util.Headers;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.protocol.http.HttpOpenListener;
 
 /**
- * The HTTP backend Mosquitto's go-auth plugin calls. Owns its Undertow listener and its bounded
- * worker pool; a configuration change restarts both (DS reactivates the component), leaving the
- * rest of the gateway running.
+ * The HTTP backend Mosquitto's go-auth plugin calls. Owns its listener, its IO threads and its two
+ * bounded decision lanes; a configuration change restarts them all (DS reactivates the component),
+ * leaving the rest of the gateway running.
+ *
+ * <p>What a client can hold is bounded: {@code max.connections} open at once, {@code parse.timeout.ms}
+ * to send the headers, {@code body.timeout.ms} to send the body, {@code idle.timeout.ms} between
+ * requests on a kept-alive connection. None of these holds a decision thread: one is taken only once
+ * the whole request is in. The listener is assembled from XNIO and Undertow's HTTP/1.1 open listener
+ * (as {@link Undertow#start()} does) so that the connection cap can stand before it.
  */
 @Component(service = GoAuthServer.class, immediate = true, configurationPid = "org.mqttwarden.http")
 @Designate(ocd = HttpConfig.class)
 public final class GoAuthServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(GoAuthServer.class);
+    /** Direct buffers of Undertow's size for a heap of 128 MB or more. */
+    private static final int BUFFER_SIZE = 16 * 1024 - 20;
 
-    private final ThreadPoolExecutor workers;
-    private final Undertow server;
+    private final Lane fast;
+    private final Lane slow;
+    private final StoreProbe store;
+    private final XnioWorker worker;
+    private final AcceptingChannel<StreamConnection> channel;
+    private final HttpOpenListener openListener;
+    private final DefaultByteBufferPool buffers;
+    private final ConnectionGate gate;
+    private final GoAuthHandler handler;
     private final Metrics metrics = new Metrics();
-    private final WardenDatabase database;
     /** Bound and unbound by DS at any time; read on each scrape of {@code /metrics}. */
     private final List<MetricSource> sources = new CopyOnWriteArrayList<>();
     private final int port;
@@ -57,47 +76,88 @@ public final class GoAuthServer {
     @Activate
     public GoAuthServer(HttpConfig config, @Reference Authenticator authenticator, @Reference Authorizer authorizer,
             @Reference WardenDatabase database) {
-        this.database = database;
         ResponseMode mode = ResponseMode.parse(config.response_mode());
         Map<String, Endpoint> routes = new HashMap<>();
         route(routes, config.path_user(), Endpoint.USER);
         route(routes, config.path_superuser(), Endpoint.SUPERUSER);
         route(routes, config.path_acl(), Endpoint.ACL);
-        int threads = Math.max(1, Math.min(64, config.worker_threads()));
-        int queue = Math.max(1, config.queue_size());
-        AtomicInteger n = new AtomicInteger();
-        this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(queue + threads), r -> {
-                    Thread t = new Thread(r, "warden-http-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        GoAuthHandler handler = new GoAuthHandler(routes, mode, authenticator, authorizer, workers, metrics,
-                this::health, () -> metrics.render(sources));
-        RequestLimit limit = new RequestLimit(threads, queue);
-        limit.setFailureHandler(handler::overloaded);
-        this.server = Undertow.builder()
-                .addHttpListener(config.port(), config.host())
-                .setIoThreads(2)
-                .setWorkerThreads(1)
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, GoAuthHandler.HARD_LIMIT)
-                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
-                .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
-                .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)
-                .setHandler(new RequestLimitingHandler(limit, handler))
-                .build();
-        try {
-            server.start();
-        } catch (RuntimeException e) {
-            workers.shutdownNow();
-            throw new IllegalStateException("Cannot listen on " + config.host() + ":" + config.port() + ": "
-                    + e.getMessage(), e);
-        }
+        int queue = bounded("queue.size", config.queue_size(), 1, 100_000);
+        int parseTimeout = bounded("parse.timeout.ms", config.parse_timeout_ms(), 100, 60_000);
+        int bodyTimeout = bounded("body.timeout.ms", config.body_timeout_ms(), 100, 60_000);
+        int idleTimeout = bounded("idle.timeout.ms", config.idle_timeout_ms(), 1000, 3_600_000);
+        int maxConnections = bounded("max.connections", config.max_connections(), 16, 1_000_000);
+        int stallTimeout = bounded("stall.timeout.ms", config.stall_timeout_ms(), 500, 600_000);
+        this.fast = new Lane("fast", bounded("fast.threads", config.fast_threads(), 1, 64), queue);
+        this.slow = new Lane("slow", bounded("worker.threads", config.worker_threads(), 1, 64), queue);
+        this.store = new StoreProbe(database);
+        this.handler = new GoAuthHandler(routes, mode, authenticator, authorizer, fast, slow, bodyTimeout, metrics,
+                new Health(List.of(fast, slow), stallTimeout, store), this::renderMetrics);
         this.host = config.host();
-        this.port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
-        LOG.info("go-auth HTTP backend listening on {}:{} (response mode {}, paths {} {} {})", host, port,
-                mode.name().toLowerCase(java.util.Locale.ROOT), config.path_user(), config.path_superuser(),
-                config.path_acl());
+        XnioWorker w = null;
+        DefaultByteBufferPool pool = null;
+        try {
+            w = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
+                    .set(Options.WORKER_NAME, "warden-http")
+                    .set(Options.WORKER_IO_THREADS, 2)
+                    .set(Options.WORKER_TASK_CORE_THREADS, 1)
+                    .set(Options.WORKER_TASK_MAX_THREADS, 1)
+                    .set(Options.TCP_NODELAY, true)
+                    .getMap());
+            pool = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
+            this.openListener = new HttpOpenListener(pool, OptionMap.builder()
+                    .set(UndertowOptions.MAX_ENTITY_SIZE, GoAuthHandler.HARD_LIMIT)
+                    .set(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
+                    .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
+                    .set(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)
+                    .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, parseTimeout)
+                    .set(UndertowOptions.NO_REQUEST_TIMEOUT, idleTimeout)
+                    .getMap());
+            openListener.setRootHandler(handler);
+            this.gate = new ConnectionGate(openListener, maxConnections);
+            this.channel = w.createStreamConnectionServer(new InetSocketAddress(InetAddress.getByName(host),
+                    config.port()), ChannelListeners.openListenerAdapter(gate), OptionMap.builder()
+                    .set(Options.TCP_NODELAY, true)
+                    .set(Options.REUSE_ADDRESSES, true)
+                    .set(Options.BALANCING_TOKENS, 1)
+                    .set(Options.BALANCING_CONNECTIONS, 2)
+                    .set(Options.BACKLOG, 1000)
+                    .getMap());
+            channel.resumeAccepts();
+        } catch (IOException | RuntimeException e) {
+            if (w != null) {
+                w.shutdownNow();
+            }
+            if (pool != null) {
+                pool.close();
+            }
+            fast.shutdown(0);
+            slow.shutdown(0);
+            store.shutdown();
+            throw new IllegalStateException("Cannot listen on " + host + ":" + config.port() + ": " + e.getMessage(),
+                    e);
+        }
+        this.worker = w;
+        this.buffers = pool;
+        this.port = channel.getLocalAddress(InetSocketAddress.class).getPort();
+        LOG.info("go-auth HTTP backend listening on {}:{} (response mode {}, paths {} {} {}; lanes fast {} slow {}"
+                + " threads, queues {}; timeouts parse {} ms, body {} ms, idle {} ms; at most {} connections)", host,
+                port, mode.name().toLowerCase(Locale.ROOT), config.path_user(), config.path_superuser(),
+                config.path_acl(), fast.threads(), slow.threads(), queue, parseTimeout, bodyTimeout, idleTimeout,
+                maxConnections);
+    }
+
+    /** @return the value when within its range, else the nearest bound, with a warning */
+    private static int bounded(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            int bound = value < min ? min : max;
+            LOG.warn("{} must be {} to {}, was {}; using {}", key, min, max, value, bound);
+            return bound;
+        }
+        return value;
+    }
+
+    private String renderMetrics() {
+        return metrics.render(sources, gate, handler.bodyTimeouts(), List.of(fast, slow));
     }
 
     /** Adds a source's counters and gauges to {@code /metrics} (the decision engine's, the audit log's...). */
@@ -113,16 +173,22 @@ public final class GoAuthServer {
 
     @Deactivate
     public void stop() {
-        server.stop();
-        workers.shutdown();
+        IoUtils.safeClose(channel);
+        // decisions under way get a few seconds to be answered, then every connection is closed
+        fast.shutdown(5000);
+        slow.shutdown(5000);
+        store.shutdown();
+        openListener.closeConnections();
+        worker.shutdown();
         try {
-            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
-                workers.shutdownNow();
+            if (!worker.awaitTermination(5, TimeUnit.SECONDS)) {
+                worker.shutdownNow();
             }
         } catch (InterruptedException e) {
-            workers.shutdownNow();
+            worker.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        buffers.close();
         LOG.info("go-auth HTTP backend on {}:{} stopped", host, port);
     }
 
@@ -139,19 +205,5 @@ public final class GoAuthServer {
         if (routes.putIfAbsent(path, endpoint) != null) {
             throw new IllegalArgumentException("Two go-auth endpoints share the path " + path);
         }
-    }
-
-    private void health(io.undertow.server.HttpServerExchange exchange) {
-        boolean up;
-        try (Connection c = database.dataSource().getConnection()) {
-            up = c.isValid(2);
-        } catch (Exception e) {
-            LOG.warn("Health check: the store is unreachable: {}", e.toString());
-            up = false;
-        }
-        exchange.setStatusCode(up ? 200 : 503);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        exchange.getResponseSender().send("{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"store\":\""
-                + (up ? "reachable" : "unreachable") + "\"}", StandardCharsets.UTF_8);
     }
 }

@@ -11,6 +11,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToIntFunction;
 import java.util.regex.Pattern;
 
 import org.mqttwarden.api.metrics.MetricSource;
@@ -58,7 +59,9 @@ final class Metrics {
     /** Series the endpoint exposes itself, which no source may expose again. */
     private static final Set<String> OWN_NAMES = Set.of("warden_decisions_total", "warden_request_duration_seconds",
             "warden_request_duration_seconds_bucket", "warden_request_duration_seconds_sum",
-            "warden_request_duration_seconds_count");
+            "warden_request_duration_seconds_count", "warden_http_connections_open", "warden_http_connections_max",
+            "warden_http_connections_refused_total", "warden_http_body_timeouts_total", "warden_http_lane_threads",
+            "warden_http_lane_busy", "warden_http_lane_queued", "warden_http_lane_queue_capacity");
 
     /** Distinct problems warned about, at most; later ones go to DEBUG. */
     private static final int MAX_WARNED = 1000;
@@ -99,8 +102,13 @@ final class Metrics {
         return decisions[endpoint.ordinal()][result.ordinal()].sum();
     }
 
-    /** @param sources the contributed counters and gauges, rendered after the endpoint's own series */
-    String render(Collection<MetricSource> sources) {
+    /**
+     * @param sources the contributed counters and gauges, rendered after the endpoint's own series
+     * @param gate the listener's connection cap
+     * @param bodyTimeouts connections closed because a request body did not arrive in time
+     * @param lanes the decision lanes
+     */
+    String render(Collection<MetricSource> sources, ConnectionGate gate, long bodyTimeouts, List<Lane> lanes) {
         StringBuilder out = new StringBuilder(4096);
         out.append("# HELP warden_decisions_total Answers given to go-auth, by endpoint and result.\n");
         out.append("# TYPE warden_decisions_total counter\n");
@@ -125,6 +133,7 @@ final class Metrics {
             out.append("warden_request_duration_seconds_count{endpoint=\"").append(e.label).append("\"} ")
                     .append(cumulative).append('\n');
         }
+        listener(out, gate, bodyTimeouts, lanes);
         Set<String> taken = new HashSet<>(OWN_NAMES);
         List<Contribution> contributions = new ArrayList<>();
         for (MetricSource source : sources) {
@@ -145,6 +154,39 @@ final class Metrics {
             }
         }
         return out.toString();
+    }
+
+    /** The listener's own gauges and counters: connections, timeouts, lanes. */
+    private static void listener(StringBuilder out, ConnectionGate gate, long bodyTimeouts, List<Lane> lanes) {
+        single(out, "warden_http_connections_open", "gauge", "Connections open to the go-auth listener.",
+                gate.open());
+        single(out, "warden_http_connections_max", "gauge", "Connections open at once at most (max.connections).",
+                gate.max());
+        single(out, "warden_http_connections_refused_total", "counter", "Connections closed as soon as accepted"
+                + " because max.connections were open.", gate.refused());
+        single(out, "warden_http_body_timeouts_total", "counter", "Connections closed because a request body was"
+                + " not in within body.timeout.ms.", bodyTimeouts);
+        perLane(out, lanes, "warden_http_lane_threads", "Decision threads of each lane.", Lane::threads);
+        perLane(out, lanes, "warden_http_lane_busy", "Decisions running now, by lane.", Lane::busy);
+        perLane(out, lanes, "warden_http_lane_queued", "Decisions waiting for a thread now, by lane.", Lane::queued);
+        perLane(out, lanes, "warden_http_lane_queue_capacity", "Decisions that may wait for a thread, by lane;"
+                + " beyond it the answer is 503.", Lane::queueSize);
+    }
+
+    private static void single(StringBuilder out, String name, String type, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        out.append(name).append(' ').append(value).append('\n');
+    }
+
+    private static void perLane(StringBuilder out, List<Lane> lanes, String name, String help,
+            ToIntFunction<Lane> value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" gauge\n");
+        for (Lane lane : lanes) {
+            out.append(name).append("{lane=\"").append(lane.name()).append("\"} ").append(value.applyAsInt(lane))
+                    .append('\n');
+        }
     }
 
     /** One source's numbers, read once per scrape, sorted by name. */
