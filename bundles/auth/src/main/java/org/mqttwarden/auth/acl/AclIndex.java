@@ -39,7 +39,7 @@ public final class AclIndex {
     public static final String DEFAULT_DENY = "acl.default-deny";
     public static final String INVALID_TOPIC = "acl.invalid-topic";
 
-    private static final AclIndex EMPTY = new AclIndex(Map.of(), Map.of()::get, 0);
+    private static final AclIndex EMPTY = new AclIndex(Map.of(), username -> null, 0);
     /** Stands in the account cache for an account without rules of its own. */
     private static final FilterTrie NO_RULES = new FilterTrie.Builder().build();
 
