@@ -60,8 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class DecisionEngine implements Authenticator, Authorizer, EngineStats, MetricSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(DecisionEngine.class);
-    private static final int MAX_CACHED_ACCOUNTS = 50_000;
-    private static final int MAX_CACHED_DECISIONS = 200_000;
+    private static final CacheBounds BOUNDS = CacheBounds.FOR_THIS_JVM;
 
     private static final Decision SUPERUSER_UNKNOWN = Decision.deny("superuser.unknown-user", "no such account");
     private static final Decision SUPERUSER_DISABLED = Decision.deny("superuser.disabled", "account disabled");
@@ -123,7 +122,8 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
         if (old == null || old.cost() != hasher.cost()) {
             this.dummyHash = null;
         }
-        this.verified = new VerifiedCredentials(config.verified_ttl_seconds() * 1000L, random, clock);
+        this.verified = new VerifiedCredentials(config.verified_ttl_seconds() * 1000L, BOUNDS.verified(), random,
+                clock);
         this.guardRequired = config.login_guard_required();
         this.events.waitMillis(config.event_wait_ms());
     }
@@ -405,7 +405,7 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
                 ? account(s, client.username()).orElse(null) : null;
         if (d == null) {
             d = decide(s, account, client, topic, access);
-            if (s.decisions.size() >= MAX_CACHED_DECISIONS) {
+            if (s.decisions.size() >= BOUNDS.decisions()) {
                 s.decisions.clear();
             }
             s.decisions.put(key, d);
@@ -475,7 +475,7 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
         Optional<StoredAccount> a = s.accounts.get(username);
         if (a == null) {
             a = unavailableOnFailure(() -> store.findAccount(username));
-            if (s.accounts.size() >= MAX_CACHED_ACCOUNTS) {
+            if (s.accounts.size() >= BOUNDS.accounts()) {
                 s.accounts.clear();
             }
             s.accounts.put(username, a);
@@ -507,7 +507,7 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
             // the roles' rules now; an account's own rules when that account is first decided
             AclIndex index = AclIndex.build(unavailableOnFailure(() -> store.listRules(SubjectType.ROLE, null)),
                     username -> unavailableOnFailure(() -> store.listRules(SubjectType.ACCOUNT, username)),
-                    MAX_CACHED_ACCOUNTS);
+                    BOUNDS.accounts());
             indexBuilds.increment();
             s = new State(revision, index, Map.copyOf(roles), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
             state = s;

@@ -23,8 +23,6 @@ import org.mqttwarden.api.store.StoredAccount;
  */
 final class VerifiedCredentials {
 
-    private static final int MAX_ENTRIES = 100_000;
-
     private record Entry(String passwordHash, long accountUpdated, long expiresAtMillis) {
     }
 
@@ -32,9 +30,11 @@ final class VerifiedCredentials {
     private final ThreadLocal<Mac> macs;
     private final ConcurrentHashMap<ByteBuffer, Entry> entries = new ConcurrentHashMap<>();
     private final long ttlMillis;
+    private final int maxEntries;
     private final Clock clock;
 
-    VerifiedCredentials(long ttlMillis, SecureRandom random, Clock clock) {
+    VerifiedCredentials(long ttlMillis, int maxEntries, SecureRandom random, Clock clock) {
+        this.maxEntries = maxEntries;
         random.nextBytes(key);
         this.ttlMillis = ttlMillis;
         this.clock = clock;
@@ -64,9 +64,9 @@ final class VerifiedCredentials {
             return;
         }
         long now = clock.millis();
-        if (entries.size() >= MAX_ENTRIES) {
+        if (entries.size() >= maxEntries) {
             entries.values().removeIf(e -> e.expiresAtMillis <= now);
-            if (entries.size() >= MAX_ENTRIES) {
+            if (entries.size() >= maxEntries) {
                 entries.clear();
             }
         }
