@@ -32,6 +32,8 @@ import org.mqttwarden.store.SqliteDatabase;
  *
  * <pre>
  * java -Xmx128m -XX:+UseSerialGC -cp $CP org.mqttwarden.benchmarks.ScaleRun --accounts 100000 [--roles 10000]
+ *     [--histogram]                 (a class histogram once every account is decided)
+ *     [--populate data/warden/warden.db]   (only fill that file, for a gateway run, and write the secrets beside it)
  * </pre>
  */
 public final class ScaleRun {
@@ -43,16 +45,19 @@ public final class ScaleRun {
         int accounts = 100_000;
         int roles = 0;
         boolean histogram = false;
+        Path populateOnly = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--accounts" -> accounts = Integer.parseInt(args[++i]);
                 case "--roles" -> roles = Integer.parseInt(args[++i]);
                 case "--histogram" -> histogram = true;
+                case "--populate" -> populateOnly = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        Path dir = Files.createTempDirectory("warden-scale");
-        Path file = dir.resolve("warden.db");
+        Path dir = populateOnly != null ? populateOnly.toAbsolutePath().getParent()
+                : Files.createTempDirectory("warden-scale");
+        Path file = populateOnly != null ? populateOnly.toAbsolutePath() : dir.resolve("warden.db");
         AuthConfig config = LoginGuardBenchmark.annotation(AuthConfig.class, Map.of("bcrypt_cost", 11,
                 "bootstrap_admin", false, "bootstrap_shell_admin", false));
 
@@ -72,6 +77,17 @@ public final class ScaleRun {
                     (System.nanoTime() - t0) / 1e9, Files.size(file) / 1048576.0);
         } finally {
             db.close();
+        }
+        if (populateOnly != null) {
+            // for a gateway run: the secret of every account, for LoadRun --users-file
+            Path users = dir.resolve("scale-users.txt");
+            try (var out = Files.newBufferedWriter(users)) {
+                for (int i = 0; i < accounts; i++) {
+                    out.write(name(i) + ":" + secret + "\n");
+                }
+            }
+            System.out.printf("kept %s; username:password lines in %s%n", file, users);
+            return;
         }
 
         long base = usedAfterGc();

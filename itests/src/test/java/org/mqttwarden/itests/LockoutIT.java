@@ -58,6 +58,27 @@ public class LockoutIT extends WardenTestSupport {
         assertTrue(shell("warden:audit-verify").startsWith("OK"));
     }
 
+    @Test
+    public void withoutItsLoginGuardTheGatewayRefusesEveryLoginWithAnErrorAndDecidesTheRest() throws Exception {
+        String password = newAccount("itest-guarded");
+        assertEquals(200, post("/user", JSON, userBody("itest-guarded", password)).status());
+        Bundle lockout = Arrays.stream(bundleContext.getBundles())
+                .filter(b -> "warden-lockout".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        lockout.stop();
+        try {
+            // login.guard.required = true in the assembly: fail closed, an error go-auth never takes for a yes
+            await().atMost(Duration.ofSeconds(10)).until(
+                    () -> post("/user", JSON, userBody("itest-guarded", password)).status() == 503);
+            assertEquals(503, post("/user", JSON, userBody("nobody", "whatever it is")).status());
+            assertEquals("ACL decisions go on", 200,
+                    post("/acl", JSON, aclBody("itest-guarded", "itest-guarded/t", 2)).status());
+        } finally {
+            lockout.start();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(
+                () -> post("/user", JSON, userBody("itest-guarded", password)).status() == 200);
+    }
+
     private String newAccount(String name) throws Exception {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                 .until(() -> get("/health").status() == 200);
