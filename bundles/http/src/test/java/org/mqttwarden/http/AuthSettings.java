@@ -17,6 +17,11 @@ record AuthSettings(int bcrypt_cost, int password_min_length, int verified_ttl_s
                 bootstrap_admin, bootstrap_shell_admin);
     }
 
+    AuthSettings withEventWait(int millis) {
+        return new AuthSettings(bcrypt_cost, password_min_length, verified_ttl_seconds, millis, login_guard_required,
+                bootstrap_admin, bootstrap_shell_admin);
+    }
+
     @Override
     public Class<? extends Annotation> annotationType() {
         return AuthConfig.class;

@@ -49,6 +49,11 @@ final class RawHttp implements AutoCloseable {
         return new RawHttp(port);
     }
 
+    /** @param millis how long a read waits for the server before failing (10 s unless set) */
+    void setReadTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     /** The head Go's client sends before a body of {@code length} bytes. */
     String head(String method, String path, String contentType, long length) {
         StringBuilder h = new StringBuilder();
@@ -139,6 +144,32 @@ final class RawHttp implements AutoCloseable {
         } catch (SocketException e) {
             return true;
         }
+    }
+
+    /**
+     * Waits, at most {@code millis}, for the server to close this connection.
+     *
+     * @return whether it closed it (the read saw the end of the stream, or a reset) in time
+     */
+    boolean closedByServerWithin(long millis) throws IOException {
+        int timeout = socket.getSoTimeout();
+        socket.setSoTimeout((int) Math.max(1, millis));
+        try {
+            return in.read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            return true;
+        } finally {
+            if (!socket.isClosed()) {
+                socket.setSoTimeout(timeout);
+            }
+        }
+    }
+
+    /** @return whether the connection is still open: nothing to read and no end of stream within 1 ms */
+    boolean open() throws IOException {
+        return !closedByServerWithin(1);
     }
 
     private String line() throws IOException {

@@ -8,8 +8,10 @@ import java.util.Set;
 import org.mqttwarden.api.account.AclRule;
 import org.mqttwarden.api.account.Permission;
 import org.mqttwarden.api.account.SubjectType;
+import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.auth.AccountAdmin;
 import org.mqttwarden.auth.DecisionEngine;
+import org.mqttwarden.auth.EngineWiring;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
 
@@ -50,6 +52,11 @@ final class WardenStack implements AutoCloseable {
         if (servers.remove(server)) {
             server.stop();
         }
+    }
+
+    /** Binds an event sink to the engine, as DS binds warden-audit's. */
+    void bind(EventSink sink) {
+        EngineWiring.bindSink(engine, sink);
     }
 
     void account(String username, String password, String role) {
