@@ -19,15 +19,18 @@ import java.time.Instant;
  * @param actor who cleared, or {@code null}
  * @param cause for clears: {@code admin}, {@code password}, {@code account-created},
  *     {@code account-removed}, {@code otp}; for locks: {@code failures} or {@code ceiling}; else {@code null}
+ * @param scope for an account's failures and locks, the origins concerned: {@link LockoutEntry#ALL} (every
+ *     origin: the hourly ceiling), {@link LockoutEntry#UNTRUSTED} (every origin the username is not trusted
+ *     from) or {@code trusted client:<id> addr:<ip>} (that origin only); {@code null} otherwise
  */
 public record LockoutEvent(Instant time, Kind kind, String username, String clientId, String address,
         SourceKey source, Boolean account, int failures, int hourFailures, int lockCount, Instant until,
-        String actor, String cause) {
+        String actor, String cause, String scope) {
 
     public enum Kind {
         /** A failed login was counted (against the username and each source). */
         FAILURE,
-        /** An account (or a username without one) was locked. */
+        /** An account (or a username without one) was locked, from the origins of its {@code scope}. */
         ACCOUNT_LOCKED,
         /** A source was locked. */
         SOURCE_LOCKED,

@@ -1,10 +1,12 @@
 package org.mqttwarden.lockout;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
 
 import org.mqttwarden.api.auth.ClientRef;
 import org.mqttwarden.api.auth.Decision;
@@ -28,12 +30,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link LoginGuard} of warden-lockout: account lockout and per-source throttling (see
- * {@link Lockouts} for the rules), its state in the Warden database, its configuration applied live.
+ * The {@link LoginGuard} of warden-lockout: account lockout by origin, per-source throttling and the login
+ * budget of untrusted origins (see {@link Lockouts} for the rules), its state in the Warden database, its
+ * configuration applied live.
  *
  * <p>A denial is, on the wire, exactly a wrong password (the decision engine sees to that); its reason
- * goes to the audit log: {@code lockout.locked}, {@code lockout.throttled} or
- * {@code lockout.source-throttled}. Locks and clears become {@link EventType#LOCKOUT} events for every
+ * goes to the audit log: {@code lockout.locked}, {@code lockout.throttled}, {@code lockout.source-throttled}
+ * or {@value #BUSY}. Locks and clears become {@link EventType#LOCKOUT} events for every
  * {@link EventSink} ({@code lockout.account-locked}, {@code lockout.source-locked} as DENY;
  * {@code lockout.cleared}, {@code lockout.source-cleared} as ALLOW) and, with every counted failure,
  * {@link LockoutEvent}s for every {@link LockoutListener}.
@@ -52,8 +55,9 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
             + " may allow more than 100 failed logins per account in 60 minutes (NIST SP 800-63B 5.2.2): such a"
             + " configuration is refused.")
     public @interface Config {
-        @AttributeDefinition(description = "Failed logins in a row, within the window, that lock an account.",
-                min = "1", max = "100")
+        @AttributeDefinition(description = "Failed logins in a row, within the window, that lock an account from"
+                + " the sources they came from: from all sources it is not trusted from, or from one trusted"
+                + " source.", min = "1", max = "100")
         int account_max_failures() default 5;
 
         @AttributeDefinition(description = "How long a run of failed logins is counted from its first one, in"
@@ -84,9 +88,11 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
         @AttributeDefinition(description = "How long a source stays locked, in minutes.", min = "1", max = "525600")
         int source_lock_minutes() default 15;
 
-        @AttributeDefinition(description = "A username that logged in successfully from a source is exempt from"
-                + " that source's lock for this many days (the account's own lock still applies). 0: never.",
-                min = "0", max = "3650")
+        @AttributeDefinition(description = "A successful login makes its source (client id, plus address when"
+                + " known) trusted for the username for this many days (stored, the last 16 per account): its"
+                + " failures count in a run of their own, so failures from other sources do not lock the username"
+                + " out of it; it is exempt from the source's lock across usernames and needs no login budget."
+                + " 0: nothing is trusted.", min = "0", max = "3650")
         int source_trust_days() default 30;
 
         @AttributeDefinition(description = "Usernames without an account tracked at most (in memory, never in the"
@@ -96,6 +102,13 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
         @AttributeDefinition(description = "Sources tracked at most (in memory); beyond, the least recently failed"
                 + " are forgotten.", min = "100", max = "10000000")
         int max_tracked_sources() default 50_000;
+
+        @AttributeDefinition(description = "The share of time, in percent, that logins from sources a username"
+                + " never logged in from (within source.trust.days) may take, gateway-wide: 10 allows 100 ms of"
+                + " such login work (bcrypt) per second. Beyond it they are refused at once (lockout.busy, like a"
+                + " wrong password), whether the account exists or not; trusted sources are never refused for it."
+                + " 0: no budget.", min = "0", max = "100")
+        int login_budget_percent() default 10;
 
         @AttributeDefinition(description = "Failed logins of one username in the window that raise"
                 + " alert.brute-force (a lock raises it too). 0: only locks.")
@@ -198,6 +211,13 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
         long alert_mqtt_expiry_seconds() default 3600;
     }
 
+    /**
+     * The reason of a login refused because the login budget of untrusted origins is spent: the username
+     * never logged in from the attempt's origin (within {@code source.trust.days}) and such logins took
+     * {@code login.budget.percent} of the time already. Not a failure; answered like a wrong password.
+     */
+    public static final String BUSY = "lockout.busy";
+
     private static final Logger LOG = LoggerFactory.getLogger(LockoutGuard.class);
 
     private final Lockouts lockouts;
@@ -206,17 +226,26 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
 
     @Activate
     public LockoutGuard(@Reference WardenDatabase database, Config config) {
-        this(database, config, Clock.systemUTC());
+        this(database, config, Clock.systemUTC(), System::nanoTime);
     }
 
+    /** For tests: the login budget's time is the clock's, in nanoseconds. */
     LockoutGuard(WardenDatabase database, Config config, Clock clock) {
+        this(database, config, clock, () -> {
+            Instant t = clock.instant();
+            return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+        });
+    }
+
+    /** @param nanos the login budget's time: monotonic nanoseconds */
+    LockoutGuard(WardenDatabase database, Config config, Clock clock, LongSupplier nanos) {
         Policy policy = Policy.of(config);
         List<String> problems = policy.problems();
         if (!problems.isEmpty()) {
             LOG.error("Lockout configuration refused, the defaults apply instead: {}", String.join("; ", problems));
             policy = Policy.DEFAULTS;
         }
-        this.lockouts = new Lockouts(new LockoutStore(database), policy, clock, this::publish);
+        this.lockouts = new Lockouts(new LockoutStore(database), policy, clock, nanos, this::publish);
         LOG.info("Lockout active: {}", describe(policy));
     }
 
@@ -239,7 +268,8 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
                 + " min" + (p.permanent() ? " (permanent)" : ", doubling up to " + p.lockMaxMinutes() + " min")
                 + "; at most " + p.worstCaseFailuresPerHour() + " failures per account per hour; sources: "
                 + (p.sourcesTracked() ? p.sourceMaxFailures() + " failures in " + p.sourceWindowMinutes()
-                        + " min lock for " + p.sourceLockMinutes() + " min" : "off");
+                        + " min lock for " + p.sourceLockMinutes() + " min" : "off") + "; login budget of untrusted"
+                + " sources: " + (p.budgeted() ? p.loginBudgetPercent() + " %" : "off");
     }
 
     /** Every sink but this bundle's own ({@link AccountChanges}, which only listens). */
@@ -265,8 +295,9 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
     // ---- LoginGuard
 
     /**
-     * @return an allow, or a denial when the username or a source of the attempt is locked, or when the
-     *     failures and attempts in flight already reach the limit; costs no I/O
+     * @return an allow, or a denial when the username is locked from the attempt's origin, a source of the
+     *     attempt is locked, the failures and attempts in flight already reach the limit, or the attempt's
+     *     origin is not trusted for the username and the login budget is spent; costs no I/O
      */
     @Override
     public Decision check(ClientRef client) {
@@ -337,6 +368,9 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
                 detail.put("lock_count", Integer.toString(e.lockCount()));
                 detail.put("until", e.until() == null ? "permanent" : e.until().toString());
                 detail.put("cause", e.cause() == null ? "failures" : e.cause());
+                if (e.scope() != null) {
+                    detail.put("scope", e.scope());
+                }
                 if (e.account() != null) {
                     detail.put("account", e.account() ? "yes" : "no");
                 }
@@ -376,9 +410,10 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
     }
 
     /**
-     * @return {@code failures_counted}, {@code account_locks}, {@code source_locks}, {@code denied_locked},
-     *     {@code denied_throttled}, {@code denied_source}, {@code clears}, {@code evictions},
-     *     {@code store_errors} (since activation)
+     * @return {@code failures_counted}, {@code account_locks} (from some or all origins), {@code source_locks},
+     *     {@code denied_locked}, {@code denied_throttled}, {@code denied_source}, {@code clears},
+     *     {@code evictions}, {@code store_errors}, {@code budget_refused} (logins refused as {@value #BUSY}),
+     *     {@code budget_spent_ms} (login work of untrusted origins measured, in ms) (since activation)
      */
     @Override
     public Map<String, Long> counters() {
@@ -386,10 +421,12 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
     }
 
     /**
-     * @return {@code tracked_usernames}, {@code tracked_unknown}, {@code tracked_sources}, and the rules in force
-     *     (a refused configuration leaves them unchanged): {@code policy_account_max_failures},
-     *     {@code policy_lock_minutes}, {@code policy_source_max_failures} (0: sources off),
-     *     {@code policy_worst_case_failures_per_hour}
+     * @return {@code tracked_usernames}, {@code tracked_unknown}, {@code tracked_sources},
+     *     {@code trusted_sources} (origins remembered for their accounts), {@code budget_available_ms}
+     *     (negative: a debt being paid back), and the rules in force (a refused configuration leaves them
+     *     unchanged): {@code policy_account_max_failures}, {@code policy_lock_minutes},
+     *     {@code policy_source_max_failures} (0: sources off), {@code policy_worst_case_failures_per_hour},
+     *     {@code policy_login_budget_percent} (0: no budget)
      */
     @Override
     public Map<String, Long> gauges() {

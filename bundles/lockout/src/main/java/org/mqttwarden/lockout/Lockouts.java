@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 import org.mqttwarden.api.auth.ClientRef;
 import org.mqttwarden.api.auth.Decision;
@@ -24,24 +25,37 @@ import org.slf4j.LoggerFactory;
  * its own monitor (no global lock on the login path); accounts' tallies written through to the store.
  *
  * <ul>
- * <li><b>Accounts.</b> {@code N} failures in a run (a run lasts one window from its first failure) lock
- * the username for {@code lock * 2^k} (k: earlier locks since the last reset), at most {@code max}, or
- * until cleared when locks are permanent. A successful login resets the run and the lock history, not
- * the trailing-hour count. At {@value Policy#HOURLY_CEILING} failures in the trailing hour the account
- * is locked whatever the policy, until the count falls below it.</li>
+ * <li><b>Accounts, by origin.</b> An attempt's origin is its client id and, when known, its address
+ * ({@link Origin}). A username is <em>trusted</em> from an origin it logged in from successfully within
+ * {@code source.trust.days} ({@link TrustedSources}, stored, at most {@value TrustedSources#PER_ACCOUNT}
+ * per account). Failures from every origin the username is not trusted from count in one run together
+ * ("untrusted sources"); failures from a trusted origin in a run of that origin's own. {@code N} failures in
+ * a run (a run lasts one window from its first failure) lock the username from those origins only, for
+ * {@code lock * 2^k} (k: earlier locks of that run's origins since their last success), at most {@code max},
+ * or until cleared when locks are permanent. So an attacker who knows a device's username, but not the
+ * origin it logs in from, cannot lock the device out. A successful login resets its origins' run and lock
+ * history, not the trailing-hour count.</li>
+ * <li><b>The ceiling.</b> Failures from every origin count in the account's trailing hour: at
+ * {@value Policy#HOURLY_CEILING} the username is locked from every origin, whatever the policy, until the
+ * count falls below it (at least the next lock's length).</li>
  * <li><b>Exact under concurrency.</b> {@link #check} reserves: failures plus attempts in flight never
- * exceed {@code N} (nor the ceiling); an attempt beyond is refused ({@code lockout.throttled}) without a
- * password check. {@link #outcome} releases the reservation. So {@code N} wrong attempts fired at once
- * make exactly {@code N} counted failures and a lock; none after it gets in.</li>
+ * exceed {@code N} in a run (nor the ceiling over all origins); an attempt beyond is refused
+ * ({@code lockout.throttled}) without a password check. {@link #outcome} releases the reservation. So
+ * {@code N} wrong attempts fired at once make exactly {@code N} counted failures and a lock.</li>
+ * <li><b>The login budget.</b> An attempt from an origin its username is not trusted from needs login
+ * budget ({@link LoginBudget}): {@code login.budget.percent} of the time, gateway-wide, measured from
+ * {@link #check} to {@link #outcome}. Beyond it such attempts are refused at once ({@code lockout.busy}),
+ * decided before anything about the username is known, so it tells nothing about who exists; they are not
+ * failures. Trusted attempts never need budget.</li>
  * <li><b>Usernames without an account</b> are counted and locked alike (a lock answers like a wrong
  * password, so locks tell nothing about who exists), but only in memory, at most
  * {@code max.tracked.unknown} of them: beyond it the least recently failed go first, unlocked ones before
  * locked ones. Whether a username has an account is learnt from the outcome's reason.</li>
  * <li><b>Sources</b> (client id; address when known) count failures across usernames and lock the source
  * at {@code source.max.failures}, in memory only (at most {@code max.tracked.sources}; lost on restart).
- * A username that logged in successfully from a source within {@code source.trust.days} is exempt from
- * that source's lock, so an attacker reusing a device's client id or address does not lock its owner
- * out. Successes never reset a source's count.</li>
+ * A username trusted from the attempt's origin is exempt from its sources' locks, so an attacker reusing
+ * a device's client id or address does not lock its owner out. Successes never reset a source's
+ * count.</li>
  * </ul>
  */
 final class Lockouts {
@@ -53,22 +67,25 @@ final class Lockouts {
     static final Decision THROTTLED = Decision.deny("lockout.throttled",
             "failures and attempts in flight reach the limit");
     static final Decision SOURCE_LOCKED = Decision.deny("lockout.source-throttled", "source locked");
+    static final Decision BUSY = Decision.deny(LockoutGuard.BUSY,
+            "login budget for sources not trusted for this username spent");
+
+    /** How old a trusted origin's time may get before a success renews it (in memory and in the store). */
+    static final long TRUST_REFRESH_MILLIS = 3_600_000L;
 
     /** Outcome reasons that are not a password guess: not counted, and not a success. */
     private static final Set<String> NEUTRAL = Set.of("auth.error", "auth.disabled", "auth.guard-missing");
 
     private final LockoutStore store;
     private final Clock clock;
+    private final LongSupplier nanos;
     private final Consumer<LockoutEvent> events;
     private volatile Policy policy;
 
     private final ConcurrentHashMap<String, Tally> accounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<SourceKey, Tally> sources = new ConcurrentHashMap<>();
-    /** A source and a username to the time of the username's latest successful login from it. */
-    private final ConcurrentHashMap<Trust, Long> trusted = new ConcurrentHashMap<>();
-
-    private record Trust(SourceKey source, String username) {
-    }
+    private final TrustedSources trust = new TrustedSources();
+    private final LoginBudget budget = new LoginBudget();
 
     private static final Function<String, Tally> NEW_ACCOUNT = Tally::new;
     private static final Function<SourceKey, Tally> NEW_SOURCE = Tally::new;
@@ -88,17 +105,21 @@ final class Lockouts {
     private final LongAdder storeErrors = new LongAdder();
 
     /**
-     * Loads the accounts' state from {@code store} (dropping rows with nothing left to remember).
+     * Loads the accounts' state and trusted origins from {@code store} (dropping rows with nothing left to
+     * remember).
      *
+     * @param nanos a monotonic time in nanoseconds, for the login budget ({@link System#nanoTime})
      * @param events told of every counted failure, lock and clear, after the tally's lock is released
      */
-    Lockouts(LockoutStore store, Policy policy, Clock clock, Consumer<LockoutEvent> events) {
+    Lockouts(LockoutStore store, Policy policy, Clock clock, LongSupplier nanos, Consumer<LockoutEvent> events) {
         this.store = store;
         this.policy = policy;
         this.clock = clock;
+        this.nanos = nanos;
         this.events = events;
         long now = clock.millis();
-        int locked = 0;
+        long window = policy.windowMillis();
+        long forget = forget(policy);
         for (LockoutStore.Row row : store.loadAll()) {
             Tally t = new Tally(row.username(), HourCounter.decode(row.hourFailures()));
             t.failures = row.failures();
@@ -107,16 +128,60 @@ final class Lockouts {
             t.lockCount = row.lockCount();
             t.lockedSince = row.lockedSince();
             t.lockedUntil = row.lockedUntil();
+            t.allLockedSince = row.allLockedSince();
+            t.allLockedUntil = row.allLockedUntil();
             t.known = Tally.Known.ACCOUNT;
             t.stored = true;
-            if (t.worthNothing(now, policy.windowMillis(), forget(policy))) {
+            if (t.worthNothing(now, window, forget)) {
                 delete(t);
             } else {
                 accounts.put(t.key, t);
-                locked += t.locked(now) ? 1 : 0;
             }
         }
-        LOG.info("Lockout state loaded: {} accounts tracked, {} locked", accounts.size(), locked);
+        for (LockoutStore.ScopeRow row : store.loadScopes()) {
+            Tally s = new Tally(row.origin());
+            s.failures = row.failures();
+            s.windowStart = row.windowStart();
+            s.lastFailure = row.lastFailure();
+            s.lockCount = row.lockCount();
+            s.lockedSince = row.lockedSince();
+            s.lockedUntil = row.lockedUntil();
+            s.stored = true;
+            if (s.worthNothing(now, window, forget)) {
+                deleteScope(row.username(), s);
+                continue;
+            }
+            Tally t = accounts.computeIfAbsent(row.username(), NEW_ACCOUNT);
+            t.known = Tally.Known.ACCOUNT;
+            t.scope(row.origin());
+            t.scopes.put(row.origin(), s);
+            t.scopesStored = true;
+        }
+        int locked = 0;
+        for (Tally t : accounts.values()) {
+            boolean any = t.locked(now) || t.allLocked(now);
+            if (t.scopes != null) {
+                for (Tally s : t.scopes.values()) {
+                    any |= s.locked(now);
+                }
+            }
+            locked += any ? 1 : 0;
+        }
+        int trusted = 0;
+        if (policy.sourceTrustDays() > 0) {
+            try {
+                for (LockoutStore.TrustRow row : store.loadTrust(now - policy.sourceTrustMillis())) {
+                    trust.load(row.username(), row.origin(), row.lastSuccess());
+                    trusted++;
+                }
+            } catch (RuntimeException e) {
+                storeErrors.increment();
+                LOG.warn("Could not load the trusted sources (devices are trusted again as they log in): {}",
+                        e.toString());
+            }
+        }
+        LOG.info("Lockout state loaded: {} accounts tracked, {} locked from some sources, {} trusted sources",
+                accounts.size(), locked, trusted);
     }
 
     void policy(Policy p) {
@@ -137,10 +202,12 @@ final class Lockouts {
     Decision check(ClientRef client) {
         long now = clock.millis();
         Policy p = policy;
+        Origin origin = Origin.of(client);
+        boolean trusted = trust.trusted(client.username(), origin, now, p.sourceTrustMillis());
         List<SourceKey> keys = sourceKeys(client, p);
         for (int i = 0; i < keys.size(); i++) {
             SourceKey k = keys.get(i);
-            Decision d = onTally(sources, k, NEW_SOURCE, t -> reserveSource(t, k, client.username(), now, p));
+            Decision d = onTally(sources, k, NEW_SOURCE, t -> reserveSource(t, trusted, now, p));
             if (d != null) {
                 releaseSources(keys.subList(0, i), now, p);
                 return d;
@@ -148,18 +215,21 @@ final class Lockouts {
         }
         List<LockoutEvent> happened = new ArrayList<>(0);
         Decision d = onTally(accounts, client.username(), NEW_ACCOUNT,
-                t -> reserveAccount(t, client, now, p, happened));
+                t -> reserveAccount(t, client, trusted ? origin : null, now, p, happened));
         if (d != null) {
             releaseSources(keys, now, p);
             publish(happened);
+            if (d == BUSY) {
+                warnBusy(p);
+            }
             return d;
         }
         return ALLOW;
     }
 
-    private Decision reserveSource(Tally t, SourceKey k, String username, long now, Policy p) {
+    private Decision reserveSource(Tally t, boolean trusted, long now, Policy p) {
         t.expire(now, p.sourceWindowMillis(), p.sourceLockMillis());
-        if (!isTrusted(k, username, now, p)) {
+        if (!trusted) {
             if (t.locked(now) || t.failures + t.inFlight >= p.sourceMaxFailures()) {
                 deniedSource.increment();
                 return SOURCE_LOCKED;
@@ -169,26 +239,75 @@ final class Lockouts {
         return null;
     }
 
-    private Decision reserveAccount(Tally t, ClientRef client, long now, Policy p, List<LockoutEvent> happened) {
-        t.expire(now, p.windowMillis(), forget(p));
-        if (t.locked(now)) {
+    /**
+     * Reserves an attempt on its account's tally: on the run of {@code trustedFrom}, or of the untrusted
+     * origins when {@code null}. The login budget comes last, after every lock (which costs nothing), and
+     * depends on nothing the tally knows about the username's existence.
+     */
+    private Decision reserveAccount(Tally t, ClientRef client, Origin trustedFrom, long now, Policy p,
+            List<LockoutEvent> happened) {
+        long window = p.windowMillis();
+        long forget = forget(p);
+        t.expire(now, window, forget);
+        if (t.allLocked(now)) {
+            deniedLocked.increment();
+            return LOCKED;
+        }
+        Tally scope = trustedFrom == null ? t : t.scope(trustedFrom);
+        scope.expire(now, window, forget);
+        if (scope.locked(now)) {
             deniedLocked.increment();
             return LOCKED;
         }
         int hour = t.hour.total(now);
-        if (t.inFlight == 0 && (t.failures >= p.maxFailures() || hour >= Policy.HOURLY_CEILING)) {
-            // due without a new failure: the policy was lowered, or late outcomes filled the hour
-            lockAccount(t, client, now, p, t.failures >= p.maxFailures() ? "failures" : "ceiling", happened);
+        int inFlight = t.inFlightAll();
+        if (inFlight == 0 && hour >= Policy.HOURLY_CEILING) {
+            // due without a new failure: late outcomes filled the hour
+            lockAll(t, client, now, p, happened);
             persist(t, now, p);
             deniedLocked.increment();
             return LOCKED;
         }
-        if (t.failures + t.inFlight >= p.maxFailures() || hour + t.inFlight >= Policy.HOURLY_CEILING) {
+        if (scope.inFlight == 0 && scope.failures >= p.maxFailures()) {
+            // due without a new failure: the policy was lowered
+            lockScope(t, scope, client, now, p, happened);
+            persist(t, now, p);
+            persistScope(t, scope, now, p);
+            deniedLocked.increment();
+            return LOCKED;
+        }
+        if (scope.failures + scope.inFlight >= p.maxFailures() || hour + inFlight >= Policy.HOURLY_CEILING) {
             deniedThrottled.increment();
             return THROTTLED;
         }
-        t.inFlight++;
+        long reserved = 0;
+        long start = 0;
+        if (trustedFrom == null && p.budgeted()) {
+            start = nanos.getAsLong();
+            reserved = budget.acquire(start, p.loginBudgetPercent());
+            if (reserved < 0) {
+                if (t.idle(now, window, forget)) {
+                    remove(t);
+                }
+                return BUSY;
+            }
+        }
+        scope.inFlight++;
+        if (t.pending == null) {
+            t.pending = new ArrayList<>(2);
+        }
+        t.pending.add(new Tally.Pending(client, scope, start, reserved));
         return null;
+    }
+
+    private void warnBusy(Policy p) {
+        LoginBudget.Refusal r = budget.refusal(nanos.getAsLong());
+        if (r.warn()) {
+            LOG.warn("Login budget spent: {} login(s) from sources not trusted for their username refused at once"
+                    + " since the last warning (budget {} % = {} ms of such login work per second; said at most once"
+                    + " a minute, see warden_lockout_budget_refused_total)", r.refusedSinceWarning(),
+                    p.loginBudgetPercent(), p.loginBudgetPercent() * 10);
+        }
     }
 
     private void releaseSources(List<SourceKey> keys, long now, Policy p) {
@@ -219,14 +338,21 @@ final class Lockouts {
                 settleSource(t, k, client, counted, now, p, happened);
                 return null;
             });
-            if (success && p.sourceTrustDays() > 0) {
-                Trust key = new Trust(k, client.username());
-                Long at = trusted.get(key);
-                // refreshed at most once a minute: a device reconnecting often writes nothing
-                if (at == null || now - at >= 60_000L || now < at) {
-                    trusted.put(key, now);
+        }
+        if (success && p.sourceTrustDays() > 0 && known == Tally.Known.ACCOUNT) {
+            TrustedSources.Change c = trust.succeeded(client.username(), Origin.of(client), now,
+                    TRUST_REFRESH_MILLIS);
+            if (c != null) {
+                try {
+                    store.saveTrust(client.username(), c.origin(), c.at(), c.evicted());
+                } catch (RuntimeException e) {
+                    storeErrors.increment();
+                    LOG.warn("Could not store a trusted source of account {} (kept in memory): {}",
+                            client.username(), e.toString());
                 }
             }
+        } else if (known == Tally.Known.NO_ACCOUNT) {
+            forgetTrust(client.username());
         }
         publish(happened);
         if (unknown.get() > p.maxTrackedUnknown()) {
@@ -234,9 +360,6 @@ final class Lockouts {
         }
         if (sources.size() > p.maxTrackedSources()) {
             evict(sources, false, p.maxTrackedSources(), now);
-        }
-        if (trusted.size() > p.maxTrackedSources()) {
-            evictTrust(p.maxTrackedSources(), now, p);
         }
     }
 
@@ -257,75 +380,134 @@ final class Lockouts {
         return null;
     }
 
+    /** @return the reservation of {@code client}'s attempt, taken off the tally; {@code null} when none */
+    private static Tally.Pending takePending(Tally t, ClientRef client) {
+        if (t.pending == null) {
+            return null;
+        }
+        for (int i = 0; i < t.pending.size(); i++) {
+            if (t.pending.get(i).client().equals(client)) {
+                Tally.Pending pd = t.pending.remove(i);
+                if (t.pending.isEmpty()) {
+                    t.pending = null;
+                }
+                return pd;
+            }
+        }
+        return null;
+    }
+
     private void settleAccount(Tally t, ClientRef client, boolean success, boolean counted, Tally.Known known,
             long now, Policy p, List<LockoutEvent> happened) {
-        t.inFlight = Math.max(0, t.inFlight - 1);
+        long window = p.windowMillis();
+        long forget = forget(p);
+        Tally.Pending pd = takePending(t, client);
+        Tally scope;
+        if (pd != null) {
+            scope = pd.scope();
+            if (pd.reserved() > 0) {
+                long end = nanos.getAsLong();
+                budget.settle(end, Math.max(p.loginBudgetPercent(), 1), pd.reserved(), end - pd.startNanos());
+            }
+            if (scope != t && t.scopes != null && t.scopes.get(scope.origin) != scope) {
+                scope = t.scope(scope.origin); // taken out meanwhile (a clear)
+            }
+        } else {
+            // an outcome without a check: settle on the origin's run as things stand
+            Origin o = Origin.of(client);
+            scope = trust.trusted(client.username(), o, now, p.sourceTrustMillis()) ? t.scope(o) : t;
+        }
+        scope.inFlight = Math.max(0, scope.inFlight - 1);
         if (known != null && known != t.known) {
             if (t.known == Tally.Known.NO_ACCOUNT) {
                 unknown.decrementAndGet();
             }
             if (known == Tally.Known.NO_ACCOUNT) {
                 unknown.incrementAndGet();
-                delete(t); // a row left for an account that is gone
+                delete(t); // rows left for an account that is gone
+                deleteScopes(t);
             }
             t.known = known;
         }
-        t.expire(now, p.windowMillis(), forget(p));
+        t.expire(now, window, forget);
+        scope.expire(now, window, forget);
         boolean changed = false;
         if (success) {
-            if (t.failures > 0 || t.lockCount > 0 || t.lockedSince != 0) {
-                t.failures = 0;
-                t.windowStart = 0;
-                t.lockCount = 0;
-                t.lockedSince = 0;
-                t.lockedUntil = 0;
+            if (scope.failures > 0 || scope.lockCount > 0 || scope.lockedSince != 0) {
+                scope.failures = 0;
+                scope.windowStart = 0;
+                scope.lockCount = 0;
+                scope.lockedSince = 0;
+                scope.lockedUntil = 0;
                 changed = true;
             }
         } else if (counted) {
             failuresCounted.increment();
             changed = true;
-            if (t.locked(now)) {
+            if (t.allLocked(now) || scope.locked(now)) {
                 // settled after a lock began (only when the policy was lowered meanwhile): counts for the hour
                 t.hour.add(now);
-                t.lastFailure = now;
+                scope.lastFailure = now;
             } else {
-                t.fail(now, p.windowMillis(), forget(p));
-                happened.add(event(now, LockoutEvent.Kind.FAILURE, client, null, t, null, null, null));
-                if (t.failures >= p.maxFailures()) {
-                    lockAccount(t, client, now, p, "failures", happened);
-                } else if (t.hour.total(now) >= Policy.HOURLY_CEILING) {
-                    lockAccount(t, client, now, p, "ceiling", happened);
+                scope.fail(now, window, forget);
+                if (scope != t) {
+                    t.hour.add(now);
+                }
+                happened.add(event(now, LockoutEvent.Kind.FAILURE, client, t, scope));
+                if (t.hour.total(now) >= Policy.HOURLY_CEILING) {
+                    lockAll(t, client, now, p, happened);
+                } else if (scope.failures >= p.maxFailures()) {
+                    lockScope(t, scope, client, now, p, happened);
                 }
             }
         }
         if (changed) {
             persist(t, now, p);
+            if (scope != t) {
+                persistScope(t, scope, now, p);
+            }
         }
-        if (t.idle(now, p.windowMillis(), forget(p))) {
+        if (t.idle(now, window, forget)) {
             remove(t);
         }
     }
 
-    private void lockAccount(Tally t, ClientRef client, long now, Policy p, String cause,
+    /** @return the scope of an account's tally as {@link LockoutEntry} and {@link LockoutEvent} name it */
+    private static String scopeName(Tally t, Tally scope) {
+        return scope == t ? LockoutEntry.UNTRUSTED : LockoutEntry.TRUSTED + scope.key;
+    }
+
+    /** Locks the username from the origins of {@code scope} (the untrusted ones, or one trusted origin). */
+    private void lockScope(Tally t, Tally scope, ClientRef client, long now, Policy p,
             List<LockoutEvent> happened) {
-        int run = t.failures;
-        long until;
-        if (p.permanent()) {
-            until = LockoutTables.PERMANENT;
-        } else {
-            until = now + p.lockMillis(t.lockCount);
-            if (t.hour.total(now) >= Policy.HOURLY_CEILING) {
-                until = Math.max(until, t.hour.releaseTime(now, Policy.HOURLY_CEILING));
-            }
-        }
-        t.lock(now, until);
+        int run = scope.failures;
+        long until = p.permanent() ? LockoutTables.PERMANENT : now + p.lockMillis(scope.lockCount);
+        scope.lock(now, until);
         accountLocks.increment();
-        LOG.info("Locked {} {} after {} failures ({} in the last hour), until {}", t.known == Tally.Known.ACCOUNT
-                ? "account" : "username", client.username(), run, t.hour.total(now), until == LockoutTables.PERMANENT
-                        ? "cleared" : Instant.ofEpochMilli(until));
+        LOG.info("Locked {} {} from {} after {} failures ({} in the last hour), until {}",
+                t.known == Tally.Known.ACCOUNT ? "account" : "username", client.username(), scopeName(t, scope), run,
+                t.hour.total(now), until == LockoutTables.PERMANENT ? "cleared" : Instant.ofEpochMilli(until));
         happened.add(new LockoutEvent(Instant.ofEpochMilli(now), LockoutEvent.Kind.ACCOUNT_LOCKED, client.username(),
                 emptyToNull(client.clientId()), client.address(), null, account(t), run, t.hour.total(now),
-                t.lockCount, until == LockoutTables.PERMANENT ? null : Instant.ofEpochMilli(until), null, cause));
+                scope.lockCount, until == LockoutTables.PERMANENT ? null : Instant.ofEpochMilli(until), null,
+                "failures", scopeName(t, scope)));
+    }
+
+    /** Locks the username from every origin: the hourly ceiling is reached. */
+    private void lockAll(Tally t, ClientRef client, long now, Policy p, List<LockoutEvent> happened) {
+        int hour = t.hour.total(now);
+        long until = p.permanent() ? LockoutTables.PERMANENT
+                : Math.max(now + p.lockMillis(t.lockCount), t.hour.releaseTime(now, Policy.HOURLY_CEILING));
+        t.allLockedSince = now;
+        t.allLockedUntil = until;
+        accountLocks.increment();
+        LOG.info("Locked {} {} from every source after {} failures in the last hour, until {}",
+                t.known == Tally.Known.ACCOUNT ? "account" : "username", client.username(), hour,
+                until == LockoutTables.PERMANENT ? "cleared" : Instant.ofEpochMilli(until));
+        happened.add(new LockoutEvent(Instant.ofEpochMilli(now), LockoutEvent.Kind.ACCOUNT_LOCKED, client.username(),
+                emptyToNull(client.clientId()), client.address(), null, account(t), hour, hour, t.lockCount,
+                until == LockoutTables.PERMANENT ? null : Instant.ofEpochMilli(until), null, "ceiling",
+                LockoutEntry.ALL));
     }
 
     private void settleSource(Tally t, SourceKey k, ClientRef client, boolean counted, long now, Policy p,
@@ -342,20 +524,12 @@ final class Lockouts {
                 LOG.info("Locked source {} after {} failures, until {}", k, run, Instant.ofEpochMilli(until));
                 happened.add(new LockoutEvent(Instant.ofEpochMilli(now), LockoutEvent.Kind.SOURCE_LOCKED,
                         client.username(), emptyToNull(client.clientId()), client.address(), k, null, run, 0,
-                        t.lockCount, Instant.ofEpochMilli(until), null, "failures"));
+                        t.lockCount, Instant.ofEpochMilli(until), null, "failures", null));
             }
         }
         if (t.idle(now, p.sourceWindowMillis(), p.sourceLockMillis())) {
             remove(t);
         }
-    }
-
-    private boolean isTrusted(SourceKey k, String username, long now, Policy p) {
-        if (p.sourceTrustDays() == 0) {
-            return false;
-        }
-        Long at = trusted.get(new Trust(k, username));
-        return at != null && now - at < p.sourceTrustMillis();
     }
 
     /** @return the sources of an attempt: its client id, and its address when known; none when off */
@@ -380,21 +554,26 @@ final class Lockouts {
     boolean clearAccount(String username, String actor, String cause) {
         long now = clock.millis();
         Policy p = policy;
+        if ("account-created".equals(cause) || "account-removed".equals(cause)) {
+            // a new account of the same name trusts none of the old one's devices
+            forgetTrust(username);
+        }
         Tally existing = accounts.get(username);
         if (existing == null) {
             return false;
         }
         List<LockoutEvent> happened = new ArrayList<>(1);
         boolean cleared = onTally(accounts, username, NEW_ACCOUNT, t -> {
-            boolean had = !t.worthNothing(now, p.windowMillis(), forget(p));
+            boolean had = !t.worthNothing(now, p.windowMillis(), forget(p)) || !scopesWorthNothing(t, now, p);
             t.reset();
             persist(t, now, p);
+            deleteScopes(t);
             if (t.idle(now, p.windowMillis(), forget(p))) {
                 remove(t);
             }
             if (had) {
                 happened.add(new LockoutEvent(Instant.ofEpochMilli(now), LockoutEvent.Kind.ACCOUNT_CLEARED,
-                        username, null, null, null, account(t), 0, 0, 0, null, actor, cause));
+                        username, null, null, null, account(t), 0, 0, 0, null, actor, cause, LockoutEntry.ALL));
             }
             return had;
         });
@@ -422,7 +601,7 @@ final class Lockouts {
             }
             if (had) {
                 happened.add(new LockoutEvent(Instant.ofEpochMilli(now), LockoutEvent.Kind.SOURCE_CLEARED, null,
-                        null, null, source, null, 0, 0, 0, null, actor, "admin"));
+                        null, null, source, null, 0, 0, 0, null, actor, "admin", null));
             }
             return had;
         });
@@ -441,10 +620,30 @@ final class Lockouts {
         List<LockoutEntry> out = new ArrayList<>();
         for (Tally t : accounts.values()) {
             synchronized (t) {
+                if (t.removed) {
+                    continue;
+                }
                 t.expire(now, p.windowMillis(), forget(p));
                 int hour = t.hour.total(now);
-                if (!t.removed && (t.locked(now) || t.failures > 0 || hour > 0)) {
-                    out.add(entry(t, false, hour, now));
+                if (t.allLocked(now)) {
+                    boolean permanent = t.allLockedUntil == LockoutTables.PERMANENT;
+                    out.add(new LockoutEntry(false, t.key, account(t), hour, hour, t.lockCount,
+                            Instant.ofEpochMilli(t.allLockedSince),
+                            permanent ? null : Instant.ofEpochMilli(t.allLockedUntil), permanent,
+                            t.lastFailure == 0 ? null : Instant.ofEpochMilli(t.lastFailure), LockoutEntry.ALL));
+                }
+                int before = out.size();
+                if (t.scopes != null) {
+                    for (Tally s : t.scopes.values()) {
+                        s.expire(now, p.windowMillis(), forget(p));
+                        if (s.locked(now) || s.failures > 0) {
+                            out.add(entry(t, s, hour, now));
+                        }
+                    }
+                }
+                // the untrusted sources' entry also stands for failures left only in the trailing hour
+                if (t.locked(now) || t.failures > 0 || (hour > 0 && out.size() == before)) {
+                    out.add(entry(t, t, hour, now));
                 }
             }
         }
@@ -452,21 +651,30 @@ final class Lockouts {
             synchronized (t) {
                 t.expire(now, p.sourceWindowMillis(), p.sourceLockMillis());
                 if (!t.removed && (t.locked(now) || t.failures > 0)) {
-                    out.add(entry(t, true, 0, now));
+                    out.add(entry(null, t, 0, now));
                 }
             }
         }
         out.sort(Comparator.comparing((LockoutEntry e) -> !e.locked()).thenComparing(LockoutEntry::source)
-                .thenComparing(LockoutEntry::name));
+                .thenComparing(LockoutEntry::name)
+                .thenComparing(e -> e.scope() == null ? "" : scopeOrder(e.scope())));
         return out;
     }
 
-    private static LockoutEntry entry(Tally t, boolean source, int hour, long now) {
+    /** All sources first, then the untrusted ones, then each trusted origin. */
+    private static String scopeOrder(String scope) {
+        return scope.equals(LockoutEntry.ALL) ? "0" : scope.equals(LockoutEntry.UNTRUSTED) ? "1" : "2" + scope;
+    }
+
+    /** @return the entry of a source ({@code account} null) or of an account's {@code scope} */
+    private static LockoutEntry entry(Tally account, Tally t, int hour, long now) {
         boolean locked = t.locked(now);
-        return new LockoutEntry(source, t.key, source ? null : account(t), t.failures, hour, t.lockCount,
+        return new LockoutEntry(account == null, account == null ? t.key : account.key,
+                account == null ? null : account(account), t.failures, hour, t.lockCount,
                 locked ? Instant.ofEpochMilli(t.lockedSince) : null,
                 locked && !t.permanent() ? Instant.ofEpochMilli(t.lockedUntil) : null, locked && t.permanent(),
-                t.lastFailure == 0 ? null : Instant.ofEpochMilli(t.lastFailure));
+                t.lastFailure == 0 ? null : Instant.ofEpochMilli(t.lastFailure),
+                account == null ? null : scopeName(account, t));
     }
 
     // ---- bookkeeping
@@ -496,6 +704,7 @@ final class Lockouts {
             unknown.decrementAndGet();
         }
         delete(t);
+        deleteScopes(t);
     }
 
     /** Writes an account's tally through to the store (or deletes its row when nothing is left). */
@@ -509,11 +718,87 @@ final class Lockouts {
         }
         try {
             store.save(new LockoutStore.Row(t.key, t.failures, t.windowStart, t.lastFailure, t.lockCount,
-                    t.lockedSince, t.lockedUntil, t.hour.encode(now)), now);
+                    t.lockedSince, t.lockedUntil, t.hour.encode(now), t.allLockedSince, t.allLockedUntil), now);
             t.stored = true;
         } catch (RuntimeException e) {
             storeErrors.increment();
             LOG.warn("Could not store the lockout state of account {} (kept in memory): {}", t.key, e.toString());
+        }
+    }
+
+    /** @return whether no trusted origin of the account holds anything worth keeping */
+    private static boolean scopesWorthNothing(Tally t, long now, Policy p) {
+        if (t.scopes != null) {
+            for (Tally s : t.scopes.values()) {
+                if (!s.worthNothing(now, p.windowMillis(), forget(p))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Writes the run and lock of an account from a trusted origin through to the store (or deletes its row). */
+    private void persistScope(Tally t, Tally scope, long now, Policy p) {
+        if (t.known != Tally.Known.ACCOUNT) {
+            return;
+        }
+        if (scope.worthNothing(now, p.windowMillis(), forget(p))) {
+            deleteScope(t.key, scope);
+            return;
+        }
+        try {
+            store.saveScope(new LockoutStore.ScopeRow(t.key, scope.origin, scope.failures, scope.windowStart,
+                    scope.lastFailure, scope.lockCount, scope.lockedSince, scope.lockedUntil), now);
+            scope.stored = true;
+            t.scopesStored = true;
+        } catch (RuntimeException e) {
+            storeErrors.increment();
+            LOG.warn("Could not store the lockout state of account {} from {} (kept in memory): {}", t.key,
+                    scope.key, e.toString());
+        }
+    }
+
+    private void deleteScope(String username, Tally scope) {
+        if (!scope.stored) {
+            return;
+        }
+        try {
+            store.deleteScope(username, scope.origin);
+            scope.stored = false;
+        } catch (RuntimeException e) {
+            storeErrors.increment();
+            LOG.warn("Could not delete the lockout state of account {} from {}: {}", username, scope.key,
+                    e.toString());
+        }
+    }
+
+    private void deleteScopes(Tally t) {
+        if (!t.scopesStored) {
+            return;
+        }
+        try {
+            store.deleteScopes(t.key);
+            t.scopesStored = false;
+            if (t.scopes != null) {
+                t.scopes.values().forEach(s -> s.stored = false);
+            }
+        } catch (RuntimeException e) {
+            storeErrors.increment();
+            LOG.warn("Could not delete the lockout state of account {} by source: {}", t.key, e.toString());
+        }
+    }
+
+    /** Forgets the origins {@code username} is trusted from, in memory and in the store. */
+    private void forgetTrust(String username) {
+        if (!trust.forget(username)) {
+            return;
+        }
+        try {
+            store.deleteTrust(username);
+        } catch (RuntimeException e) {
+            storeErrors.increment();
+            LOG.warn("Could not delete the trusted sources of {}: {}", username, e.toString());
         }
     }
 
@@ -545,7 +830,8 @@ final class Lockouts {
             List<Candidate> candidates = new ArrayList<>();
             for (Tally t : map.values()) {
                 synchronized (t) {
-                    if (!t.removed && t.inFlight == 0 && (!onlyUnknown || t.known == Tally.Known.NO_ACCOUNT)) {
+                    if (!t.removed && t.inFlightAll() == 0 && t.pending == null
+                            && (!onlyUnknown || t.known == Tally.Known.NO_ACCOUNT)) {
                         candidates.add(new Candidate(t, t.locked(now), t.lastFailure));
                     }
                 }
@@ -559,7 +845,7 @@ final class Lockouts {
                     break;
                 }
                 synchronized (c.tally()) {
-                    if (!c.tally().removed && c.tally().inFlight == 0) {
+                    if (!c.tally().removed && c.tally().inFlightAll() == 0 && c.tally().pending == null) {
                         remove(c.tally());
                         dropped++;
                     }
@@ -577,24 +863,6 @@ final class Lockouts {
         }
     }
 
-    private void evictTrust(int max, long now, Policy p) {
-        if (!evicting.tryLock()) {
-            return;
-        }
-        try {
-            trusted.entrySet().removeIf(e -> now - e.getValue() >= p.sourceTrustMillis());
-            if (trusted.size() > max) {
-                List<Map.Entry<Trust, Long>> all = new ArrayList<>(trusted.entrySet());
-                all.sort(Map.Entry.comparingByValue());
-                for (int i = 0; i < all.size() - (max - max / 10); i++) {
-                    trusted.remove(all.get(i).getKey(), all.get(i).getValue());
-                }
-            }
-        } finally {
-            evicting.unlock();
-        }
-    }
-
     private void publish(List<LockoutEvent> happened) {
         for (LockoutEvent e : happened) {
             try {
@@ -605,11 +873,11 @@ final class Lockouts {
         }
     }
 
-    private static LockoutEvent event(long now, LockoutEvent.Kind kind, ClientRef client, SourceKey source,
-            Tally t, Instant until, String actor, String cause) {
+    /** @return the event of a failure counted on {@code scope} of the account {@code t} */
+    private static LockoutEvent event(long now, LockoutEvent.Kind kind, ClientRef client, Tally t, Tally scope) {
         return new LockoutEvent(Instant.ofEpochMilli(now), kind, client.username(), emptyToNull(client.clientId()),
-                client.address(), source, account(t), t.failures, t.hour == null ? 0 : t.hour.total(now), t.lockCount,
-                until, actor, cause);
+                client.address(), null, account(t), scope.failures, t.hour.total(now), scope.lockCount, null, null,
+                null, scopeName(t, scope));
     }
 
     private static Boolean account(Tally t) {
@@ -627,18 +895,25 @@ final class Lockouts {
     // ---- numbers (for /metrics and tests)
 
     Map<String, Long> counters() {
-        return Map.of("failures_counted", failuresCounted.sum(), "account_locks", accountLocks.sum(),
-                "source_locks", sourceLocks.sum(), "denied_locked", deniedLocked.sum(), "denied_throttled",
-                deniedThrottled.sum(), "denied_source", deniedSource.sum(), "clears", clears.sum(), "evictions",
-                evictions.sum(), "store_errors", storeErrors.sum());
+        return Map.ofEntries(Map.entry("failures_counted", failuresCounted.sum()),
+                Map.entry("account_locks", accountLocks.sum()), Map.entry("source_locks", sourceLocks.sum()),
+                Map.entry("denied_locked", deniedLocked.sum()), Map.entry("denied_throttled", deniedThrottled.sum()),
+                Map.entry("denied_source", deniedSource.sum()), Map.entry("clears", clears.sum()),
+                Map.entry("evictions", evictions.sum()), Map.entry("store_errors", storeErrors.sum()),
+                Map.entry("budget_refused", budget.refused()), Map.entry("budget_spent_ms", budget.spent() / 1_000_000L));
     }
 
     Map<String, Long> gauges() {
         Policy p = policy;
-        return Map.of("tracked_usernames", (long) accounts.size(), "tracked_unknown", (long) unknown.get(),
-                "tracked_sources", (long) sources.size(), "policy_account_max_failures", (long) p.maxFailures(),
-                "policy_lock_minutes", (long) p.lockMinutes(), "policy_source_max_failures",
-                (long) p.sourceMaxFailures(), "policy_worst_case_failures_per_hour",
-                (long) p.worstCaseFailuresPerHour());
+        return Map.ofEntries(Map.entry("tracked_usernames", (long) accounts.size()),
+                Map.entry("tracked_unknown", (long) unknown.get()), Map.entry("tracked_sources", (long) sources.size()),
+                Map.entry("trusted_sources", trust.size()),
+                Map.entry("budget_available_ms",
+                        p.budgeted() ? budget.available(nanos.getAsLong(), p.loginBudgetPercent()) / 1_000_000L : 0L),
+                Map.entry("policy_account_max_failures", (long) p.maxFailures()),
+                Map.entry("policy_lock_minutes", (long) p.lockMinutes()),
+                Map.entry("policy_source_max_failures", (long) p.sourceMaxFailures()),
+                Map.entry("policy_worst_case_failures_per_hour", (long) p.worstCaseFailuresPerHour()),
+                Map.entry("policy_login_budget_percent", (long) p.loginBudgetPercent()));
     }
 }

@@ -26,16 +26,19 @@ import java.util.List;
  *     from the source's lock; 0: never
  * @param maxTrackedUnknown usernames without an account tracked (in memory) at most
  * @param maxTrackedSources sources tracked (in memory) at most
+ * @param loginBudgetPercent the share of time (percent) that logins from origins not trusted for their
+ *     username may take, gateway-wide; 0: no budget
  */
 public record Policy(int maxFailures, int windowMinutes, int lockMinutes, int lockMaxMinutes, boolean permanent,
         int sourceMaxFailures, int sourceWindowMinutes, int sourceLockMinutes, int sourceTrustDays,
-        int maxTrackedUnknown, int maxTrackedSources) {
+        int maxTrackedUnknown, int maxTrackedSources, int loginBudgetPercent) {
 
     /** Failed logins per account in any 60 minutes that nothing may exceed. */
     public static final int HOURLY_CEILING = 100;
 
     /** The shipped defaults. */
-    public static final Policy DEFAULTS = new Policy(5, 15, 15, 1440, false, 20, 15, 15, 30, 50_000, 50_000);
+    public static final Policy DEFAULTS = new Policy(5, 15, 15, 1440, false, 20, 15, 15, 30, 50_000, 50_000,
+            10);
 
     static final String KEYS_ACCOUNT = "account.max.failures, account.window.minutes, lock.minutes,"
             + " lock.max.minutes, lock.permanent";
@@ -44,7 +47,8 @@ public record Policy(int maxFailures, int windowMinutes, int lockMinutes, int lo
     static Policy of(LockoutGuard.Config c) {
         return new Policy(c.account_max_failures(), c.account_window_minutes(), c.lock_minutes(),
                 c.lock_max_minutes(), c.lock_permanent(), c.source_max_failures(), c.source_window_minutes(),
-                c.source_lock_minutes(), c.source_trust_days(), c.max_tracked_unknown(), c.max_tracked_sources());
+                c.source_lock_minutes(), c.source_trust_days(), c.max_tracked_unknown(), c.max_tracked_sources(),
+                c.login_budget_percent());
     }
 
     /** @return what is wrong with this policy, each naming its configuration keys; empty when it may apply */
@@ -63,6 +67,7 @@ public record Policy(int maxFailures, int windowMinutes, int lockMinutes, int lo
         range(out, "source.trust.days", sourceTrustDays, 0, 3650);
         range(out, "max.tracked.unknown", maxTrackedUnknown, 100, 10_000_000);
         range(out, "max.tracked.sources", maxTrackedSources, 100, 10_000_000);
+        range(out, "login.budget.percent", loginBudgetPercent, 0, 100);
         if (out.isEmpty()) {
             int worst = worstCaseFailuresPerHour();
             if (worst > HOURLY_CEILING) {
@@ -103,6 +108,10 @@ public record Policy(int maxFailures, int windowMinutes, int lockMinutes, int lo
 
     long sourceTrustMillis() {
         return sourceTrustDays * 86_400_000L;
+    }
+
+    boolean budgeted() {
+        return loginBudgetPercent > 0;
     }
 
     boolean sourcesTracked() {

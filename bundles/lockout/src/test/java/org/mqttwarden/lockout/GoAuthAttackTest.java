@@ -24,11 +24,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.auth.AccountAdmin;
 import org.mqttwarden.auth.DecisionEngine;
 import org.mqttwarden.auth.Wiring;
 import org.mqttwarden.http.GoAuthServer;
+import org.mqttwarden.lockout.alert.AlertAccess;
+import org.mqttwarden.lockout.alert.AlertDetector;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
 
@@ -65,7 +68,8 @@ class GoAuthAttackTest {
         JdbiAccountStore store = new JdbiAccountStore(db);
         engine = new DecisionEngine(store, Wiring.fastAuth());
         admin = new AccountAdmin(store, Wiring.fastAuth());
-        guard = new LockoutGuard(db, TestConfig.defaults().config());
+        // real time: the login budget would refuse most of these floods (LoginBudgetTest tests it)
+        guard = new LockoutGuard(db, TestConfig.defaults().budget(0).config());
         changes = new AccountChanges(guard);
         Wiring.guard(engine, guard);
         Wiring.sink(engine, audit);
@@ -165,5 +169,63 @@ class GoAuthAttackTest {
         assertThat(bcrypt()).isEqualTo(before);
         List<String> reasons = authReasons();
         assertThat(reasons.subList(reasons.size() - 2, reasons.size())).containsOnly("lockout.locked");
+    }
+
+    @Test
+    void thirtyWrongPasswordsFromOtherClientIdsLockOnlyThoseSourcesWhileTheDeviceGetsInAndAnAlertIsRaised()
+            throws Exception {
+        AlertDetector detector = new AlertDetector(db, null, Configs.lockout(Map.of()));
+        Attempts.Sink alerts = new Attempts.Sink();
+        AlertAccess.sink(detector, alerts);
+        Wiring.sink(engine, detector);
+        guard.addListener(detector);
+        try {
+            assertThat(login("plc-1", SECRET, "plc-1")).as("the device, some day before").isEqualTo(200);
+            for (int i = 0; i < 30; i++) {
+                assertThat(login("plc-1", "guess-" + i, "attacker-" + i)).isEqualTo(403);
+            }
+            assertThat(login("plc-1", SECRET, "plc-1")).as("the device reconnects at once").isEqualTo(200);
+            assertThat(login("plc-1", SECRET, "attacker-0")).as("the attacker's sources are locked").isEqualTo(403);
+            List<String> reasons = authReasons();
+            assertThat(reasons.stream().filter("auth.bad-password"::equals)).hasSize(5);
+            assertThat(reasons.stream().filter("lockout.locked"::equals)).hasSize(26);
+            assertThat(reasons.get(reasons.size() - 1)).isEqualTo("lockout.locked");
+            assertThat(guard.list()).filteredOn(e -> !e.source()).singleElement().satisfies(e -> {
+                assertThat(e.name()).isEqualTo("plc-1");
+                assertThat(e.scope()).isEqualTo(LockoutEntry.UNTRUSTED);
+                assertThat(e.locked()).isTrue();
+            });
+            detector.drain();
+            assertThat(alerts.events).filteredOn(e -> e.type() == EventType.ALERT).extracting(SecurityEvent::reason)
+                    .contains("alert.brute-force");
+            assertThat(audit.events).filteredOn(e -> e.reason().equals("lockout.account-locked")).singleElement()
+                    .satisfies(e -> assertThat(e.detail()).containsEntry("scope", LockoutEntry.UNTRUSTED));
+
+            // five wrong passwords from the device's own client id lock that source (for plc-1) too
+            for (int i = 0; i < 5; i++) {
+                assertThat(login("plc-1", "guess-own-" + i, "plc-1")).isEqualTo(403);
+            }
+            assertThat(login("plc-1", SECRET, "plc-1")).isEqualTo(403);
+            assertThat(authReasons().get(authReasons().size() - 1)).isEqualTo("lockout.locked");
+            assertThat(guard.list()).filteredOn(e -> !e.source()).extracting(LockoutEntry::scope, LockoutEntry::locked)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(LockoutEntry.UNTRUSTED, true),
+                            org.assertj.core.groups.Tuple.tuple(LockoutEntry.TRUSTED + "client:plc-1", true));
+        } finally {
+            detector.close();
+        }
+    }
+
+    @Test
+    void theDeviceStillGetsInAfterARestartWhileTheAttackersSourcesStayLocked() throws Exception {
+        assertThat(login("plc-1", SECRET, "plc-1")).isEqualTo(200);
+        for (int i = 0; i < 6; i++) {
+            assertThat(login("plc-1", "guess-" + i, "attacker-" + i)).isEqualTo(403);
+        }
+        close();
+        open();
+        assertThat(login("plc-1", SECRET, "attacker-9")).isEqualTo(403);
+        assertThat(login("plc-1", SECRET, "plc-1")).as("trust is stored").isEqualTo(200);
+        assertThat(authReasons().subList(authReasons().size() - 2, authReasons().size()))
+                .containsExactly("lockout.locked", "auth.ok");
     }
 }

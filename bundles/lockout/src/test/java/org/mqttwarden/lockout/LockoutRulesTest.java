@@ -181,6 +181,7 @@ class LockoutRulesTest {
 
     @Test
     void aCheckThatIsNeverSettledHoldsItsPlaceSoTheLimitIsNeverOvershot() {
+        guard.modified(TestConfig.defaults().budget(0).config());
         ClientRef c = new ClientRef("plc-1", "c1", null);
         for (int i = 0; i < 5; i++) {
             assertThat(guard.check(c).allowed()).isTrue();
@@ -217,6 +218,100 @@ class LockoutRulesTest {
         assertThat(clear.detail()).containsEntry("cause", "admin");
         assertThat(guard.clearAccount("plc-1", "shell:karaf", "admin")).as("nothing left to clear").isFalse();
         assertThat(sink.events).hasSize(2);
+    }
+
+    // ---- origins: no lockout by username alone
+
+    private List<LockoutEntry> entries(String name) {
+        return guard.list().stream().filter(e -> e.name().equals(name)).toList();
+    }
+
+    @Test
+    void failuresFromOtherSourcesLockOnlyThoseSourcesAndTheDeviceKeepsGettingInFromItsOwn() {
+        assertThat(a.right("plc-1", "plc-1").allowed()).isTrue();
+        for (int i = 0; i < 30; i++) {
+            assertThat(a.wrong("plc-1", "attacker-" + i).reason()).as("attempt %d", i)
+                    .isEqualTo(i < 5 ? Attempts.BAD : "lockout.locked");
+        }
+        assertThat(a.right("plc-1", "plc-1").allowed()).as("the device, from its trusted source").isTrue();
+        assertThat(a.right("plc-1", "a-new-device").reason()).as("the right password from an untrusted source")
+                .isEqualTo("lockout.locked");
+        assertThat(counter("failures_counted")).isEqualTo(5);
+        assertThat(entries("plc-1")).singleElement().satisfies(e -> {
+            assertThat(e.scope()).isEqualTo(LockoutEntry.UNTRUSTED);
+            assertThat(e.locked()).isTrue();
+            assertThat(e.lockedUntil()).isEqualTo(clock.instant().plus(Duration.ofMinutes(15)));
+        });
+        assertThat(sink.events).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("lockout.account-locked");
+            assertThat(e.detail()).containsEntry("scope", LockoutEntry.UNTRUSTED);
+        });
+        assertThat(observed).filteredOn(e -> e.kind() == LockoutEvent.Kind.ACCOUNT_LOCKED)
+                .extracting(LockoutEvent::scope).containsExactly(LockoutEntry.UNTRUSTED);
+        assertThat(rows()).as("the untrusted sources' lock is stored").isEqualTo(1);
+    }
+
+    @Test
+    void failuresFromTheTrustedSourceItselfLockThatSourceOnly() {
+        assertThat(a.right("plc-1", "plc-1").allowed()).isTrue();
+        for (int i = 0; i < 5; i++) {
+            assertThat(a.wrong("plc-1", "plc-1").reason()).isEqualTo(Attempts.BAD);
+        }
+        assertThat(a.right("plc-1", "plc-1").reason()).as("the trusted source is locked")
+                .isEqualTo("lockout.locked");
+        assertThat(a.right("plc-1", "plc-1-spare").allowed()).as("another source is not").isTrue();
+        assertThat(entries("plc-1")).singleElement().satisfies(e -> {
+            assertThat(e.scope()).isEqualTo(LockoutEntry.TRUSTED + "client:plc-1");
+            assertThat(e.locked()).isTrue();
+            assertThat(e.failures()).isZero();
+            assertThat(e.lockCount()).isEqualTo(1);
+            assertThat(e.hourFailures()).isEqualTo(5);
+        });
+        assertThat(sink.events.get(0).detail()).containsEntry("scope", LockoutEntry.TRUSTED + "client:plc-1");
+        clock.advance(Duration.ofMinutes(15));
+        assertThat(a.right("plc-1", "plc-1").allowed()).as("once the lock ends").isTrue();
+        assertThat(entries("plc-1")).as("the success reset that source's run and history").hasSize(1)
+                .allSatisfy(e -> assertThat(e.scope()).isEqualTo(LockoutEntry.UNTRUSTED));
+    }
+
+    @Test
+    void theAddressIsPartOfTheSourceWhenKnown() {
+        ClientRef device = new ClientRef("plc-1", "plc-1", "10.0.0.5");
+        assertThat(a.attempt(device, true, Attempts.OK).allowed()).isTrue();
+        for (int i = 0; i < 5; i++) {
+            // the attacker knows the client id, not the address
+            assertThat(a.attempt(new ClientRef("plc-1", "plc-1", "192.0.2.66"), false, Attempts.BAD).reason())
+                    .isEqualTo(Attempts.BAD);
+        }
+        assertThat(a.attempt(new ClientRef("plc-1", "plc-1", "192.0.2.66"), true, Attempts.OK).reason())
+                .isEqualTo("lockout.locked");
+        assertThat(a.attempt(device, true, Attempts.OK).allowed()).isTrue();
+        assertThat(entries("plc-1")).singleElement().extracting(LockoutEntry::scope)
+                .isEqualTo(LockoutEntry.UNTRUSTED);
+        for (int i = 0; i < 5; i++) {
+            a.attempt(device, false, Attempts.BAD);
+        }
+        assertThat(entries("plc-1")).extracting(LockoutEntry::scope).containsExactly(LockoutEntry.UNTRUSTED,
+                LockoutEntry.TRUSTED + "client:plc-1 addr:10.0.0.5");
+    }
+
+    @Test
+    void trustEndsAfterTheTrustDaysAndWithTheAccount() {
+        assertThat(a.right("plc-1", "plc-1").allowed()).isTrue();
+        clock.advance(Duration.ofDays(30));
+        for (int i = 0; i < 5; i++) {
+            a.wrong("plc-1", "attacker-" + i);
+        }
+        assertThat(a.right("plc-1", "plc-1").reason()).as("30 days without a login").isEqualTo("lockout.locked");
+        assertThat(guard.clearAccount("plc-1", "shell:admin", "admin")).isTrue();
+        assertThat(a.right("plc-1", "plc-1").allowed()).isTrue();
+        assertThat(guard.gauges().get("trusted_sources")).isEqualTo(1);
+        guard.clearAccount("plc-1", "shell:admin", "account-removed");
+        assertThat(guard.gauges().get("trusted_sources")).as("a removed account's sources are forgotten").isZero();
+        for (int i = 0; i < 5; i++) {
+            a.wrong("plc-1", "attacker-" + i);
+        }
+        assertThat(a.right("plc-1", "plc-1").reason()).isEqualTo("lockout.locked");
     }
 
     // ---- usernames without an account
@@ -315,8 +410,9 @@ class LockoutRulesTest {
     // ---- the ceiling
 
     @Test
-    void successesBetweenGuessesDoNotLetAnAttackerPastOneHundredFailuresAnHour() {
-        // the owner's device logs in between the attacker's guesses, resetting the run each time
+    void theOwnersLoginsFromItsTrustedSourceDoNotResetTheAttackersRun() {
+        // the owner's device logs in between the attacker's guesses: only its own source's run is reset
+        assertThat(a.right("plc-1").allowed()).isTrue();
         int counted = 0;
         for (int i = 0; i < 60 * 6; i++) {
             for (int g = 0; g < 4; g++) {
@@ -324,17 +420,42 @@ class LockoutRulesTest {
                     counted++;
                 }
             }
-            a.right("plc-1");
+            assertThat(a.right("plc-1").allowed()).as("the owner at %d", i).isTrue();
+            clock.advance(Duration.ofSeconds(10));
+        }
+        assertThat(counted).as("failures counted in the hour: three runs of 5 (locks of 15, 30, 60 minutes)")
+                .isEqualTo(15);
+        assertThat(sink.events).extracting(e -> e.detail().get("scope")).containsOnly(LockoutEntry.UNTRUSTED);
+    }
+
+    @Test
+    void successesFromEverNewSourcesBetweenGuessesDoNotLetAnAttackerPastOneHundredFailuresAnHourAndTheCeilingLocksEverySource() {
+        // each success from a source not trusted yet resets the untrusted sources' run; the hour still counts
+        assertThat(a.right("plc-1", "plc-1-home").allowed()).isTrue();
+        int counted = 0;
+        for (int i = 0; i < 60 * 6; i++) {
+            for (int g = 0; g < 4; g++) {
+                if (a.wrong("plc-1", "attacker-" + i).reason().equals(Attempts.BAD)) {
+                    counted++;
+                }
+            }
+            a.right("plc-1", "plc-1-new-" + i);
             clock.advance(Duration.ofSeconds(10));
         }
         assertThat(counted).as("failures counted in the hour").isEqualTo(100);
         assertThat(sink.events).extracting(e -> e.detail().get("cause")).containsExactly("ceiling");
+        assertThat(sink.events.get(0).detail()).containsEntry("scope", LockoutEntry.ALL);
         assertThat(a.status("plc-1")).isEqualTo("lockout.locked");
+        assertThat(a.right("plc-1", "plc-1-home").reason()).as("a trusted source too").isEqualTo("lockout.locked");
+        LockoutEntry all = guard.list().get(0);
+        assertThat(all.scope()).isEqualTo(LockoutEntry.ALL);
+        assertThat(all.locked()).isTrue();
+        assertThat(all.hourFailures()).isEqualTo(100);
     }
 
     @Test
     void theHardCeilingLocksAtOneHundredEvenUnderAPolicyThatWouldAllowMore() {
-        Policy loose = new Policy(100, 1, 1, 1, false, 0, 15, 15, 0, 50_000, 50_000);
+        Policy loose = new Policy(100, 1, 1, 1, false, 0, 15, 15, 0, 50_000, 50_000, 0);
         assertThat(loose.problems()).isNotEmpty();
         guard.lockouts().policy(loose);
         List<Long> failures = new CopyOnWriteArrayList<>();

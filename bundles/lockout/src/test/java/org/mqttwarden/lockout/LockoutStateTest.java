@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,34 @@ class LockoutStateTest {
     }
 
     @Test
+    void trustedSourcesAndTheirLocksSurviveARestartAtMostSixteenPerAccount() {
+        for (int i = 0; i < 20; i++) {
+            assertThat(a.right("plc-1", "dev-" + i).allowed()).isTrue();
+            clock.advance(Duration.ofMinutes(1));
+        }
+        for (int i = 0; i < 5; i++) {
+            a.wrong("plc-1", "dev-19");
+        }
+        restart();
+        for (int i = 0; i < 5; i++) {
+            assertThat(a.wrong("plc-1", "attacker-" + i).reason()).isEqualTo(Attempts.BAD);
+        }
+        assertThat(a.right("plc-1", "attacker-x").reason()).isEqualTo("lockout.locked");
+        assertThat(a.right("plc-1", "dev-19").reason()).as("its own lock survived").isEqualTo("lockout.locked");
+        for (int i = 4; i < 19; i++) {
+            assertThat(a.right("plc-1", "dev-" + i).allowed()).as("dev-%d trusted after the restart", i).isTrue();
+        }
+        assertThat(a.right("plc-1", "dev-3").reason()).as("only the newest 16 are kept").isEqualTo("lockout.locked");
+        assertThat(guard.gauges().get("trusted_sources")).isEqualTo(16);
+        long rows = Jdbi.create(db.dataSource()).withHandle(h -> h
+                .createQuery("SELECT COUNT(*) FROM warden_lockout_trust WHERE username = 'plc-1'").mapTo(Long.class)
+                .one());
+        assertThat(rows).isEqualTo(16);
+        assertThat(guard.list()).filteredOn(e -> !e.source()).extracting(LockoutEntry::scope)
+                .containsExactly(LockoutEntry.UNTRUSTED, LockoutEntry.TRUSTED + "client:dev-19");
+    }
+
+    @Test
     void aPermanentLockSurvivesARestart() {
         guard.modified(TestConfig.defaults().locks(15, 1440, true).config());
         for (int i = 0; i < 5; i++) {
@@ -106,6 +135,7 @@ class LockoutStateTest {
 
     @Test
     void fiveHundredParallelWrongAttemptsCountExactlyNFailuresAndNoneAfterTheLockGetsIn() throws Exception {
+        guard.modified(TestConfig.defaults().budget(0).config());
         int n = 500;
         ExecutorService pool = Executors.newFixedThreadPool(64);
         CountDownLatch go = new CountDownLatch(1);

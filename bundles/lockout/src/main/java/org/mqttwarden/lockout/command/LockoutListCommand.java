@@ -14,7 +14,8 @@ import org.mqttwarden.lockout.LockoutService;
 
 @Service
 @Command(scope = "warden", name = "lockout-list", description = "Lists locked accounts and sources, and those with"
-        + " failed logins being counted.")
+        + " failed logins being counted. An account is listed once per scope: from all sources (the hourly"
+        + " ceiling), from untrusted sources (those it never logged in from), from each trusted source.")
 public class LockoutListCommand implements Action {
 
     @Reference
@@ -31,6 +32,7 @@ public class LockoutListCommand implements Action {
         ShellTable table = new ShellTable();
         table.column("Kind");
         table.column("Name");
+        table.column("From");
         table.column("Locked since");
         table.column("Locked until");
         table.column("Failures");
@@ -38,7 +40,7 @@ public class LockoutListCommand implements Action {
         table.column("Locks");
         table.column("Last failure");
         for (LockoutEntry e : lockouts.list()) {
-            table.addRow().addContent(kind(e), e.name(), time(e.lockedSince()),
+            table.addRow().addContent(kind(e), e.name(), e.scope() == null ? "" : e.scope(), time(e.lockedSince()),
                     e.permanent() ? "until cleared" : time(e.lockedUntil()), e.failures(),
                     e.source() ? "" : Integer.toString(e.hourFailures()), e.lockCount(), time(e.lastFailure()));
         }

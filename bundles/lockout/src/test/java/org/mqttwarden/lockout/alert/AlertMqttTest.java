@@ -38,6 +38,7 @@ import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.lockout.Configs;
+import org.mqttwarden.lockout.LockoutEntry;
 import org.mqttwarden.lockout.LockoutEvent;
 
 /**
@@ -114,7 +115,7 @@ class AlertMqttTest {
 
     private static LockoutEvent locked(String user) {
         return new LockoutEvent(Instant.now(), LockoutEvent.Kind.ACCOUNT_LOCKED, user, "attacker", null, null,
-                Boolean.TRUE, 5, 5, 1, Instant.now().plusSeconds(900), null, "failures");
+                Boolean.TRUE, 5, 5, 1, Instant.now().plusSeconds(900), null, "failures", LockoutEntry.UNTRUSTED);
     }
 
     @Test
