@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
 
+import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
@@ -96,6 +97,8 @@ final class GoAuthHandler implements HttpHandler {
         HttpString method = exchange.getRequestMethod();
         Endpoint endpoint = routes.get(path);
         if (endpoint == null) {
+            // answered without reading a body: one announced must still arrive in time, or Undertow's drain waits
+            new BodyDeadline().start(exchange);
             if (path.equals("/health") && Methods.GET.equals(method)) {
                 health.handleRequest(exchange);
             } else if (path.equals("/metrics") && Methods.GET.equals(method)) {
@@ -131,19 +134,21 @@ final class GoAuthHandler implements HttpHandler {
     /**
      * The time a client has to send its body once its headers are in: Undertow's parse timeout ends
      * with the headers, and its read timeout would also close kept-alive connections between
-     * requests. Touched only on the connection's IO thread (the receiver's callbacks and the timer
-     * both run there).
+     * requests. A deadline, not an idle timer, so a body trickled byte by byte is bounded too. The
+     * receiver's callbacks and the timer run on the connection's IO thread; only the completion of
+     * the exchange may come from a lane's thread.
      */
-    private final class BodyDeadline {
+    private final class BodyDeadline implements ExchangeCompletionListener {
 
         private boolean done;
-        private XnioExecutor.Key timer;
+        private volatile XnioExecutor.Key timer;
 
-        /** Arms the timer unless the body was already in when the receiver was called. */
+        /** Arms the timer unless the body is already in (or there is none). */
         void start(HttpServerExchange exchange) {
-            if (!done) {
+            if (!done && !exchange.isRequestComplete()) {
                 timer = exchange.getIoThread().executeAfter(() -> expire(exchange), bodyTimeoutMillis,
                         TimeUnit.MILLISECONDS);
+                exchange.addExchangeCompleteListener(this);
             }
         }
 
@@ -153,14 +158,25 @@ final class GoAuthHandler implements HttpHandler {
                 return false;
             }
             done = true;
-            if (timer != null) {
-                timer.remove();
-            }
+            cancel();
             return true;
         }
 
+        @Override
+        public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
+            cancel();
+            next.proceed();
+        }
+
+        private void cancel() {
+            XnioExecutor.Key t = timer;
+            if (t != null) {
+                t.remove();
+            }
+        }
+
         private void expire(HttpServerExchange exchange) {
-            if (!done) {
+            if (!done && !exchange.isRequestComplete()) {
                 done = true;
                 bodyTimeouts.increment();
                 LOG.debug("Closing a connection from {}: its request body did not arrive within {} ms",

@@ -147,15 +147,21 @@ final class RawHttp implements AutoCloseable {
     }
 
     /**
-     * Waits, at most {@code millis}, for the server to close this connection.
+     * Waits, at most {@code millis}, for the server to close this connection, skipping whatever it
+     * sends before.
      *
      * @return whether it closed it (the read saw the end of the stream, or a reset) in time
      */
     boolean closedByServerWithin(long millis) throws IOException {
         int timeout = socket.getSoTimeout();
-        socket.setSoTimeout((int) Math.max(1, millis));
+        long deadline = System.nanoTime() + millis * 1_000_000;
         try {
-            return in.read() < 0;
+            while (true) {
+                socket.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                if (in.read() < 0) {
+                    return true;
+                }
+            }
         } catch (java.net.SocketTimeoutException e) {
             return false;
         } catch (SocketException e) {
@@ -167,7 +173,7 @@ final class RawHttp implements AutoCloseable {
         }
     }
 
-    /** @return whether the connection is still open: nothing to read and no end of stream within 1 ms */
+    /** @return whether the connection is still open: no end of stream within 1 ms */
     boolean open() throws IOException {
         return !closedByServerWithin(1);
     }

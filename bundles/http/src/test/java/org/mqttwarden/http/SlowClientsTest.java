@@ -129,6 +129,21 @@ class SlowClientsTest {
     }
 
     @Test
+    void closesAConnectionThatNeverSendsTheBodyOfARequestAnsweredWithoutIt() throws Exception {
+        GoAuthServer server = warden.serve(HttpSettings.loopback("status").withTimeouts(500, 500, 60_000));
+        RawHttp health = hold(server);
+        RawHttp nowhere = hold(server);
+
+        health.write(health.head("GET", "/health", null, 100).getBytes(StandardCharsets.US_ASCII));
+        nowhere.write(nowhere.head("POST", "/nowhere", JSON, 100).getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(health.read().status()).isEqualTo(200);
+        assertThat(health.closedByServerWithin(10_000)).as("/health, its body never sent").isTrue();
+        // Undertow sends a 404 after draining the body it announced: none, as none came
+        assertThat(nowhere.closedByServerWithin(10_000)).as("a 404, its body never sent").isTrue();
+    }
+
+    @Test
     void keepsAnIdleKeptAliveConnectionLongerThanTheParseAndBodyTimeouts() throws Exception {
         GoAuthServer server = warden.serve(HttpSettings.loopback("status").withTimeouts(300, 300, 60_000));
         RawHttp c = hold(server);
