@@ -222,8 +222,9 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
 
     /** The login after the input checks; a guard whose check allows stays in {@code asked} until it is told. */
     private Decision guardedLogin(Credentials credentials, ClientRef client, List<LoginGuard> asked) {
+        boolean generated = DeviceSecrets.isGenerated(credentials.password());
         for (LoginGuard guard : guards) {
-            Decision pre = guard.check(client);
+            Decision pre = guard.check(client, !generated);
             if (!pre.allowed()) {
                 tellGuards(asked, client, false, pre.reason());
                 return authEvent(client, null, pre);
@@ -232,7 +233,6 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
         }
         State s = current();
         StoredAccount account = account(s, credentials.username()).orElse(null);
-        boolean generated = DeviceSecrets.isGenerated(credentials.password());
         Decision decision;
         if (account == null) {
             spendDummyCheck(credentials.password(), generated);

@@ -301,7 +301,13 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
      */
     @Override
     public Decision check(ClientRef client) {
-        return lockouts.check(client);
+        return lockouts.check(client, true);
+    }
+
+    /** As {@link #check(ClientRef)}; a check that is cheap (a generated secret) needs no login budget. */
+    @Override
+    public Decision check(ClientRef client, boolean slowCheck) {
+        return lockouts.check(client, slowCheck);
     }
 
     @Override

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * exceed {@code N} in a run (nor the ceiling over all origins); an attempt beyond is refused
  * ({@code lockout.throttled}) without a password check. {@link #outcome} releases the reservation. So
  * {@code N} wrong attempts fired at once make exactly {@code N} counted failures and a lock.</li>
- * <li><b>The login budget.</b> An attempt from an origin its username is not trusted from needs login
+ * <li><b>The login budget.</b> An attempt from an origin its username is not trusted from, whose password
+ * check is slow (bcrypt; a generated secret's is not), needs login
  * budget ({@link LoginBudget}): {@code login.budget.percent} of the time, gateway-wide, measured from
  * {@link #check} to {@link #outcome}. Beyond it such attempts are refused at once ({@code lockout.busy}),
  * decided before anything about the username is known, so it tells nothing about who exists; they are not
@@ -198,8 +199,12 @@ final class Lockouts {
 
     // ---- the login path
 
-    /** @return an allow (a reservation to be settled by {@link #outcome}), or the denial */
-    Decision check(ClientRef client) {
+    /**
+     * @param slowCheck whether the password check that follows is slow (bcrypt); a fast one (a generated
+     *     secret, microseconds whatever the account) needs no login budget
+     * @return an allow (a reservation to be settled by {@link #outcome}), or the denial
+     */
+    Decision check(ClientRef client, boolean slowCheck) {
         long now = clock.millis();
         Policy p = policy;
         Origin origin = Origin.of(client);
@@ -215,7 +220,7 @@ final class Lockouts {
         }
         List<LockoutEvent> happened = new ArrayList<>(0);
         Decision d = onTally(accounts, client.username(), NEW_ACCOUNT,
-                t -> reserveAccount(t, client, trusted ? origin : null, now, p, happened));
+                t -> reserveAccount(t, client, trusted ? origin : null, slowCheck, now, p, happened));
         if (d != null) {
             releaseSources(keys, now, p);
             publish(happened);
@@ -244,8 +249,8 @@ final class Lockouts {
      * origins when {@code null}. The login budget comes last, after every lock (which costs nothing), and
      * depends on nothing the tally knows about the username's existence.
      */
-    private Decision reserveAccount(Tally t, ClientRef client, Origin trustedFrom, long now, Policy p,
-            List<LockoutEvent> happened) {
+    private Decision reserveAccount(Tally t, ClientRef client, Origin trustedFrom, boolean slowCheck, long now,
+            Policy p, List<LockoutEvent> happened) {
         long window = p.windowMillis();
         long forget = forget(p);
         t.expire(now, window, forget);
@@ -282,7 +287,7 @@ final class Lockouts {
         }
         long reserved = 0;
         long start = 0;
-        if (trustedFrom == null && p.budgeted()) {
+        if (trustedFrom == null && slowCheck && p.budgeted()) {
             start = nanos.getAsLong();
             reserved = budget.acquire(start, p.loginBudgetPercent());
             if (reserved < 0) {

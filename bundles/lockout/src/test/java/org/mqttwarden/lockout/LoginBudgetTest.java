@@ -156,6 +156,29 @@ class LoginBudgetTest {
     }
 
     @Test
+    void aCheckThatIsCheapWhateverThePasswordNeedsNoBudgetYetStillCountsItsFailures() {
+        spend();
+        assertThat(flood().reason()).isEqualTo(LockoutGuard.BUSY);
+        // a generated-form password: the engine checks it in microseconds, whatever the account
+        ClientRef newDevice = new ClientRef("plc-new", "plc-new", null);
+        Decision d = guard.check(newDevice, false);
+        assertThat(d.allowed()).as("a new device with a generated secret during a flood").isTrue();
+        guard.outcome(newDevice, true, Attempts.OK);
+        assertThat(flood().reason()).as("the budget is still spent for bcrypt work").isEqualTo(LockoutGuard.BUSY);
+
+        ClientRef guesser = new ClientRef("plc-new", "other-client", null);
+        for (int i = 0; i < 5; i++) {
+            Decision g = guard.check(guesser, false);
+            assertThat(g.allowed()).isTrue();
+            guard.outcome(guesser, false, Attempts.BAD);
+        }
+        assertThat(guard.check(guesser, false).reason()).as("cheap guesses are counted and lock")
+                .isEqualTo("lockout.locked");
+        assertThat(guard.check(newDevice, false).allowed()).as("the device's trusted source is not locked")
+                .isTrue();
+    }
+
+    @Test
     void theBudgetFollowsTheConfigurationLiveAndZeroTurnsItOff() {
         spend();
         guard.modified(TestConfig.defaults().budget(0).config());

@@ -18,6 +18,20 @@ public interface LoginGuard {
     Decision check(ClientRef client);
 
     /**
+     * The same question, knowing what the password check that follows will cost. A guard that budgets
+     * login work (time spent on sources it does not trust) need not budget a check that is cheap
+     * whatever the password: a generated secret checked by a fast hash. The authenticator tells this
+     * from the form of the password submitted, never from the account, so it reveals nothing.
+     *
+     * @param slowCheck whether the check that follows runs a slow password hash (bcrypt)
+     * @return as {@link #check(ClientRef)}
+     * @since 1.2
+     */
+    default Decision check(ClientRef client, boolean slowCheck) {
+        return check(client);
+    }
+
+    /**
      * Told after the password check.
      *
      * @param success whether the credentials were right
