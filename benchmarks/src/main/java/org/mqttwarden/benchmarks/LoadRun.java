@@ -590,13 +590,20 @@ public final class LoadRun {
     static final class RawClient implements AutoCloseable {
 
         private final Target target;
+        private final int timeoutMillis;
         private Socket socket;
         private InputStream in;
         private OutputStream out;
         private final byte[] line = new byte[8192];
 
         RawClient(Target target) throws IOException {
+            this(target, 30_000);
+        }
+
+        /** @param timeoutMillis how long an answer may take before the exchange fails (go-auth: a few s) */
+        RawClient(Target target, int timeoutMillis) throws IOException {
             this.target = target;
+            this.timeoutMillis = timeoutMillis;
             connect();
         }
 
@@ -604,7 +611,7 @@ public final class LoadRun {
             socket = new Socket();
             socket.setTcpNoDelay(true); // as Go's net package does by default
             socket.connect(new InetSocketAddress(target.host(), target.port()), 5000);
-            socket.setSoTimeout(30_000);
+            socket.setSoTimeout(timeoutMillis);
             in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
             out = socket.getOutputStream();
         }
