@@ -36,10 +36,12 @@ import org.mqttwarden.benchmarks.LoadRun.Target;
  *     --user bench-u --password 'bench-u-password-1234' --topic bench-u/t --device bench-d:wd1_... --seconds 10
  * </pre>
  *
- * Modes: {@code flood} (random usernames and passwords on every other call of the caller), {@code stall}
+ * Modes: {@code flood} (random usernames and passwords on every other call of the caller, or
+ * {@code --attack-rate} per second), {@code stall}
  * (64 connections stalled half-way through a body and 1 000 idle ones), {@code local-flood} (64 local
  * connections flooding /user with unknown usernames), {@code lockout} (30 wrong passwords for the
- * device's username from 30 other client ids), {@code all}.
+ * device's username from 30 other client ids), {@code all}; and {@code sweep} ({@code /acl} for every account
+ * of a {@code --users-file}).
  */
 public final class FreezeRun {
 
@@ -54,6 +56,8 @@ public final class FreezeRun {
     private final String device;
     private final String deviceSecret;
     private final int seconds;
+    /** Attacker logins per second at most; 0: one on every other call of the caller. */
+    private final int attackRate;
 
     private FreezeRun(Map<String, String> o) {
         URI url = URI.create(o.getOrDefault("url", "http://127.0.0.1:9180"));
@@ -70,6 +74,7 @@ public final class FreezeRun {
         this.device = d.substring(0, colon);
         this.deviceSecret = d.substring(colon + 1);
         this.seconds = Integer.parseInt(o.getOrDefault("seconds", "10"));
+        this.attackRate = Integer.parseInt(o.getOrDefault("attack-rate", "0"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -77,8 +82,12 @@ public final class FreezeRun {
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        FreezeRun run = new FreezeRun(o);
         String mode = o.getOrDefault("mode", "all");
+        if (mode.equals("sweep")) {
+            sweep(o);
+            return;
+        }
+        FreezeRun run = new FreezeRun(o);
         run.warm();
         if (mode.equals("all") || mode.equals("flood")) {
             run.flood();
@@ -149,8 +158,10 @@ public final class FreezeRun {
     // ---- scenarios
 
     private void flood() {
-        System.out.printf(Locale.ROOT, "%n## Flood: random usernames and passwords on every other call of one"
-                + " sequential go-auth caller, %d s (after %d s of the legitimate flow alone)%n%n", seconds, seconds);
+        System.out.printf(Locale.ROOT, "%n## Flood: random usernames and passwords %s of one sequential go-auth"
+                + " caller, %d s (after %d s of the legitimate flow alone)%n%n", attackRate == 0
+                        ? "on every other call" : "at " + attackRate + " per second, between the legitimate calls",
+                seconds, seconds);
         try (Caller c = new Caller()) {
             long end = System.nanoTime() + seconds * 1_000_000_000L;
             long legit = 0;
@@ -170,13 +181,18 @@ public final class FreezeRun {
             long half = start + seconds * 500_000_000L;
             String deviceResult = null;
             String userResult = null;
+            long nextAttack = start;
+            long gap = attackRate == 0 ? 0 : 1_000_000_000L / attackRate;
             while (System.nanoTime() < end) {
                 long s = System.nanoTime();
-                statuses.merge(c.call(attacker()), 1, Integer::sum);
-                long t = System.nanoTime() - s;
-                attackNanos += t;
-                attackMax = Math.max(attackMax, t);
-                attacks++;
+                if (s >= nextAttack) {
+                    nextAttack = attackRate == 0 ? s : Math.max(nextAttack + gap, s - 1_000_000_000L);
+                    statuses.merge(c.call(attacker()), 1, Integer::sum);
+                    long t = System.nanoTime() - s;
+                    attackNanos += t;
+                    attackMax = Math.max(attackMax, t);
+                    attacks++;
+                }
                 c.call(acl());
                 legit++;
                 if (deviceResult == null && System.nanoTime() > half) {
@@ -362,6 +378,42 @@ public final class FreezeRun {
                     timed(c, login(device, deviceSecret, "c-" + device)),
                     timed(c, login(device, deviceSecret, "attacker-new")));
         }
+    }
+
+    /**
+     * Every account of a {@code --users-file} (as ScaleRun writes it) asks {@code /acl} twice, one call at a
+     * time: publish under its own namespace, read its own rule's topic ({@code plant/<name>/cmd/x}).
+     */
+    private static void sweep(Map<String, String> o) throws IOException {
+        URI url = URI.create(o.getOrDefault("url", "http://127.0.0.1:9180"));
+        Target target = new Target("warden", url.getHost(), url.getPort());
+        List<String> users = new ArrayList<>();
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(o.get("users-file")))) {
+            if (line.indexOf(':') > 0) {
+                users.add(line.substring(0, line.indexOf(':')));
+            }
+        }
+        long[] times = new long[2 * users.size()];
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        long start = System.nanoTime();
+        try (RawClient c = new RawClient(target, GO_AUTH_TIMEOUT_MS)) {
+            int k = 0;
+            for (String u : users) {
+                for (String[] q : new String[][] {{"2", u + "/temp"}, {"1", "plant/" + u + "/cmd/x"}}) {
+                    byte[] r = request(target, "/acl", json("acc", Integer.parseInt(q[0]), "clientid", u, "topic",
+                            q[1], "username", u));
+                    long s = System.nanoTime();
+                    statuses.merge(c.exchange(r), 1, Integer::sum);
+                    times[k++] = System.nanoTime() - s;
+                }
+            }
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        Arrays.sort(times);
+        System.out.printf(Locale.ROOT, "%n## /acl for every one of %d accounts, twice, one call at a time%n%n"
+                + "| calls | wall (s) | p50 (ms) | p99 (ms) | max (ms) | statuses |%n|---|---|---|---|---|---|%n"
+                + "| %d | %.1f | %.3f | %.3f | %.3f | %s |%n", users.size(), times.length, wall, p(times, 0.5),
+                p(times, 0.99), times[times.length - 1] / 1e6, statuses);
     }
 
     // ---- figures

@@ -34,6 +34,7 @@ import org.mqttwarden.store.SqliteDatabase;
  * java -Xmx128m -XX:+UseSerialGC -cp $CP org.mqttwarden.benchmarks.ScaleRun --accounts 100000 [--roles 10000]
  *     [--histogram]                 (a class histogram once every account is decided)
  *     [--populate data/warden/warden.db]   (only fill that file, for a gateway run, and write the secrets beside it)
+ *     [--typed]                     (every account with a typed password, bcrypt, instead of a generated secret)
  * </pre>
  */
 public final class ScaleRun {
@@ -46,12 +47,14 @@ public final class ScaleRun {
         int roles = 0;
         boolean histogram = false;
         Path populateOnly = null;
+        boolean typed = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--accounts" -> accounts = Integer.parseInt(args[++i]);
                 case "--roles" -> roles = Integer.parseInt(args[++i]);
                 case "--histogram" -> histogram = true;
                 case "--populate" -> populateOnly = Path.of(args[++i]);
+                case "--typed" -> typed = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -67,7 +70,8 @@ public final class ScaleRun {
         try {
             JdbiAccountStore store = new JdbiAccountStore(db);
             AccountAdmin admin = new AccountAdmin(store, config);
-            secret = admin.generatePassword();
+            // --typed: a password a person would type (bcrypt), else a generated secret (fast hash)
+            secret = typed ? "a typed device password 7" : admin.generatePassword();
             String hash;
             admin.createAccount("probe", secret, Set.of("sensor"), null, "scale");
             hash = store.findAccount("probe").orElseThrow().passwordHash();
