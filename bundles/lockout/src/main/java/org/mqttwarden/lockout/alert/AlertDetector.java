@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,7 @@ import org.mqttwarden.api.store.WardenDatabase;
 import org.mqttwarden.lockout.LockoutEvent;
 import org.mqttwarden.lockout.LockoutGuard;
 import org.mqttwarden.lockout.LockoutListener;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -98,19 +100,26 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
     private volatile long quietFloor;
     private final LongAdder errors = new LongAdder();
     private final AtomicLong mqttFailed = new AtomicLong();
-    private final AccountService accounts;
+    /** Asked only when the publisher provisions its account, never while components activate. */
+    private final Supplier<AccountService> accounts;
     private volatile AlertSettings settings;
     private volatile AlertPublisher publisher;
     private long publishedBefore;
 
+    /**
+     * @param accounts the account service, taken as service objects and fetched only when the publisher
+     *     provisions its account: the account service binds every event sink, this detector included, so
+     *     fetching it while this component activates would be a cycle (Felix SCR logs it as an ERROR)
+     */
     @Activate
     public AlertDetector(@Reference WardenDatabase database,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
-            AccountService accounts, LockoutGuard.Config config) {
-        this(new SeenClientStore(database), accounts, config, Clock.systemUTC());
+            ComponentServiceObjects<AccountService> accounts, LockoutGuard.Config config) {
+        this(new SeenClientStore(database), accounts == null ? () -> null : accounts::getService, config,
+                Clock.systemUTC());
     }
 
-    AlertDetector(SeenClients seen, AccountService accounts, LockoutGuard.Config config, Clock clock) {
+    AlertDetector(SeenClients seen, Supplier<AccountService> accounts, LockoutGuard.Config config, Clock clock) {
         this.clock = clock;
         this.accounts = accounts;
         AlertSettings s = AlertSettings.of(config);

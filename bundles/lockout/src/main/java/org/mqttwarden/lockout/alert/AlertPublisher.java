@@ -13,6 +13,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -55,7 +56,7 @@ final class AlertPublisher implements AutoCloseable {
     private static final long MAX_BACKOFF = 60_000;
 
     private final Settings settings;
-    private final AccountService accounts;
+    private final Supplier<AccountService> accounts;
     private final BlockingQueue<Alert> queue;
     private final Thread thread;
     private final AtomicLong published = new AtomicLong();
@@ -69,10 +70,11 @@ final class AlertPublisher implements AutoCloseable {
     /**
      * Starts the publishing thread; connects on the first alert.
      *
-     * @param accounts when not {@code null}, the service account is provisioned before the first connect
+     * @param accounts when not {@code null} and giving a service, the service account is provisioned before
+     *     the first connect (asked then, not before)
      * @param failed the counter of alerts not published (shared with the detector's metrics)
      */
-    AlertPublisher(Settings settings, AccountService accounts, AtomicLong failed) {
+    AlertPublisher(Settings settings, Supplier<AccountService> accounts, AtomicLong failed) {
         this.settings = settings;
         this.accounts = accounts;
         this.failed = failed;
@@ -160,8 +162,9 @@ final class AlertPublisher implements AutoCloseable {
             throw new IllegalStateException("broker unreachable, next attempt in " + (nextAttempt - now) + " ms");
         }
         try {
-            if (!provisioned && accounts != null) {
-                ServiceAccount.provision(accounts, settings.username(), settings.topic(), settings.credentialsFile());
+            AccountService service = provisioned || accounts == null ? null : accounts.get();
+            if (service != null) {
+                ServiceAccount.provision(service, settings.username(), settings.topic(), settings.credentialsFile());
             }
             provisioned = true;
             ServiceAccount.Credentials cred = ServiceAccount.read(settings.credentialsFile());
