@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.LongSupplier;
 
 import org.mqttwarden.api.auth.ClientRef;
@@ -348,13 +349,8 @@ final class Lockouts {
             TrustedSources.Change c = trust.succeeded(client.username(), Origin.of(client), now,
                     TRUST_REFRESH_MILLIS);
             if (c != null) {
-                try {
-                    store.saveTrust(client.username(), c.origin(), c.at(), c.evicted());
-                } catch (RuntimeException e) {
-                    storeErrors.increment();
-                    LOG.warn("Could not store a trusted source of account {} (kept in memory): {}",
-                            client.username(), e.toString());
-                }
+                written(() -> store.saveTrust(client.username(), c.origin(), c.at(), c.evicted()),
+                        () -> "store a trusted source of account " + client.username() + " (kept in memory)");
             }
         } else if (known == Tally.Known.NO_ACCOUNT) {
             forgetTrust(client.username());
@@ -721,13 +717,10 @@ final class Lockouts {
             delete(t);
             return;
         }
-        try {
-            store.save(new LockoutStore.Row(t.key, t.failures, t.windowStart, t.lastFailure, t.lockCount,
-                    t.lockedSince, t.lockedUntil, t.hour.encode(now), t.allLockedSince, t.allLockedUntil), now);
+        if (written(() -> store.save(new LockoutStore.Row(t.key, t.failures, t.windowStart, t.lastFailure,
+                t.lockCount, t.lockedSince, t.lockedUntil, t.hour.encode(now), t.allLockedSince, t.allLockedUntil),
+                now), () -> "store the lockout state of account " + t.key + " (kept in memory)")) {
             t.stored = true;
-        } catch (RuntimeException e) {
-            storeErrors.increment();
-            LOG.warn("Could not store the lockout state of account {} (kept in memory): {}", t.key, e.toString());
         }
     }
 
@@ -752,15 +745,11 @@ final class Lockouts {
             deleteScope(t.key, scope);
             return;
         }
-        try {
-            store.saveScope(new LockoutStore.ScopeRow(t.key, scope.origin, scope.failures, scope.windowStart,
-                    scope.lastFailure, scope.lockCount, scope.lockedSince, scope.lockedUntil), now);
+        if (written(() -> store.saveScope(new LockoutStore.ScopeRow(t.key, scope.origin, scope.failures,
+                scope.windowStart, scope.lastFailure, scope.lockCount, scope.lockedSince, scope.lockedUntil), now),
+                () -> "store the lockout state of account " + t.key + " from " + scope.key + " (kept in memory)")) {
             scope.stored = true;
             t.scopesStored = true;
-        } catch (RuntimeException e) {
-            storeErrors.increment();
-            LOG.warn("Could not store the lockout state of account {} from {} (kept in memory): {}", t.key,
-                    scope.key, e.toString());
         }
     }
 
@@ -768,13 +757,9 @@ final class Lockouts {
         if (!scope.stored) {
             return;
         }
-        try {
-            store.deleteScope(username, scope.origin);
+        if (written(() -> store.deleteScope(username, scope.origin),
+                () -> "delete the lockout state of account " + username + " from " + scope.key)) {
             scope.stored = false;
-        } catch (RuntimeException e) {
-            storeErrors.increment();
-            LOG.warn("Could not delete the lockout state of account {} from {}: {}", username, scope.key,
-                    e.toString());
         }
     }
 
@@ -782,15 +767,12 @@ final class Lockouts {
         if (!t.scopesStored) {
             return;
         }
-        try {
-            store.deleteScopes(t.key);
+        if (written(() -> store.deleteScopes(t.key),
+                () -> "delete the lockout state of account " + t.key + " by source")) {
             t.scopesStored = false;
             if (t.scopes != null) {
                 t.scopes.values().forEach(s -> s.stored = false);
             }
-        } catch (RuntimeException e) {
-            storeErrors.increment();
-            LOG.warn("Could not delete the lockout state of account {} by source: {}", t.key, e.toString());
         }
     }
 
@@ -799,11 +781,24 @@ final class Lockouts {
         if (!trust.forget(username)) {
             return;
         }
+        written(() -> store.deleteTrust(username), () -> "delete the trusted sources of " + username);
+    }
+
+    /**
+     * Runs a write to the store; a failure is counted ({@code store_errors}) and warned about, and the
+     * state stays in memory.
+     *
+     * @param what what the write does, for the warning (built only then)
+     * @return whether the write went through
+     */
+    private boolean written(Runnable write, Supplier<String> what) {
         try {
-            store.deleteTrust(username);
+            write.run();
+            return true;
         } catch (RuntimeException e) {
             storeErrors.increment();
-            LOG.warn("Could not delete the trusted sources of {}: {}", username, e.toString());
+            LOG.warn("Could not {}: {}", what.get(), e.toString());
+            return false;
         }
     }
 
@@ -811,12 +806,8 @@ final class Lockouts {
         if (!t.stored) {
             return;
         }
-        try {
-            store.delete(t.key);
+        if (written(() -> store.delete(t.key), () -> "delete the lockout state of account " + t.key)) {
             t.stored = false;
-        } catch (RuntimeException e) {
-            storeErrors.increment();
-            LOG.warn("Could not delete the lockout state of account {}: {}", t.key, e.toString());
         }
     }
 
