@@ -227,7 +227,8 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
             Decision pre = guard.check(client, !generated);
             if (!pre.allowed()) {
                 tellGuards(asked, client, false, pre.reason());
-                return authEvent(client, null, pre);
+                // a refusal that sheds load is not waited for: its durable write would cost more than it saves
+                return authEvent(client, null, pre, Outcome.DENY, !LoginGuard.BUSY.equals(pre.reason()));
             }
             asked.add(guard);
         }
@@ -329,12 +330,18 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
     }
 
     private Decision authEvent(ClientRef client, StoredAccount account, Decision d, Outcome outcome) {
+        return authEvent(client, account, d, outcome, true);
+    }
+
+    /** @param await whether a security-relevant event must be stored before the answer (the rule) */
+    private Decision authEvent(ClientRef client, StoredAccount account, Decision d, Outcome outcome,
+            boolean await) {
         if (!events.active()) {
             return d;
         }
         events.emit(new SecurityEvent(clock.instant(), EventType.AUTH, outcome, d.reason(), client.username(),
                 account == null ? Set.of() : account.roles(), client.clientId(), client.address(), null, null, null,
-                Map.of()));
+                Map.of()), await);
         return d;
     }
 

@@ -46,10 +46,18 @@ final class EventDispatcher {
     }
 
     void emit(SecurityEvent event) {
+        emit(event, true);
+    }
+
+    /**
+     * @param await false: do not wait for a security-relevant event to be stored either (a refusal that
+     *     sheds load, {@link org.mqttwarden.api.auth.LoginGuard#BUSY}); sinks still get it
+     */
+    void emit(SecurityEvent event, boolean await) {
         if (sinks.isEmpty()) {
             return;
         }
-        boolean wait = event.securityRelevant();
+        boolean wait = await && event.securityRelevant();
         CompletableFuture<?>[] pending = wait ? new CompletableFuture<?>[sinks.size()] : null;
         int n = 0;
         for (EventSink sink : sinks) {

@@ -216,7 +216,7 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
      * never logged in from the attempt's origin (within {@code source.trust.days}) and such logins took
      * {@code login.budget.percent} of the time already. Not a failure; answered like a wrong password.
      */
-    public static final String BUSY = "lockout.busy";
+    public static final String BUSY = LoginGuard.BUSY;
 
     private static final Logger LOG = LoggerFactory.getLogger(LockoutGuard.class);
 

@@ -10,6 +10,17 @@ import org.osgi.annotation.versioning.ConsumerType;
 public interface LoginGuard {
 
     /**
+     * The reason of a refusal that sheds load: the guard refused without judging the attempt (no password
+     * was checked, no failure counted) because the login work it allows is spent. The authenticator
+     * answers such a refusal without waiting for its security event to be stored (the event is still
+     * emitted, and stored with the next commit): under a flood, a durable write per refusal would cost
+     * the broker more than the refusal saves it.
+     *
+     * @since 1.2
+     */
+    String BUSY = "login.busy";
+
+    /**
      * Asked before the password is checked. A denial stops the login without running bcrypt, and
      * the client gets exactly the answer of a wrong password.
      *
