@@ -17,8 +17,10 @@ import org.mqttwarden.api.auth.ClientRef;
 import org.mqttwarden.api.auth.Credentials;
 import org.mqttwarden.api.auth.Decision;
 import org.mqttwarden.auth.AccountAdmin;
+import org.mqttwarden.auth.BenchWiring;
 import org.mqttwarden.auth.AuthConfig;
 import org.mqttwarden.auth.DecisionEngine;
+import org.mqttwarden.lockout.LockoutGuard;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
 
@@ -35,6 +37,8 @@ import org.mqttwarden.store.SqliteDatabase;
  *     [--histogram]                 (a class histogram once every account is decided)
  *     [--populate data/warden/warden.db]   (only fill that file, for a gateway run, and write the secrets beside it)
  *     [--typed]                     (every account with a typed password, bcrypt, instead of a generated secret)
+ *     [--guard]                     (every account logs in once through the lockout guard, which then trusts its
+ *                                    client id; the heap of a guard started again on that state is measured)
  * </pre>
  */
 public final class ScaleRun {
@@ -48,6 +52,7 @@ public final class ScaleRun {
         boolean histogram = false;
         Path populateOnly = null;
         boolean typed = false;
+        boolean guard = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--accounts" -> accounts = Integer.parseInt(args[++i]);
@@ -55,6 +60,7 @@ public final class ScaleRun {
                 case "--histogram" -> histogram = true;
                 case "--populate" -> populateOnly = Path.of(args[++i]);
                 case "--typed" -> typed = true;
+                case "--guard" -> guard = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -150,6 +156,9 @@ public final class ScaleRun {
                     (System.nanoTime() - t0) / 1e6);
             System.out.printf("heap used after the change: %.1f MiB%n", usedAfterGc() / 1048576.0);
             System.out.printf("engine counters: %s%n", engine.counters());
+            if (guard) {
+                measureGuard(db, engine, accounts, secret);
+            }
         } finally {
             db.close();
         }
@@ -159,6 +168,30 @@ public final class ScaleRun {
             }
         }
         Files.delete(dir);
+    }
+
+    /** Every account logs in once from its own client id through the guard, then a new guard loads that state. */
+    private static void measureGuard(SqliteDatabase db, DecisionEngine engine, int accounts, String secret) {
+        LockoutGuard.Config config = LoginGuardBenchmark.annotation(LockoutGuard.Config.class, Map.of());
+        LockoutGuard first = new LockoutGuard(db, config);
+        BenchWiring.guard(engine, first);
+        long t0 = System.nanoTime();
+        int ok = 0;
+        for (int i = 0; i < accounts; i++) {
+            ok += engine.authenticate(new Credentials(name(i), secret, name(i))).allowed() ? 1 : 0;
+        }
+        System.out.printf("logins through the lockout guard: %d/%d allowed, %.1f us each%n", ok, accounts,
+                (System.nanoTime() - t0) / 1e3 / accounts);
+
+        long before = usedAfterGc();
+        t0 = System.nanoTime();
+        LockoutGuard restarted = new LockoutGuard(db, config);
+        double startMs = (System.nanoTime() - t0) / 1e6;
+        long after = usedAfterGc();
+        System.out.printf("a lockout guard started on that state: %.0f ms, +%.1f MiB heap (%.0f bytes per trusted"
+                + " account); gauges %s%n", startMs, (after - before) / 1048576.0, (after - before) / (double) accounts,
+                restarted.gauges());
+
     }
 
     private static SqliteDatabase open(Path file) {
