@@ -62,6 +62,7 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
     private static final Logger LOG = LoggerFactory.getLogger(DecisionEngine.class);
     private static final CacheBounds BOUNDS = CacheBounds.FOR_THIS_JVM;
 
+    private static final Decision SHED = Decision.deny(LoginGuard.BUSY, "shed by a login guard before any check");
     private static final Decision SUPERUSER_UNKNOWN = Decision.deny("superuser.unknown-user", "no such account");
     private static final Decision SUPERUSER_DISABLED = Decision.deny("superuser.disabled", "account disabled");
     private static final Decision SUPERUSER_YES = Decision.allow("superuser.yes", "holds a superuser role");
@@ -179,20 +180,31 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
     // ---- /user
 
     /**
-     * Answers the login when it costs no bcrypt: a generated secret (fast hash, whatever the account),
-     * or a remembered verification of an account already cached. Else null, and nothing recorded.
+     * Answers the login when it costs no bcrypt: a generated secret (fast hash, whatever the account), a
+     * remembered verification of an account already cached, or an attempt a guard sheds (refused at once,
+     * its event not waited for). Else null, and nothing recorded.
      */
     @Override
-    public Decision authenticateRemembered(Credentials credentials) {
+    public Decision authenticateFast(Credentials credentials) {
         String password = credentials.password();
-        if (!DeviceSecrets.isGenerated(password)) {
-            State s = cachedState();
-            Optional<StoredAccount> account = s == null ? null : s.accounts.get(credentials.username());
-            if (account == null || account.isEmpty() || !verified.isRemembered(account.get(), password)) {
-                return null;
+        if (DeviceSecrets.isGenerated(password)) {
+            return authenticate(credentials);
+        }
+        State s = cachedState();
+        Optional<StoredAccount> account = s == null ? null : s.accounts.get(credentials.username());
+        if (account != null && account.isPresent() && verified.isRemembered(account.get(), password)) {
+            return authenticate(credentials);
+        }
+        if (Validation.usernameProblem(credentials.username()) != null || !Validation.plausiblePassword(password)) {
+            return null;
+        }
+        ClientRef client = withAddress(credentials.client());
+        for (LoginGuard guard : guards) {
+            if (guard.shed(client, true)) {
+                return authEvent(client, null, SHED, Outcome.DENY, false);
             }
         }
-        return authenticate(credentials);
+        return null;
     }
 
     @Override

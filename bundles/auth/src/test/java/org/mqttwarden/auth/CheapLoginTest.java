@@ -21,7 +21,7 @@ import org.mqttwarden.store.SqliteDatabase;
 
 /**
  * Logins that cost no bcrypt: generated device secrets (fast hash, also right after a restart) and
- * remembered verifications, and the lane question {@code authenticateRemembered} answers for the HTTP
+ * remembered verifications, and the lane question {@code authenticateFast} answers for the HTTP
  * server. Costs are read from the engine's counters, never from a clock.
  */
 class CheapLoginTest {
@@ -127,8 +127,8 @@ class CheapLoginTest {
 
     @Test
     void aLoginThatNeedsBcryptIsLeftToTheSlowLaneWithNothingRecorded() {
-        assertThat(engine.authenticateRemembered(creds("human", TYPED))).isNull();
-        assertThat(engine.authenticateRemembered(creds("ghost", TYPED))).isNull();
+        assertThat(engine.authenticateFast(creds("human", TYPED))).isNull();
+        assertThat(engine.authenticateFast(creds("ghost", TYPED))).isNull();
         assertThat(checks).hasValue(0);
         assertThat(sink.events).isEmpty();
         assertThat(count("bcrypt_verifications")).isZero();
@@ -140,23 +140,49 @@ class CheapLoginTest {
         long bcrypt = count("bcrypt_verifications");
         int events = sink.events.size();
 
-        Decision d = engine.authenticateRemembered(creds("human", TYPED));
+        Decision d = engine.authenticateFast(creds("human", TYPED));
         assertThat(d).isNotNull();
         assertThat(d.reason()).isEqualTo("auth.ok-remembered");
         assertThat(count("bcrypt_verifications")).isEqualTo(bcrypt);
         assertThat(checks).hasValue(2);
         assertThat(sink.events).hasSize(events + 1);
         // a wrong password is not remembered: slow lane
-        assertThat(engine.authenticateRemembered(creds("human", TYPED + "!"))).isNull();
+        assertThat(engine.authenticateFast(creds("human", TYPED + "!"))).isNull();
+    }
+
+    @Test
+    void anAttemptAGuardShedsIsRefusedOnTheFastLaneWithoutACheck() {
+        engine.addGuard(new LoginGuard() {
+            @Override
+            public Decision check(ClientRef client) {
+                throw new AssertionError("a shed attempt is not checked");
+            }
+
+            @Override
+            public void outcome(ClientRef client, boolean success, String reason) {
+                throw new AssertionError("a shed attempt has no outcome");
+            }
+
+            @Override
+            public boolean shed(ClientRef client, boolean slowCheck) {
+                return slowCheck && client.username().startsWith("flood-");
+            }
+        });
+        Decision d = engine.authenticateFast(creds("flood-1", TYPED));
+        assertThat(d.allowed()).isFalse();
+        assertThat(d.reason()).isEqualTo(LoginGuard.BUSY);
+        assertThat(sink.events).singleElement().satisfies(e -> assertThat(e.reason()).isEqualTo(LoginGuard.BUSY));
+        assertThat(count("bcrypt_verifications")).isZero();
+        assertThat(engine.authenticateFast(creds("human", TYPED))).as("not shed: the slow lane decides").isNull();
     }
 
     @Test
     void aGeneratedFormIsAnsweredOnTheFastLaneWhateverTheAccount() {
         String secret = admin.generatePassword();
         admin.createAccount("device", secret, Set.of("sensor"), null, "test");
-        assertThat(engine.authenticateRemembered(creds("device", secret)).reason()).isEqualTo("auth.ok");
-        assertThat(engine.authenticateRemembered(creds("ghost", secret)).reason()).isEqualTo("auth.unknown-user");
-        assertThat(engine.authenticateRemembered(creds("human", secret)).reason()).isEqualTo("auth.bad-password");
+        assertThat(engine.authenticateFast(creds("device", secret)).reason()).isEqualTo("auth.ok");
+        assertThat(engine.authenticateFast(creds("ghost", secret)).reason()).isEqualTo("auth.unknown-user");
+        assertThat(engine.authenticateFast(creds("human", secret)).reason()).isEqualTo("auth.bad-password");
         assertThat(count("bcrypt_verifications")).isZero();
     }
 }

@@ -253,7 +253,7 @@ final class GoAuthHandler implements HttpHandler {
 
     /** @return the decision when it costs no password hash, else null (and nothing was recorded) */
     private Decision decideFast(Request r) {
-        return r.endpoint == Endpoint.USER ? authenticator.authenticateRemembered(r.credentials()) : decide(r);
+        return r.endpoint == Endpoint.USER ? authenticator.authenticateFast(r.credentials()) : decide(r);
     }
 
     private void respond(HttpServerExchange exchange, Endpoint endpoint, Verdict verdict, long start) {

@@ -304,6 +304,12 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
         return lockouts.check(client, true);
     }
 
+    /** Sheds an attempt from an untrusted origin whose check would be slow while the login budget is spent. */
+    @Override
+    public boolean shed(ClientRef client, boolean slowCheck) {
+        return lockouts.shed(client, slowCheck);
+    }
+
     /** As {@link #check(ClientRef)}; a check that is cheap (a generated secret) needs no login budget. */
     @Override
     public Decision check(ClientRef client, boolean slowCheck) {

@@ -306,6 +306,22 @@ final class Lockouts {
         return null;
     }
 
+    /**
+     * Whether to refuse an attempt at once because the login budget is spent: it comes from an origin its
+     * username is not trusted from and its check would be slow. Reserves nothing, so no {@link #outcome}
+     * follows; the refusal is counted. Locks are not looked at: under a flood, shedding comes first.
+     */
+    boolean shed(ClientRef client, boolean slowCheck) {
+        Policy p = policy;
+        if (!slowCheck || !p.budgeted()
+                || trust.trusted(client.username(), Origin.of(client), clock.millis(), p.sourceTrustMillis())
+                || !budget.shed(nanos.getAsLong(), p.loginBudgetPercent())) {
+            return false;
+        }
+        warnBusy(p);
+        return true;
+    }
+
     private void warnBusy(Policy p) {
         LoginBudget.Refusal r = budget.refusal(nanos.getAsLong());
         if (r.warn()) {

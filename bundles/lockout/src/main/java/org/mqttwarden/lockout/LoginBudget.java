@@ -66,6 +66,21 @@ final class LoginBudget {
         return reserve;
     }
 
+    /**
+     * Sheds an attempt when the budget is spent, without reserving anything.
+     *
+     * @return whether the budget is spent now (the attempt is then counted as refused)
+     */
+    synchronized boolean shed(long now, int percent) {
+        refill(now, percent);
+        if (tokens > 0) {
+            return false;
+        }
+        refused++;
+        refusedSinceWarning++;
+        return true;
+    }
+
     /** @return whether to log the exhaustion now (first time, then at most once a minute), with the count */
     synchronized Refusal refusal(long now) {
         if (warned && now - lastWarning < 60 * SECOND) {

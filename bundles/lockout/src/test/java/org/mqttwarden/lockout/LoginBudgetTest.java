@@ -179,6 +179,25 @@ class LoginBudgetTest {
     }
 
     @Test
+    void shedsAtOnceExactlyWhatTheCheckWouldRefuseForTheBudgetWithoutReservingAnything() {
+        ClientRef device = new ClientRef("plc-1", "plc-1", null);
+        assertThat(attempt(device, BCRYPT, true, Attempts.OK).allowed()).isTrue();
+        ClientRef stranger = new ClientRef("random-x", "flood-x", null);
+        assertThat(guard.shed(stranger, true)).as("budget left").isFalse();
+        spend();
+        long refused = counter("budget_refused");
+        assertThat(guard.shed(stranger, true)).isTrue();
+        assertThat(counter("budget_refused")).isEqualTo(refused + 1);
+        assertThat(guard.shed(stranger, false)).as("a cheap check needs no budget").isFalse();
+        assertThat(guard.shed(device, true)).as("a trusted origin needs no budget").isFalse();
+        // shedding reserved nothing: the check refuses the same attempt for the budget, and nothing is owed
+        assertThat(guard.check(stranger).reason()).isEqualTo(LockoutGuard.BUSY);
+        clock.advance(Duration.ofSeconds(11));
+        assertThat(guard.shed(stranger, true)).as("paid back").isFalse();
+        assertThat(flood().allowed()).isTrue();
+    }
+
+    @Test
     void theBudgetFollowsTheConfigurationLiveAndZeroTurnsItOff() {
         spend();
         guard.modified(TestConfig.defaults().budget(0).config());

@@ -17,17 +17,18 @@ public interface Authenticator {
 
     /**
      * The same answer as {@link #authenticate}, but only when it needs no slow password hash: the
-     * credentials were verified recently and are remembered, or the password is a secret the
-     * authenticator generated, checked by a fast hash. The caller uses it to keep such logins out of the lane
-     * where slow password checks queue (a reconnecting device must not wait behind a bcrypt flood).
-     * It may block briefly (login guards, durable events), never on a password hash.
+     * credentials were verified recently and are remembered, the password is a secret the authenticator
+     * generated (checked by a fast hash), or a login guard sheds the attempt ({@link LoginGuard#shed}).
+     * The caller uses it to keep such logins out of the lane where slow password checks queue (a
+     * reconnecting device must not wait behind a bcrypt flood, nor a refusal behind a hand-off). It may
+     * block briefly (login guards, durable events), never on a password hash.
      *
      * @return the decision, or {@code null} when the login needs {@link #authenticate}; a {@code null}
-     *         answer has recorded nothing (no guard asked, no event)
+     *         answer has recorded nothing (no guard asked to check, no event)
      * @throws WardenUnavailableException when the answer cannot be known (store unreachable)
      * @since 1.2
      */
-    default Decision authenticateRemembered(Credentials credentials) {
+    default Decision authenticateFast(Credentials credentials) {
         return null;
     }
 

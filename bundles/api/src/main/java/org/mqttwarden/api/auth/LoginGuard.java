@@ -43,6 +43,20 @@ public interface LoginGuard {
     }
 
     /**
+     * Asked before {@link #check} where refusing must cost as little as possible (a flood's attempts):
+     * whether this guard refuses the attempt at once as {@link #BUSY}, without judging it. It reserves
+     * nothing and needs no {@link #outcome}; the guard counts what it sheds itself. Answering {@code false}
+     * promises nothing: {@link #check} still decides. Must not block.
+     *
+     * @param slowCheck as for {@link #check(ClientRef, boolean)}
+     * @return whether to refuse the attempt now with reason {@link #BUSY}
+     * @since 1.2
+     */
+    default boolean shed(ClientRef client, boolean slowCheck) {
+        return false;
+    }
+
+    /**
      * Told after the password check.
      *
      * @param success whether the credentials were right
