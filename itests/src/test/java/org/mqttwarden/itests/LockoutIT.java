@@ -93,6 +93,11 @@ public class LockoutIT extends WardenTestSupport {
                 "viewer");
     }
 
+    private static long counter(String name) throws Exception {
+        return get("/metrics").body().lines().filter(l -> l.startsWith(name + " "))
+                .mapToLong(l -> Long.parseLong(l.substring(name.length() + 1).trim())).findFirst().orElse(-1);
+    }
+
     private static boolean metric(String line) throws Exception {
         return get("/metrics").body().lines().anyMatch(line::equals);
     }
@@ -134,8 +139,10 @@ public class LockoutIT extends WardenTestSupport {
             assertEquals("locked after three", 403, post("/user", JSON, userBody("itest-live", password)).status());
 
             // 100 failures per 15-minute window would allow well over 100 an hour: refused, the 3 stays
+            long refused = counter("warden_lockout_config_refused_total");
             setMaxFailures(100);
-            Thread.sleep(2000);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> counter("warden_lockout_config_refused_total") > refused);
             assertTrue(metric("warden_lockout_policy_account_max_failures 3"));
             long worst = get("/metrics").body().lines()
                     .filter(l -> l.startsWith("warden_lockout_policy_worst_case_failures_per_hour "))

@@ -3,9 +3,11 @@ package org.mqttwarden.lockout;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 import org.mqttwarden.api.auth.ClientRef;
@@ -105,7 +107,7 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
 
         @AttributeDefinition(description = "The share of time, in percent, that logins from sources a username"
                 + " never logged in from (within source.trust.days) may take, gateway-wide: 10 allows 100 ms of"
-                + " such login work (bcrypt) per second. Beyond it they are refused at once (lockout.busy, like a"
+                + " such login work (bcrypt) per second. Beyond it they are refused at once (login.busy, like a"
                 + " wrong password), whether the account exists or not; trusted sources are never refused for it."
                 + " 0: no budget.", min = "0", max = "100")
         int login_budget_percent() default 10;
@@ -237,6 +239,8 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
         });
     }
 
+    private final LongAdder configsRefused = new LongAdder();
+
     /** @param nanos the login budget's time: monotonic nanoseconds */
     LockoutGuard(WardenDatabase database, Config config, Clock clock, LongSupplier nanos) {
         Policy policy = Policy.of(config);
@@ -255,6 +259,7 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
         Policy policy = Policy.of(config);
         List<String> problems = policy.problems();
         if (!problems.isEmpty()) {
+            configsRefused.increment();
             LOG.error("Lockout configuration refused, the rules in force stay ({}): {}", describe(lockouts.policy()),
                     String.join("; ", problems));
             return;
@@ -425,11 +430,14 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
      * @return {@code failures_counted}, {@code account_locks} (from some or all origins), {@code source_locks},
      *     {@code denied_locked}, {@code denied_throttled}, {@code denied_source}, {@code clears},
      *     {@code evictions}, {@code store_errors}, {@code budget_refused} (logins refused as {@value #BUSY}),
-     *     {@code budget_spent_ms} (login work of untrusted origins measured, in ms) (since activation)
+     *     {@code budget_spent_ms} (login work of untrusted origins measured, in ms), {@code config_refused}
+     *     (configurations refused while active: the rules in force stayed) (since activation)
      */
     @Override
     public Map<String, Long> counters() {
-        return lockouts.counters();
+        Map<String, Long> c = new LinkedHashMap<>(lockouts.counters());
+        c.put("config_refused", configsRefused.sum());
+        return c;
     }
 
     /**

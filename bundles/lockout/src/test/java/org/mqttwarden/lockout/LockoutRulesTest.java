@@ -494,6 +494,7 @@ class LockoutRulesTest {
         assertThat(guard.lockouts().policy().maxFailures()).isEqualTo(3);
         guard.modified(TestConfig.defaults().locks(30, 10, false).config());
         assertThat(guard.lockouts().policy().lockMaxMinutes()).isEqualTo(1440);
+        assertThat(guard.counters()).containsEntry("config_refused", 3L);
     }
 
     @Test
