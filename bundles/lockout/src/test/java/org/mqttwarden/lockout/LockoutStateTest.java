@@ -63,6 +63,21 @@ class LockoutStateTest {
     }
 
     @Test
+    void withTheStoreGoneLocksStillHoldInMemoryAndEveryFailedWriteIsCounted() {
+        assertThat(a.right("plc-1").allowed()).isTrue();
+        long errors = guard.counters().get("store_errors");
+        db.close(); // the database goes away under a running guard
+        for (int i = 0; i < 5; i++) {
+            assertThat(a.wrong("plc-1", "attacker-" + i).allowed()).isFalse();
+        }
+        assertThat(a.wrong("plc-1", "attacker-new").reason()).as("locked for untrusted sources, in memory")
+                .isEqualTo("lockout.locked");
+        assertThat(a.right("plc-1").allowed()).as("the device's trusted source").isTrue();
+        assertThat(guard.counters().get("store_errors")).isGreaterThan(errors);
+        db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 4); // for close()
+    }
+
+    @Test
     void aLockSurvivesARestartWithItsEndItsHistoryAndTheHoursCount() {
         for (int i = 0; i < 5; i++) {
             a.wrong("plc-1");
