@@ -153,7 +153,7 @@ public final class AccountAdmin implements AccountService {
         if (role.builtIn()) {
             throw new InvalidInputException("'" + name + "' is a built-in role and cannot be removed.");
         }
-        long holders = store.listAccounts().stream().filter(a -> a.roles().contains(name)).count();
+        long holders = store.countAccountsWithRole(name);
         if (holders > 0) {
             throw new InvalidInputException("Role '" + name + "' is held by " + holders
                     + " account(s); revoke it from them first.");

@@ -36,6 +36,7 @@ final class AccountTables {
     static final String INSERT_ACCOUNT = "INSERT INTO warden_account"
             + " (username, password_hash, email, enabled, created_at, updated_at)"
             + " VALUES (:username, :hash, :email, :enabled, :created, :updated)";
+    static final String COUNT_GRANTS_OF_ROLE = "SELECT COUNT(*) FROM warden_account_role WHERE role = :role";
     static final String INSERT_GRANT = "INSERT INTO warden_account_role (username, role) VALUES (:username, :role)";
     static final String DELETE_GRANT = "DELETE FROM warden_account_role WHERE username = :username AND role = :role";
     static final String TOUCH_ACCOUNT = "UPDATE warden_account SET updated_at = :now WHERE username = :username";

@@ -75,6 +75,12 @@ public final class JdbiAccountStore implements AccountStore {
     }
 
     @Override
+    public long countAccountsWithRole(String role) {
+        return jdbi.withHandle(h -> h.createQuery(AccountTables.COUNT_GRANTS_OF_ROLE).bind("role", role)
+                .mapTo(Long.class).one());
+    }
+
+    @Override
     public boolean insertAccount(StoredAccount a) {
         try {
             jdbi.useTransaction(h -> {

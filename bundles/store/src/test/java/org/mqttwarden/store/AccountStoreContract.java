@@ -124,10 +124,13 @@ abstract class AccountStoreContract {
     void deletingARoleRemovesItsRulesAndGrants() {
         store.insertRole(new Role("plc", false, false, "PLCs"));
         store.insertAccount(account("dev1", "plc"));
+        assertThat(store.countAccountsWithRole("plc")).isEqualTo(1);
+        assertThat(store.countAccountsWithRole("viewer")).isZero();
         store.insertRule(new AclRule(0, SubjectType.ROLE, "plc", "plc/#", Permission.WRITE, "c"));
         assertThat(store.insertRole(new Role("plc", false, false, "again"))).isFalse();
         assertThat(store.deleteRole("plc")).isTrue();
         assertThat(store.findAccount("dev1").orElseThrow().roles()).isEmpty();
+        assertThat(store.countAccountsWithRole("plc")).isZero();
         assertThat(store.listRules()).extracting(AclRule::subject).containsExactly("sensor");
     }
 

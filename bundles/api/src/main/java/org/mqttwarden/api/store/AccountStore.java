@@ -24,6 +24,11 @@ public interface AccountStore {
     /** @return the number of accounts */
     long countAccounts();
 
+    /** @return the number of accounts holding the role @since 1.1 */
+    default long countAccountsWithRole(String role) {
+        return listAccounts().stream().filter(a -> a.roles().contains(role)).count();
+    }
+
     /** Inserts an account with its role grants. @return false when the username is taken */
     boolean insertAccount(StoredAccount account);
 
