@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
+import org.mqttwarden.api.auth.LoginGuard;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,12 +39,22 @@ import org.slf4j.LoggerFactory;
  * becomes an {@code audit.events-lost} row in the next transaction and a WARN in the log. A
  * {@link SecurityEvent#securityRelevant() security-relevant} event is never dropped that way: the
  * caller waits up to {@code offerTimeoutMs} for room, and if there is still none its stage completes
- * exceptionally (and it is counted too), so the decision path can fail closed.
+ * exceptionally (and it is counted too), so the decision path can fail closed. A login refused by the
+ * login budget ({@link LoginGuard#BUSY}) is the exception: no one waits for it (a flood's attempt, shed
+ * before any check), so it is queued, written and, with a full queue, dropped and counted like an allow.
  *
  * <p>Each row is chained to the previous one by {@link AuditRow#chainHash}; ids are assigned here,
  * contiguously, continuing from the last row of the file.
  */
 final class AuditWriter implements AutoCloseable {
+
+    /**
+     * @return whether a decision waits for this event to be committed: security-relevant events but a
+     *     login shed by the login budget, which the authenticator answers without waiting
+     */
+    static boolean awaited(SecurityEvent event) {
+        return event.securityRelevant() && !LoginGuard.BUSY.equals(event.reason());
+    }
 
     /** Reason code of the row counting events that could not be recorded. */
     static final String EVENTS_LOST = "audit.events-lost";
@@ -121,7 +132,7 @@ final class AuditWriter implements AutoCloseable {
             return done.minimalCompletionStage();
         }
         Pending pending = new Pending(event, done, order.incrementAndGet());
-        boolean relevant = event.securityRelevant();
+        boolean relevant = awaited(event);
         boolean queued;
         if (relevant) {
             try {
@@ -242,7 +253,7 @@ final class AuditWriter implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MS);
         while (!closed && batch.size() < settings.batchMax()) {
             for (int i = from; i < batch.size(); i++) {
-                if (batch.get(i).event().securityRelevant()) {
+                if (awaited(batch.get(i).event())) {
                     return;
                 }
             }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.api.audit.AuditRecord;
+import org.mqttwarden.api.auth.LoginGuard;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 
@@ -43,6 +44,31 @@ class AuditOverflowTest {
         if (log != null) {
             log.close();
         }
+    }
+
+    @Test
+    void aLoginShedByTheBudgetNeitherBlocksOnAFullQueueNorEndsTheLingerButIsStoredWhenThereIsRoom()
+            throws Exception {
+        Path file = dir.resolve("audit.db");
+        log = Events.open(file, new AuditWriter.Settings(QUEUE, 4, 10_000, 10_000), 20_000);
+        assertThat(AuditWriter.awaited(Events.shed("x-1", 0))).isFalse();
+        assertThat(AuditWriter.awaited(Events.deny("mallory", 0))).isTrue();
+        log.accept(Events.shed("x-1", 1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(log.all()).extracting(AuditRecord::reason).contains(LoginGuard.BUSY);
+
+        stallWriter(file);
+        for (int i = 0; i < QUEUE; i++) {
+            log.accept(Events.allow("alice", i));
+        }
+        // returns although the queue is full and the writer stalled (a security-relevant event waits 10 s here)
+        AtomicReference<CompletionStage<Void>> shed = new AtomicReference<>();
+        Thread decision = new Thread(() -> shed.set(log.accept(Events.shed("x-2", 2))), "decision");
+        decision.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> decision.getState() == Thread.State.TERMINATED);
+        assertThat(shed.get().toCompletableFuture()).as("dropped and counted").isCompletedExceptionally();
+        release();
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.all().stream()
+                .anyMatch(r -> r.reason().equals(AuditWriter.EVENTS_LOST)));
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.mqttwarden.api.auth.Access;
+import org.mqttwarden.api.auth.LoginGuard;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
@@ -30,6 +31,12 @@ final class Events {
     static SecurityEvent deny(String user, int n) {
         return new SecurityEvent(T0.plusMillis(n), EventType.AUTH, Outcome.DENY, "auth.bad-password", user, Set.of(),
                 user + "-client", "192.0.2.7", null, null, null, Map.of());
+    }
+
+    /** A flood's login, refused by the login budget before any check. */
+    static SecurityEvent shed(String user, int n) {
+        return new SecurityEvent(T0.plusMillis(n), EventType.AUTH, Outcome.DENY, LoginGuard.BUSY, user, Set.of(),
+                "flood-" + n, null, null, null, null, Map.of());
     }
 
     static AuditLog open(Path file) {
