@@ -107,11 +107,12 @@ public final class FirstStart {
         Path keys = etc.resolve("keys.properties");
         if (shellAdmin && Files.exists(keys) && Files.notExists(key)) {
             KeyPair pair = newKeyPair();
+            // the public half first: once bin/warden sees the private key, the shell accepts it
+            Files.writeString(keys, SHELL_ADMIN + " = " + sshPublicKey((RSAPublicKey) pair.getPublic())
+                    + ",_g_:admingroup\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             writePrivate(key, "-----BEGIN PRIVATE KEY-----\n"
                     + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pair.getPrivate().getEncoded())
                     + "\n-----END PRIVATE KEY-----\n");
-            Files.writeString(keys, SHELL_ADMIN + " = " + sshPublicKey((RSAPublicKey) pair.getPublic())
-                    + ",_g_:admingroup\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             LOG.info("Created the SSH key {} that bin/warden uses to reach the shell", key.toAbsolutePath());
         }
         if (banner.length() == 0) {
