@@ -180,22 +180,24 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
     // ---- /user
 
     /**
-     * Answers the login when it costs no bcrypt: a generated secret (fast hash, whatever the account), a
-     * remembered verification of an account already cached, or an attempt a guard sheds (refused at once,
-     * its event not waited for). Else null, and nothing recorded.
+     * Answers the login when it costs no bcrypt: a generated secret (fast hash, whatever the account) or
+     * a remembered verification of an account already cached. Else null, and nothing recorded.
      */
     @Override
     public Decision authenticateFast(Credentials credentials) {
+        return DeviceSecrets.isGenerated(credentials.password()) || remembered(credentials)
+                ? authenticate(credentials) : null;
+    }
+
+    /**
+     * Refuses at once, without blocking, an attempt a guard sheds: a typed password (its check would be
+     * slow) that is not remembered. Its event is emitted and not waited for. Else null, nothing recorded.
+     */
+    @Override
+    public Decision authenticateNow(Credentials credentials) {
         String password = credentials.password();
-        if (DeviceSecrets.isGenerated(password)) {
-            return authenticate(credentials);
-        }
-        State s = cachedState();
-        Optional<StoredAccount> account = s == null ? null : s.accounts.get(credentials.username());
-        if (account != null && account.isPresent() && verified.isRemembered(account.get(), password)) {
-            return authenticate(credentials);
-        }
-        if (Validation.usernameProblem(credentials.username()) != null || !Validation.plausiblePassword(password)) {
+        if (guards.isEmpty() || DeviceSecrets.isGenerated(password) || !Validation.plausiblePassword(password)
+                || Validation.usernameProblem(credentials.username()) != null || remembered(credentials)) {
             return null;
         }
         ClientRef client = withAddress(credentials.client());
@@ -205,6 +207,13 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
             }
         }
         return null;
+    }
+
+    /** @return whether the account is cached and this password was verified for it recently (no I/O) */
+    private boolean remembered(Credentials credentials) {
+        State s = cachedState();
+        Optional<StoredAccount> account = s == null ? null : s.accounts.get(credentials.username());
+        return account != null && account.isPresent() && verified.isRemembered(account.get(), credentials.password());
     }
 
     @Override

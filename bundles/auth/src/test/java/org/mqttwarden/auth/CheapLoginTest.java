@@ -151,7 +151,7 @@ class CheapLoginTest {
     }
 
     @Test
-    void anAttemptAGuardShedsIsRefusedOnTheFastLaneWithoutACheck() {
+    void anAttemptAGuardShedsIsRefusedAtOnceWithoutACheck() {
         engine.addGuard(new LoginGuard() {
             @Override
             public Decision check(ClientRef client) {
@@ -165,15 +165,41 @@ class CheapLoginTest {
 
             @Override
             public boolean shed(ClientRef client, boolean slowCheck) {
-                return slowCheck && client.username().startsWith("flood-");
+                return slowCheck && (client.username().startsWith("flood-") || client.username().equals("human"));
             }
         });
-        Decision d = engine.authenticateFast(creds("flood-1", TYPED));
+        Decision d = engine.authenticateNow(creds("flood-1", TYPED));
         assertThat(d.allowed()).isFalse();
         assertThat(d.reason()).isEqualTo(LoginGuard.BUSY);
         assertThat(sink.events).singleElement().satisfies(e -> assertThat(e.reason()).isEqualTo(LoginGuard.BUSY));
         assertThat(count("bcrypt_verifications")).isZero();
-        assertThat(engine.authenticateFast(creds("human", TYPED))).as("not shed: the slow lane decides").isNull();
+        assertThat(engine.authenticateNow(creds("other", TYPED))).as("not shed: decided later").isNull();
+        assertThat(engine.authenticateFast(creds("flood-2", TYPED))).as("the fast lane never sheds").isNull();
+        assertThat(engine.authenticateNow(creds("flood-3", admin.generatePassword())))
+                .as("a generated secret's check is cheap: never shed").isNull();
+    }
+
+    @Test
+    void aRememberedLoginIsNeverShed() {
+        assertThat(engine.authenticate(creds("human", TYPED)).reason()).isEqualTo("auth.ok");
+        engine.addGuard(new LoginGuard() {
+            @Override
+            public Decision check(ClientRef client) {
+                return Decision.allow("test.ok", "");
+            }
+
+            @Override
+            public void outcome(ClientRef client, boolean success, String reason) {
+            }
+
+            @Override
+            public boolean shed(ClientRef client, boolean slowCheck) {
+                return true;
+            }
+        });
+        assertThat(engine.authenticateNow(creds("human", TYPED))).isNull();
+        assertThat(engine.authenticateFast(creds("human", TYPED)).reason()).isEqualTo("auth.ok-remembered");
+        assertThat(engine.authenticateNow(creds("human", TYPED + "!")).reason()).isEqualTo(LoginGuard.BUSY);
     }
 
     @Test

@@ -277,9 +277,9 @@ final class GoAuthHandler implements HttpHandler {
     private Decision decideNow(Request r) {
         try {
             return switch (r.endpoint) {
+                case USER -> authenticator.authenticateNow(r.credentials());
                 case SUPERUSER -> authenticator.superuserNow(r.username);
                 case ACL -> authorizer.authorizeNow(r.client(), r.topic, r.access);
-                default -> null;
             };
         } catch (RuntimeException e) {
             return null;

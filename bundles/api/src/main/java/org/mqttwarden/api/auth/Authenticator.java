@@ -17,11 +17,10 @@ public interface Authenticator {
 
     /**
      * The same answer as {@link #authenticate}, but only when it needs no slow password hash: the
-     * credentials were verified recently and are remembered, the password is a secret the authenticator
-     * generated (checked by a fast hash), or a login guard sheds the attempt ({@link LoginGuard#shed}).
-     * The caller uses it to keep such logins out of the lane where slow password checks queue (a
-     * reconnecting device must not wait behind a bcrypt flood, nor a refusal behind a hand-off). It may
-     * block briefly (login guards, durable events), never on a password hash.
+     * credentials were verified recently and are remembered, or the password is a secret the
+     * authenticator generated (checked by a fast hash). The caller uses it to keep such logins out of the
+     * lane where slow password checks queue (a reconnecting device must not wait behind a bcrypt flood).
+     * It may block briefly (login guards, durable events), never on a password hash.
      *
      * @return the decision, or {@code null} when the login needs {@link #authenticate}; a {@code null}
      *         answer has recorded nothing (no guard asked to check, no event)
@@ -29,6 +28,20 @@ public interface Authenticator {
      * @since 1.2
      */
     default Decision authenticateFast(Credentials credentials) {
+        return null;
+    }
+
+    /**
+     * The answer to a login when it can be given at once without blocking: the attempt is shed by a
+     * login guard ({@link LoginGuard#shed}, refused as {@link LoginGuard#BUSY} before any check, its event
+     * not waited for). Called on a thread that must not block (an HTTP IO thread), so that a flood's
+     * refused logins cost the broker as little as a cached ACL answer.
+     *
+     * @return the refusal, or {@code null} when the login needs {@link #authenticateFast} or
+     *         {@link #authenticate}; a {@code null} answer has recorded nothing
+     * @since 1.2
+     */
+    default Decision authenticateNow(Credentials credentials) {
         return null;
     }
 

@@ -46,7 +46,8 @@ public interface LoginGuard {
      * Asked before {@link #check} where refusing must cost as little as possible (a flood's attempts):
      * whether this guard refuses the attempt at once as {@link #BUSY}, without judging it. It reserves
      * nothing and needs no {@link #outcome}; the guard counts what it sheds itself. Answering {@code false}
-     * promises nothing: {@link #check} still decides. Must not block.
+     * promises nothing: {@link #check} still decides. Asked on a thread that must not block (an HTTP IO
+     * thread): answer from memory, no I/O, no lock held for long.
      *
      * @param slowCheck as for {@link #check(ClientRef, boolean)}
      * @return whether to refuse the attempt now with reason {@link #BUSY}
