@@ -106,11 +106,12 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
         int max_tracked_sources() default 50_000;
 
         @AttributeDefinition(description = "The share of time, in percent, that logins from sources a username"
-                + " never logged in from (within source.trust.days) may take, gateway-wide: 10 allows 100 ms of"
-                + " such login work (bcrypt) per second. Beyond it they are refused at once (login.busy, like a"
-                + " wrong password), whether the account exists or not; trusted sources are never refused for it."
-                + " 0: no budget.", min = "0", max = "100")
-        int login_budget_percent() default 10;
+                + " never logged in from (within source.trust.days) may take, gateway-wide: 5 allows 50 ms of"
+                + " such login work (bcrypt) per second, so that with the refusals themselves a flood keeps within"
+                + " 10 % of the broker's time. Beyond it they are refused at once (login.busy, like a wrong"
+                + " password), whether the account exists or not; trusted sources and generated secrets are never"
+                + " refused for it. 0: no budget.", min = "0", max = "100")
+        int login_budget_percent() default 5;
 
         @AttributeDefinition(description = "Failed logins of one username in the window that raise"
                 + " alert.brute-force (a lock raises it too). 0: only locks.")

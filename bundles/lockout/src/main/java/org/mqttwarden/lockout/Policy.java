@@ -38,7 +38,7 @@ public record Policy(int maxFailures, int windowMinutes, int lockMinutes, int lo
 
     /** The shipped defaults. */
     public static final Policy DEFAULTS = new Policy(5, 15, 15, 1440, false, 20, 15, 15, 30, 50_000, 50_000,
-            10);
+            5);
 
     static final String KEYS_ACCOUNT = "account.max.failures, account.window.minutes, lock.minutes,"
             + " lock.max.minutes, lock.permanent";

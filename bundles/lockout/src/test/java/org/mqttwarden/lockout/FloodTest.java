@@ -65,7 +65,8 @@ class FloodTest {
             Instant t = clock.instant();
             return t.getEpochSecond() * 1_000_000_000L + t.getNano() + bcrypts() * BCRYPT_MS * 1_000_000L;
         };
-        guard = new LockoutGuard(db, TestConfig.defaults().config(), clock, simulated);
+        // the arithmetic below is at 10 %
+        guard = new LockoutGuard(db, TestConfig.defaults().budget(10).config(), clock, simulated);
         Wiring.guard(engine, guard);
         Wiring.sink(engine, audit);
         server = new GoAuthServer(new LoopbackHttp(), engine, engine, db);

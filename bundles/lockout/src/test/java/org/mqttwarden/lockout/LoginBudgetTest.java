@@ -32,7 +32,8 @@ class LoginBudgetTest {
     @BeforeEach
     void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
-        guard = new LockoutGuard(db, TestConfig.defaults().config(), clock);
+        // the arithmetic below is at 10 %
+        guard = new LockoutGuard(db, TestConfig.defaults().budget(10).config(), clock);
     }
 
     @AfterEach
