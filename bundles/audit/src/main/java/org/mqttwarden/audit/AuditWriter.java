@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.mqttwarden.api.auth.LoginGuard;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
-import org.mqttwarden.api.auth.LoginGuard;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

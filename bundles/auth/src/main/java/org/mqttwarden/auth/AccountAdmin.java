@@ -34,7 +34,6 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 @Component(service = AccountService.class, configurationPid = "org.mqttwarden.auth")
 public final class AccountAdmin implements AccountService {
 
-
     private final AccountStore store;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
@@ -207,7 +206,8 @@ public final class AccountAdmin implements AccountService {
 
     @Override
     public void removeRule(long id, String actor) {
-        AclRule rule = store.findRule(id).orElseThrow(() -> new InvalidInputException("There is no ACL rule #" + id + "."));
+        AclRule rule = store.findRule(id)
+                .orElseThrow(() -> new InvalidInputException("There is no ACL rule #" + id + "."));
         store.deleteRule(id);
         changed(actor, "acl.remove", null, Map.of("rule", rule.describe()));
     }

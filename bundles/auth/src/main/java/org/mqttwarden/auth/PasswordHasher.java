@@ -112,11 +112,6 @@ public final class PasswordHasher {
         return costOf(stored.substring(PREFIX.length())) < cost;
     }
 
-    /** @return whether checking a password against this stored hash runs bcrypt */
-    static boolean isSlow(String stored) {
-        return !DeviceSecrets.isHash(stored);
-    }
-
     static int costOf(String bcrypt) {
         try {
             return Integer.parseInt(bcrypt.substring(4, 6));

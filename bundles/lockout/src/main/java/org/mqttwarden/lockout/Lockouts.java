@@ -124,12 +124,8 @@ final class Lockouts {
         long forget = forget(policy);
         for (LockoutStore.Row row : store.loadAll()) {
             Tally t = new Tally(row.username(), HourCounter.decode(row.hourFailures()));
-            t.failures = row.failures();
-            t.windowStart = row.windowStart();
-            t.lastFailure = row.lastFailure();
-            t.lockCount = row.lockCount();
-            t.lockedSince = row.lockedSince();
-            t.lockedUntil = row.lockedUntil();
+            t.restore(row.failures(), row.windowStart(), row.lastFailure(), row.lockCount(), row.lockedSince(),
+                    row.lockedUntil());
             t.allLockedSince = row.allLockedSince();
             t.allLockedUntil = row.allLockedUntil();
             t.known = Tally.Known.ACCOUNT;
@@ -142,12 +138,8 @@ final class Lockouts {
         }
         for (LockoutStore.ScopeRow row : store.loadScopes()) {
             Tally s = new Tally(row.origin());
-            s.failures = row.failures();
-            s.windowStart = row.windowStart();
-            s.lastFailure = row.lastFailure();
-            s.lockCount = row.lockCount();
-            s.lockedSince = row.lockedSince();
-            s.lockedUntil = row.lockedUntil();
+            s.restore(row.failures(), row.windowStart(), row.lastFailure(), row.lockCount(), row.lockedSince(),
+                    row.lockedUntil());
             s.stored = true;
             if (s.worthNothing(now, window, forget)) {
                 deleteScope(row.username(), s);
@@ -155,8 +147,7 @@ final class Lockouts {
             }
             Tally t = accounts.computeIfAbsent(row.username(), NEW_ACCOUNT);
             t.known = Tally.Known.ACCOUNT;
-            t.scope(row.origin());
-            t.scopes.put(row.origin(), s);
+            t.putScope(s);
             t.scopesStored = true;
         }
         int locked = 0;
@@ -912,7 +903,8 @@ final class Lockouts {
                 Map.entry("denied_locked", deniedLocked.sum()), Map.entry("denied_throttled", deniedThrottled.sum()),
                 Map.entry("denied_source", deniedSource.sum()), Map.entry("clears", clears.sum()),
                 Map.entry("evictions", evictions.sum()), Map.entry("store_errors", storeErrors.sum()),
-                Map.entry("budget_refused", budget.refused()), Map.entry("budget_spent_ms", budget.spent() / 1_000_000L));
+                Map.entry("budget_refused", budget.refused()),
+                Map.entry("budget_spent_ms", budget.spent() / 1_000_000L));
     }
 
     Map<String, Long> gauges() {

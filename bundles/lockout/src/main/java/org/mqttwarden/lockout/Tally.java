@@ -97,6 +97,25 @@ final class Tally {
         return scopes.computeIfAbsent(o, Tally::new);
     }
 
+    /** Puts a trusted origin's tally (loaded from the store) in its place (accounts only). */
+    void putScope(Tally scope) {
+        if (scopes == null) {
+            scopes = new HashMap<>(4);
+        }
+        scopes.put(scope.origin, scope);
+    }
+
+    /** Puts back a run and its lock as they were stored. */
+    void restore(int failures, long windowStart, long lastFailure, int lockCount, long lockedSince,
+            long lockedUntil) {
+        this.failures = failures;
+        this.windowStart = windowStart;
+        this.lastFailure = lastFailure;
+        this.lockCount = lockCount;
+        this.lockedSince = lockedSince;
+        this.lockedUntil = lockedUntil;
+    }
+
     /** @return whether every origin is locked (the hourly ceiling) */
     boolean allLocked(long now) {
         return allLockedSince != 0 && now < allLockedUntil;
