@@ -68,7 +68,7 @@ class DecisionLanesTest {
                         + "-password\",\"username\":\"ghost" + i + "\"}"));
                 int sent = i + 1;
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    Scrape m = scrape(device);
+                    Scrape m = Scrape.over(device);
                     assertThat(m.value("warden_http_lane_busy{lane=\"slow\"}")
                             + m.value("warden_http_lane_queued{lane=\"slow\"}")).as(m.text()).isEqualTo(sent);
                 });
@@ -83,7 +83,7 @@ class DecisionLanesTest {
                 assertThat(other.send("POST", "/user", JSON, LOGIN.replace("secret", "wrong!")).status())
                         .as("a wrong password needs the slow lane, which now has no room").isEqualTo(503);
             }
-            Scrape metrics = scrape(device);
+            Scrape metrics = Scrape.over(device);
             assertThat(metrics.value("warden_http_lane_busy{lane=\"slow\"}")).isEqualTo(2);
             assertThat(metrics.decisions("user", "allow")).isEqualTo(6);
             assertThat(metrics.decisions("user", "overloaded")).isEqualTo(1);
@@ -107,15 +107,15 @@ class DecisionLanesTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> audit.held() == 1);
         RawHttp queued = post(server, "/acl", denied.formatted(2));
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> scrape(watcher).value("warden_http_lane_queued{lane=\"fast\"}") == 1);
+                .until(() -> Scrape.over(watcher).value("warden_http_lane_queued{lane=\"fast\"}") == 1);
         RawHttp refused = post(server, "/acl", denied.formatted(3));
 
         assertThat(refused.read().status()).isEqualTo(503);
-        assertThat(scrape(watcher).decisions("acl", "overloaded")).isEqualTo(1);
+        assertThat(Scrape.over(watcher).decisions("acl", "overloaded")).isEqualTo(1);
         audit.release();
         assertThat(running.read().status()).isEqualTo(403);
         assertThat(queued.read().status()).isEqualTo(403);
-        assertThat(scrape(watcher).decisions("acl", "deny")).isEqualTo(2);
+        assertThat(Scrape.over(watcher).decisions("acl", "deny")).isEqualTo(2);
     }
 
     @Test
@@ -191,11 +191,5 @@ class DecisionLanesTest {
         c.write(c.head("POST", path, JSON, body.length).getBytes(StandardCharsets.US_ASCII));
         c.write(body);
         return c;
-    }
-
-    private static Scrape scrape(RawHttp c) throws IOException {
-        Response r = c.send("GET", "/metrics", null, new byte[0]);
-        assertThat(r.status()).isEqualTo(200);
-        return Scrape.parse(r.text());
     }
 }

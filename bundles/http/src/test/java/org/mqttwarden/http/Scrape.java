@@ -1,11 +1,21 @@
 package org.mqttwarden.http;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** One read of {@code /metrics}: each sample by its series ({@code name{labels}}), in exposition order. */
 record Scrape(String text, Map<String, Double> samples) {
+
+    /** @return {@code /metrics} read over a raw connection (which must answer 200) */
+    static Scrape over(RawHttp connection) throws IOException {
+        RawHttp.Response r = connection.send("GET", "/metrics", null, new byte[0]);
+        assertThat(r.status()).as("/metrics").isEqualTo(200);
+        return parse(r.text());
+    }
 
     static Scrape parse(String text) {
         Map<String, Double> samples = new LinkedHashMap<>();

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mqttwarden.http.RawHttp.Response;
 
 /**
  * Clients that connect and then send slowly, or nothing at all, hold a socket for a bounded time and
@@ -77,7 +76,7 @@ class SlowClientsTest {
             assertThat(goAuth.send("POST", "/user", JSON, LOGIN.replace("secret", "wrong!")).status())
                     .isEqualTo(403);
             assertThat(goAuth.send("POST", "/superuser", JSON, "{\"username\":\"boss\"}").status()).isEqualTo(200);
-            Scrape during = Scrape.parse(goAuth.send("GET", "/metrics", null, new byte[0]).text());
+            Scrape during = Scrape.over(goAuth);
             assertThat(during.value("warden_http_connections_open")).as("stalled, idle and this one")
                     .isGreaterThanOrEqualTo(1065);
 
@@ -86,12 +85,11 @@ class SlowClientsTest {
                 assertThat(c.closedByServerWithin(10_000)).as("a stalled connection closed by the server").isTrue();
             }
 
-            Scrape after = Scrape.parse(goAuth.send("GET", "/metrics", null, new byte[0]).text());
+            Scrape after = Scrape.over(goAuth);
             assertThat(after.value("warden_http_body_timeouts_total")).isEqualTo(64);
             assertThat(after.decisions("acl", "bad_request") + after.decisions("user", "bad_request"))
                     .as("a stalled request is no decision").isZero();
-            await().atMost(Duration.ofSeconds(10)).until(() -> Scrape.parse(
-                    goAuth.send("GET", "/metrics", null, new byte[0]).text())
+            await().atMost(Duration.ofSeconds(10)).until(() -> Scrape.over(goAuth)
                     .value("warden_http_connections_open") == 1001);
             assertThat(held.get(64).open()).as("an idle connection, within idle.timeout.ms").isTrue();
         }
@@ -172,12 +170,12 @@ class SlowClientsTest {
             idle.add(hold(server));
         }
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> scrape(scraper).value("warden_http_connections_open") == 16);
+                .until(() -> Scrape.over(scraper).value("warden_http_connections_open") == 16);
 
         RawHttp refused = hold(server);
 
         assertThat(refused.closedByServerWithin(10_000)).as("the 17th connection, closed at once").isTrue();
-        Scrape metrics = scrape(scraper);
+        Scrape metrics = Scrape.over(scraper);
         assertThat(metrics.value("warden_http_connections_refused_total")).isEqualTo(1);
         assertThat(metrics.value("warden_http_connections_open")).isEqualTo(16);
         assertThat(metrics.value("warden_http_connections_max")).isEqualTo(16);
@@ -186,21 +184,15 @@ class SlowClientsTest {
 
         idle.get(0).close();
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> scrape(scraper).value("warden_http_connections_open") == 15);
+                .until(() -> Scrape.over(scraper).value("warden_http_connections_open") == 15);
         RawHttp next = hold(server);
         assertThat(next.send("POST", "/acl", JSON, ALLOWED_ACL).status()).as("room again").isEqualTo(200);
-        assertThat(scrape(scraper).value("warden_http_connections_refused_total")).isEqualTo(1);
+        assertThat(Scrape.over(scraper).value("warden_http_connections_refused_total")).isEqualTo(1);
     }
 
     private RawHttp hold(GoAuthServer server) throws IOException {
         RawHttp c = RawHttp.connect(server.port());
         held.add(c);
         return c;
-    }
-
-    private static Scrape scrape(RawHttp c) throws IOException {
-        Response r = c.send("GET", "/metrics", null, new byte[0]);
-        assertThat(r.status()).isEqualTo(200);
-        return Scrape.parse(r.text());
     }
 }
