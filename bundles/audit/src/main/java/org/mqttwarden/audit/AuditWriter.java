@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.mqttwarden.api.auth.LoginGuard;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
@@ -40,21 +39,13 @@ import org.slf4j.LoggerFactory;
  * {@link SecurityEvent#securityRelevant() security-relevant} event is never dropped that way: the
  * caller waits up to {@code offerTimeoutMs} for room, and if there is still none its stage completes
  * exceptionally (and it is counted too), so the decision path can fail closed. A login refused by the
- * login budget ({@link LoginGuard#BUSY}) is the exception: no one waits for it (a flood's attempt, shed
- * before any check), so it is queued, written and, with a full queue, dropped and counted like an allow.
+ * login budget is the exception ({@link SecurityEvent#awaited()}): no one waits for it, so it is queued,
+ * written and, with a full queue, dropped and counted like an allow.
  *
  * <p>Each row is chained to the previous one by {@link AuditRow#chainHash}; ids are assigned here,
  * contiguously, continuing from the last row of the file.
  */
 final class AuditWriter implements AutoCloseable {
-
-    /**
-     * @return whether a decision waits for this event to be committed: security-relevant events but a
-     *     login shed by the login budget, which the authenticator answers without waiting
-     */
-    static boolean awaited(SecurityEvent event) {
-        return event.securityRelevant() && !LoginGuard.BUSY.equals(event.reason());
-    }
 
     /** Reason code of the row counting events that could not be recorded. */
     static final String EVENTS_LOST = "audit.events-lost";
@@ -132,7 +123,7 @@ final class AuditWriter implements AutoCloseable {
             return done.minimalCompletionStage();
         }
         Pending pending = new Pending(event, done, order.incrementAndGet());
-        boolean relevant = awaited(event);
+        boolean relevant = event.awaited();
         boolean queued;
         if (relevant) {
             try {
@@ -253,7 +244,7 @@ final class AuditWriter implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MS);
         while (!closed && batch.size() < settings.batchMax()) {
             for (int i = from; i < batch.size(); i++) {
-                if (awaited(batch.get(i).event())) {
+                if (batch.get(i).event().awaited()) {
                     return;
                 }
             }

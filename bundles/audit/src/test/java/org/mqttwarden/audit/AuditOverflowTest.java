@@ -51,8 +51,8 @@ class AuditOverflowTest {
             throws Exception {
         Path file = dir.resolve("audit.db");
         log = Events.open(file, new AuditWriter.Settings(QUEUE, 4, 10_000, 10_000), 20_000);
-        assertThat(AuditWriter.awaited(Events.shed("x-1", 0))).isFalse();
-        assertThat(AuditWriter.awaited(Events.deny("mallory", 0))).isTrue();
+        assertThat(Events.shed("x-1", 0).awaited()).isFalse();
+        assertThat(Events.deny("mallory", 0).awaited()).isTrue();
         log.accept(Events.shed("x-1", 1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(log.all()).extracting(AuditRecord::reason).contains(LoginGuard.BUSY);
 

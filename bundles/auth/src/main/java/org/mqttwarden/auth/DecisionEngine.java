@@ -203,7 +203,7 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
         ClientRef client = withAddress(credentials.client());
         for (LoginGuard guard : guards) {
             if (guard.shed(client, true)) {
-                return authEvent(client, null, SHED, Outcome.DENY, false);
+                return authEvent(client, null, SHED);
             }
         }
         return null;
@@ -248,8 +248,7 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
             Decision pre = guard.check(client, !generated);
             if (!pre.allowed()) {
                 tellGuards(asked, client, false, pre.reason());
-                // a refusal that sheds load is not waited for: its durable write would cost more than it saves
-                return authEvent(client, null, pre, Outcome.DENY, !LoginGuard.BUSY.equals(pre.reason()));
+                return authEvent(client, null, pre);
             }
             asked.add(guard);
         }
@@ -350,19 +349,14 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
         return authEvent(client, account, d, d.allowed() ? Outcome.ALLOW : Outcome.DENY);
     }
 
+    /** Emits the event; a security-relevant one is waited for unless it sheds load (SecurityEvent#awaited). */
     private Decision authEvent(ClientRef client, StoredAccount account, Decision d, Outcome outcome) {
-        return authEvent(client, account, d, outcome, true);
-    }
-
-    /** @param await whether a security-relevant event must be stored before the answer (the rule) */
-    private Decision authEvent(ClientRef client, StoredAccount account, Decision d, Outcome outcome,
-            boolean await) {
         if (!events.active()) {
             return d;
         }
         events.emit(new SecurityEvent(clock.instant(), EventType.AUTH, outcome, d.reason(), client.username(),
                 account == null ? Set.of() : account.roles(), client.clientId(), client.address(), null, null, null,
-                Map.of()), await);
+                Map.of()));
         return d;
     }
 

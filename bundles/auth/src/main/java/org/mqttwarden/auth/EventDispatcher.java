@@ -46,18 +46,10 @@ final class EventDispatcher {
     }
 
     void emit(SecurityEvent event) {
-        emit(event, true);
-    }
-
-    /**
-     * @param await false: do not wait for a security-relevant event to be stored either (a refusal that
-     *     sheds load, {@link org.mqttwarden.api.auth.LoginGuard#BUSY}); sinks still get it
-     */
-    void emit(SecurityEvent event, boolean await) {
         if (sinks.isEmpty()) {
             return;
         }
-        boolean wait = await && event.securityRelevant();
+        boolean wait = event.awaited();
         CompletableFuture<?>[] pending = wait ? new CompletableFuture<?>[sinks.size()] : null;
         int n = 0;
         for (EventSink sink : sinks) {

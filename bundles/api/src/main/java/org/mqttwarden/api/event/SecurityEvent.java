@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Set;
 
 import org.mqttwarden.api.auth.Access;
+import org.mqttwarden.api.auth.LoginGuard;
 
 /**
  * One security-relevant fact, emitted to every {@link EventSink}. Never carries a password, hash,
@@ -48,5 +49,16 @@ public record SecurityEvent(Instant time, EventType type, Outcome outcome, Strin
         }
         return outcome != Outcome.ALLOW || type == EventType.ADMIN_CHANGE || type == EventType.LOCKOUT
                 || type == EventType.ALERT;
+    }
+
+    /**
+     * @return whether the decision is answered only once a sink that promises durability has stored this
+     *     event: every {@link #securityRelevant() security-relevant} event but a login refused by the login
+     *     budget ({@link LoginGuard#BUSY}), which is shed before any check and answered at once (under a
+     *     flood, a durable write per refusal would cost the broker more than the refusal saves)
+     * @since 1.1
+     */
+    public boolean awaited() {
+        return securityRelevant() && !LoginGuard.BUSY.equals(reason);
     }
 }
