@@ -113,6 +113,13 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
                 + " refused for it. 0: no budget.", min = "0", max = "100")
         int login_budget_percent() default 5;
 
+        @AttributeDefinition(description = "What one login refused for the budget costs the broker, in"
+                + " microseconds (go-auth's round trip for an answer given at once; about 50 on a 2-core gateway,"
+                + " see BENCHMARKS.md section 11). Each refusal is charged to the budget, so under a flood the"
+                + " password work admitted shrinks as the refusals grow and both together keep within"
+                + " login.budget.percent. 0: refusals are free.", min = "0", max = "100000")
+        int login_budget_refusal_micros() default 50;
+
         @AttributeDefinition(description = "Failed logins of one username in the window that raise"
                 + " alert.brute-force (a lock raises it too). 0: only locks.")
         int alert_brute_failures() default 10;
@@ -275,7 +282,9 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
                 + "; at most " + p.worstCaseFailuresPerHour() + " failures per account per hour; sources: "
                 + (p.sourcesTracked() ? p.sourceMaxFailures() + " failures in " + p.sourceWindowMinutes()
                         + " min lock for " + p.sourceLockMinutes() + " min" : "off") + "; login budget of untrusted"
-                + " sources: " + (p.budgeted() ? p.loginBudgetPercent() + " %" : "off");
+                + " sources: " + (p.budgeted()
+                        ? p.loginBudgetPercent() + " %, " + p.loginBudgetRefusalMicros() + " microseconds per refusal"
+                        : "off");
     }
 
     /** Every sink but this bundle's own ({@link AccountChanges}, which only listens). */

@@ -281,7 +281,7 @@ final class Lockouts {
         long start = 0;
         if (trustedFrom == null && slowCheck && p.budgeted()) {
             start = nanos.getAsLong();
-            reserved = budget.acquire(start, p.loginBudgetPercent());
+            reserved = budget.acquire(start, p.loginBudgetPercent(), p.refusalNanos());
             if (reserved < 0) {
                 if (t.idle(now, window, forget)) {
                     remove(t);
@@ -306,7 +306,7 @@ final class Lockouts {
         Policy p = policy;
         if (!slowCheck || !p.budgeted()
                 || trust.trusted(client.username(), Origin.of(client), clock.millis(), p.sourceTrustMillis())
-                || !budget.shed(nanos.getAsLong(), p.loginBudgetPercent())) {
+                || !budget.shed(nanos.getAsLong(), p.loginBudgetPercent(), p.refusalNanos())) {
             return false;
         }
         warnBusy(p);

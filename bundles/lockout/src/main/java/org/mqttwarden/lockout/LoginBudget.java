@@ -9,6 +9,11 @@ package org.mqttwarden.lockout;
  * debt that refuses the next ones until time has paid it back. The debt is bounded (ten seconds of
  * filling), so one stalled attempt cannot refuse logins for long.
  *
+ * <p>A refusal is not free either: it still costs the broker a round trip to the gateway. Each refusal
+ * therefore {@link #charge charges} the bucket what such a round trip costs the caller, so that under a
+ * flood the password work admitted shrinks as the refusals grow and the two together keep within the
+ * budget, up to the rate at which the refusals alone fill it.
+ *
  * <p>Time comes from the caller (a monotonic nanosecond source), so tests drive it. Thread-safe: one
  * short monitor, only for attempts that need the budget.
  */
@@ -45,7 +50,8 @@ final class LoginBudget {
             last = now;
             return;
         }
-        long elapsed = Math.min(Math.max(now - last, 0), 10 * SECOND);
+        // bounded only against overflow: more than the longest debt (ten seconds' filling) refills the bucket
+        long elapsed = Math.min(Math.max(now - last, 0), 60 * SECOND);
         last = Math.max(last, now);
         tokens = Math.min(capacity, tokens + elapsed / 100 * percent);
     }
@@ -54,11 +60,10 @@ final class LoginBudget {
      * @return the nanoseconds reserved for an attempt starting at {@code now} (settle them with
      *     {@link #settle}), or {@code -1} when the budget is spent: refuse the attempt
      */
-    synchronized long acquire(long now, int percent) {
+    synchronized long acquire(long now, int percent, long refusalCost) {
         refill(now, percent);
         if (tokens <= 0) {
-            refused++;
-            refusedSinceWarning++;
+            refuse(percent, refusalCost);
             return -1;
         }
         long reserve = Math.max(estimate, 1);
@@ -69,16 +74,29 @@ final class LoginBudget {
     /**
      * Sheds an attempt when the budget is spent, without reserving anything.
      *
+     * @param refusalCost what a refusal costs the caller, in nanoseconds: charged when refused
      * @return whether the budget is spent now (the attempt is then counted as refused)
      */
-    synchronized boolean shed(long now, int percent) {
+    synchronized boolean shed(long now, int percent, long refusalCost) {
         refill(now, percent);
         if (tokens > 0) {
             return false;
         }
+        refuse(percent, refusalCost);
+        return true;
+    }
+
+    private void refuse(int percent, long refusalCost) {
         refused++;
         refusedSinceWarning++;
-        return true;
+        charge(percent, refusalCost);
+    }
+
+    /** Takes {@code cost} nanoseconds from the bucket, at most down to the bounded debt. */
+    private void charge(int percent, long cost) {
+        long c = Math.max(cost, 0);
+        spent += c;
+        tokens = Math.max(tokens - c, -10 * capacity(percent));
     }
 
     /** @return whether to log the exhaustion now (first time, then at most once a minute), with the count */

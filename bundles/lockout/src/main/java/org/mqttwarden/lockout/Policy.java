@@ -28,17 +28,19 @@ import java.util.List;
  * @param maxTrackedSources sources tracked (in memory) at most
  * @param loginBudgetPercent the share of time (percent) that logins from origins not trusted for their
  *     username may take, gateway-wide; 0: no budget
+ * @param loginBudgetRefusalMicros what one refusal for the budget costs the caller (the round trip of an
+ *     answer given at once), in microseconds: charged to the budget per refusal
  */
 public record Policy(int maxFailures, int windowMinutes, int lockMinutes, int lockMaxMinutes, boolean permanent,
         int sourceMaxFailures, int sourceWindowMinutes, int sourceLockMinutes, int sourceTrustDays,
-        int maxTrackedUnknown, int maxTrackedSources, int loginBudgetPercent) {
+        int maxTrackedUnknown, int maxTrackedSources, int loginBudgetPercent, int loginBudgetRefusalMicros) {
 
     /** Failed logins per account in any 60 minutes that nothing may exceed. */
     public static final int HOURLY_CEILING = 100;
 
     /** The shipped defaults. */
     public static final Policy DEFAULTS = new Policy(5, 15, 15, 1440, false, 20, 15, 15, 30, 50_000, 50_000,
-            5);
+            5, 50);
 
     static final String KEYS_ACCOUNT = "account.max.failures, account.window.minutes, lock.minutes,"
             + " lock.max.minutes, lock.permanent";
@@ -48,7 +50,7 @@ public record Policy(int maxFailures, int windowMinutes, int lockMinutes, int lo
         return new Policy(c.account_max_failures(), c.account_window_minutes(), c.lock_minutes(),
                 c.lock_max_minutes(), c.lock_permanent(), c.source_max_failures(), c.source_window_minutes(),
                 c.source_lock_minutes(), c.source_trust_days(), c.max_tracked_unknown(), c.max_tracked_sources(),
-                c.login_budget_percent());
+                c.login_budget_percent(), c.login_budget_refusal_micros());
     }
 
     /** @return what is wrong with this policy, each naming its configuration keys; empty when it may apply */
@@ -68,6 +70,7 @@ public record Policy(int maxFailures, int windowMinutes, int lockMinutes, int lo
         range(out, "max.tracked.unknown", maxTrackedUnknown, 100, 10_000_000);
         range(out, "max.tracked.sources", maxTrackedSources, 100, 10_000_000);
         range(out, "login.budget.percent", loginBudgetPercent, 0, 100);
+        range(out, "login.budget.refusal.micros", loginBudgetRefusalMicros, 0, 100_000);
         if (out.isEmpty()) {
             int worst = worstCaseFailuresPerHour();
             if (worst > HOURLY_CEILING) {
@@ -108,6 +111,10 @@ public record Policy(int maxFailures, int windowMinutes, int lockMinutes, int lo
 
     long sourceTrustMillis() {
         return sourceTrustDays * 86_400_000L;
+    }
+
+    long refusalNanos() {
+        return loginBudgetRefusalMicros * 1_000L;
     }
 
     boolean budgeted() {

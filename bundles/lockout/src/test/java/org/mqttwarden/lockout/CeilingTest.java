@@ -27,7 +27,7 @@ class CeilingTest {
     Path dir;
 
     private static Policy policy(int n, int window, int lock, int max, boolean permanent) {
-        return new Policy(n, window, lock, max, permanent, 0, 15, 15, 0, 50_000, 50_000, 0);
+        return new Policy(n, window, lock, max, permanent, 0, 15, 15, 0, 50_000, 50_000, 0, 50);
     }
 
     @Test

@@ -455,7 +455,7 @@ class LockoutRulesTest {
 
     @Test
     void theHardCeilingLocksAtOneHundredEvenUnderAPolicyThatWouldAllowMore() {
-        Policy loose = new Policy(100, 1, 1, 1, false, 0, 15, 15, 0, 50_000, 50_000, 0);
+        Policy loose = new Policy(100, 1, 1, 1, false, 0, 15, 15, 0, 50_000, 50_000, 0, 50);
         assertThat(loose.problems()).isNotEmpty();
         guard.lockouts().policy(loose);
         List<Long> failures = new CopyOnWriteArrayList<>();

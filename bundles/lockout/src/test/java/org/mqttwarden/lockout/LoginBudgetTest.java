@@ -217,4 +217,51 @@ class LoginBudgetTest {
         guard.modified(TestConfig.defaults().budget(101).config());
         assertThat(guard.gauges().get("policy_login_budget_percent")).as("refused").isEqualTo(50);
     }
+
+    /**
+     * Refusals are charged what they cost the broker: at 10 % with 100 µs per refusal, a flood of 1 000
+     * attempts a second costs 10 % in refusals alone, so after the first second's bucket no password work is
+     * admitted at all; at 500 a second, password work and refusals share the 10 %.
+     */
+    @Test
+    void refusalsAreChargedSoPasswordWorkAndRefusalsTogetherKeepWithinTheBudget() {
+        guard.modified(TestConfig.defaults().budget(10, 100).config());
+        for (int rate : new int[] {1000, 500}) {
+            clock.advance(Duration.ofSeconds(11)); // the bucket full again
+            Duration gap = Duration.ofNanos(1_000_000_000L / rate);
+            long start = clock.millis();
+            long work = 0;
+            long refusedBefore = counter("budget_refused");
+            for (int i = 0; i < rate * 60; i++) {
+                if (flood().allowed()) {
+                    work += BCRYPT.toMillis();
+                }
+                clock.advance(gap);
+            }
+            long elapsed = clock.millis() - start;
+            long refused = counter("budget_refused") - refusedBefore;
+            long charged = refused / 10; // ms, at 100 µs each
+            assertThat(work + charged).as("%d/s: work %d ms + refusals %d ms in %d ms", rate, work, charged, elapsed)
+                    .isLessThanOrEqualTo(elapsed / 10 + 200)
+                    .isGreaterThanOrEqualTo(elapsed / 10 - 200);
+            if (rate == 1000) {
+                assertThat(work).as("only the first bucket's worth at 1 000/s").isLessThanOrEqualTo(200);
+            } else {
+                assertThat(work).as("half of the budget left for password work at 500/s")
+                        .isBetween(elapsed / 20 - 500, elapsed / 20 + 500);
+            }
+        }
+    }
+
+    @Test
+    void chargedRefusalsRunADebtOfAtMostTenSecondsSoLoginsComeBackSoonAfterAFloodStops() {
+        guard.modified(TestConfig.defaults().budget(10, 1000).config());
+        spend();
+        for (int i = 0; i < 100_000; i++) {
+            assertThat(flood().reason()).isEqualTo(LockoutGuard.BUSY);
+        }
+        // 100 s of refusals charged, the debt bounded at ten seconds' filling: 1 s, paid back in 10 s
+        clock.advance(Duration.ofSeconds(10).plusMillis(2));
+        assertThat(flood().allowed()).isTrue();
+    }
 }
