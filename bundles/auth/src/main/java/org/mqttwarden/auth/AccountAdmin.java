@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 import org.mqttwarden.api.account.Account;
 import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.account.AclRule;
+import org.mqttwarden.api.account.ChangeNotRecordedException;
 import org.mqttwarden.api.account.InvalidInputException;
 import org.mqttwarden.api.account.Role;
 import org.mqttwarden.api.account.SubjectType;
@@ -29,10 +31,20 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Validated administration of accounts, roles and rules; each change becomes an admin-change event. */
+/**
+ * Validated administration of accounts, roles and rules. Each change is recorded before it is made: its
+ * admin-change event must be confirmed by every event sink (the audit log commits it) within
+ * {@code event.wait.ms}, else nothing is changed and {@link ChangeNotRecordedException} says why. A recorded
+ * change the store then does not make (a concurrent change got there first, a store failure) is followed
+ * by an {@link Outcome#ERROR} event of the same reason.
+ */
 @Component(service = AccountService.class, configurationPid = "org.mqttwarden.auth")
 public final class AccountAdmin implements AccountService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccountAdmin.class);
 
     private final AccountStore store;
     private final Clock clock;
@@ -83,10 +95,10 @@ public final class AccountAdmin implements AccountService {
         }
         Instant now = clock.instant();
         StoredAccount a = new StoredAccount(username, hasher.hash(password), grants, mail, true, now, now);
-        if (!store.insertAccount(a)) {
-            throw new InvalidInputException("An account named '" + username + "' already exists.");
-        }
-        changed(actor, "account.create", username, Map.of("roles", String.join(",", grants)));
+        Map<String, String> detail = Map.of("roles", String.join(",", grants));
+        record(actor, "account.create", username, detail);
+        apply(actor, "account.create", username, detail, () -> store.insertAccount(a),
+                "An account named '" + username + "' already exists.");
         return a.toAccount();
     }
 
@@ -99,22 +111,26 @@ public final class AccountAdmin implements AccountService {
     public void setPassword(String username, String password, String actor) {
         requireAccount(username);
         Validation.requirePassword(password, minLength);
-        store.updatePasswordHash(username, hasher.hash(password), clock.instant());
-        changed(actor, "account.password", username, Map.of());
+        String hash = hasher.hash(password);
+        record(actor, "account.password", username, Map.of());
+        apply(actor, "account.password", username, Map.of(),
+                () -> store.updatePasswordHash(username, hash, clock.instant()), gone(username));
     }
 
     @Override
     public void setEnabled(String username, boolean enabled, String actor) {
         requireAccount(username);
-        store.updateEnabled(username, enabled, clock.instant());
-        changed(actor, enabled ? "account.enable" : "account.disable", username, Map.of());
+        String what = enabled ? "account.enable" : "account.disable";
+        record(actor, what, username, Map.of());
+        apply(actor, what, username, Map.of(), () -> store.updateEnabled(username, enabled, clock.instant()),
+                gone(username));
     }
 
     @Override
     public void removeAccount(String username, String actor) {
         requireAccount(username);
-        store.deleteAccount(username);
-        changed(actor, "account.remove", username, Map.of());
+        record(actor, "account.remove", username, Map.of());
+        apply(actor, "account.remove", username, Map.of(), () -> store.deleteAccount(username), gone(username));
     }
 
     @Override
@@ -139,10 +155,13 @@ public final class AccountAdmin implements AccountService {
         if (role.description().length() > 512) {
             throw new InvalidInputException("A role description has at most 512 characters.");
         }
-        if (!store.insertRole(role)) {
+        if (store.findRole(name).isPresent()) {
             throw new InvalidInputException("A role named '" + name + "' already exists.");
         }
-        changed(actor, "role.add", null, Map.of("role", name, "superuser", Boolean.toString(superuser)));
+        Map<String, String> detail = Map.of("role", name, "superuser", Boolean.toString(superuser));
+        record(actor, "role.add", null, detail);
+        apply(actor, "role.add", null, detail, () -> store.insertRole(role),
+                "A role named '" + name + "' already exists.");
         return role;
     }
 
@@ -157,27 +176,34 @@ public final class AccountAdmin implements AccountService {
             throw new InvalidInputException("Role '" + name + "' is held by " + holders
                     + " account(s); revoke it from them first.");
         }
-        store.deleteRole(name);
-        changed(actor, "role.remove", null, Map.of("role", name));
+        record(actor, "role.remove", null, Map.of("role", name));
+        apply(actor, "role.remove", null, Map.of("role", name), () -> store.deleteRole(name),
+                "There is no role named '" + name + "'.");
     }
 
     @Override
     public void grantRole(String username, String role, String actor) {
         StoredAccount a = requireAccount(username);
         requireRole(role);
-        if (a.roles().contains(role) || !store.grantRole(username, role, clock.instant())) {
-            throw new InvalidInputException("Account '" + username + "' already holds role '" + role + "'.");
+        String held = "Account '" + username + "' already holds role '" + role + "'.";
+        if (a.roles().contains(role)) {
+            throw new InvalidInputException(held);
         }
-        changed(actor, "account.role-grant", username, Map.of("role", role));
+        record(actor, "account.role-grant", username, Map.of("role", role));
+        apply(actor, "account.role-grant", username, Map.of("role", role),
+                () -> store.grantRole(username, role, clock.instant()), held);
     }
 
     @Override
     public void revokeRole(String username, String role, String actor) {
         StoredAccount a = requireAccount(username);
-        if (!a.roles().contains(role) || !store.revokeRole(username, role, clock.instant())) {
-            throw new InvalidInputException("Account '" + username + "' does not hold role '" + role + "'.");
+        String notHeld = "Account '" + username + "' does not hold role '" + role + "'.";
+        if (!a.roles().contains(role)) {
+            throw new InvalidInputException(notHeld);
         }
-        changed(actor, "account.role-revoke", username, Map.of("role", role));
+        record(actor, "account.role-revoke", username, Map.of("role", role));
+        apply(actor, "account.role-revoke", username, Map.of("role", role),
+                () -> store.revokeRole(username, role, clock.instant()), notHeld);
     }
 
     @Override
@@ -197,19 +223,29 @@ public final class AccountAdmin implements AccountService {
                 throw new InvalidInputException("The same rule exists already: " + existing.describe() + ".");
             }
         }
-        AclRule stored = store.insertRule(rule.withId(0));
+        // the id is the store's to give: the record names the rule by what it says, the id follows it
+        String described = rule.withId(0).describe();
         Map<String, String> detail = new HashMap<>();
-        detail.put("rule", stored.describe());
-        changed(actor, "acl.add", rule.subjectType() == SubjectType.ACCOUNT ? rule.subject() : null, detail);
-        return stored;
+        detail.put("rule", described.substring(described.indexOf(' ') + 1));
+        if (!rule.comment().isEmpty()) {
+            detail.put("comment", rule.comment());
+        }
+        String username = rule.subjectType() == SubjectType.ACCOUNT ? rule.subject() : null;
+        record(actor, "acl.add", username, detail);
+        AclRule[] stored = new AclRule[1];
+        apply(actor, "acl.add", username, detail, () -> (stored[0] = store.insertRule(rule.withId(0))) != null,
+                "The rule could not be stored.");
+        return stored[0];
     }
 
     @Override
     public void removeRule(long id, String actor) {
         AclRule rule = store.findRule(id)
                 .orElseThrow(() -> new InvalidInputException("There is no ACL rule #" + id + "."));
-        store.deleteRule(id);
-        changed(actor, "acl.remove", null, Map.of("rule", rule.describe()));
+        Map<String, String> detail = Map.of("rule", rule.describe());
+        String username = rule.subjectType() == SubjectType.ACCOUNT ? rule.subject() : null;
+        record(actor, "acl.remove", username, detail);
+        apply(actor, "acl.remove", username, detail, () -> store.deleteRule(id), "There is no ACL rule #" + id + ".");
     }
 
     @Override
@@ -227,8 +263,56 @@ public final class AccountAdmin implements AccountService {
                 .orElseThrow(() -> new InvalidInputException("There is no role named '" + name + "'."));
     }
 
-    private void changed(String actor, String what, String username, Map<String, String> detail) {
-        events.emit(new SecurityEvent(clock.instant(), EventType.ADMIN_CHANGE, Outcome.ALLOW, what, username, Set.of(),
-                null, null, null, null, actor == null ? "unknown" : actor, detail));
+    private static String gone(String username) {
+        return "There is no account named '" + username + "' any more.";
+    }
+
+    private SecurityEvent event(Outcome outcome, String actor, String what, String username,
+            Map<String, String> detail) {
+        return new SecurityEvent(clock.instant(), EventType.ADMIN_CHANGE, outcome, what, username, Set.of(), null,
+                null, null, null, actor == null ? "unknown" : actor, detail);
+    }
+
+    /**
+     * Records a validated change before it is made: no change without its audit record. Every event sink
+     * present must confirm the event (the audit log: committed) within {@code event.wait.ms}.
+     *
+     * @throws ChangeNotRecordedException when a sink refused or did not confirm in time: the change is then
+     *     not made (if a late commit still records it, the {@link Outcome#ERROR} row that follows says so)
+     */
+    private void record(String actor, String what, String username, Map<String, String> detail) {
+        String why = events.record(event(Outcome.ALLOW, actor, what, username, detail));
+        if (why != null) {
+            LOG.warn("Admin change {} by {} refused: {}", what, actor, why);
+            notApplied(actor, what, username, detail, "not recorded: " + why);
+            throw new ChangeNotRecordedException("Nothing was changed: " + why
+                    + ". Every change must be in the audit log before it is made; try again in a moment.");
+        }
+    }
+
+    /**
+     * Makes a recorded change; when the store does not make it (a concurrent change got there first) or
+     * fails, an {@link Outcome#ERROR} event follows its record, so the audit log does not claim a change
+     * that was not made.
+     */
+    private void apply(String actor, String what, String username, Map<String, String> detail,
+            BooleanSupplier change, String refusal) {
+        boolean done;
+        try {
+            done = change.getAsBoolean();
+        } catch (RuntimeException e) {
+            notApplied(actor, what, username, detail, "store failed: " + e.getClass().getSimpleName());
+            throw e;
+        }
+        if (!done) {
+            notApplied(actor, what, username, detail, "not applied: " + refusal);
+            throw new InvalidInputException(refusal);
+        }
+    }
+
+    private void notApplied(String actor, String what, String username, Map<String, String> detail, String why) {
+        Map<String, String> d = new HashMap<>(detail);
+        d.put("error", why);
+        events.emit(event(Outcome.ERROR, actor, what, username, d));
     }
 }

@@ -45,6 +45,40 @@ final class EventDispatcher {
         return !sinks.isEmpty();
     }
 
+    /**
+     * Hands an event to every sink and waits, bounded, until each confirms it, whatever the event: for a
+     * change that may only be made once its record is made.
+     *
+     * @return {@code null} when every sink present confirmed the event (or none is present); otherwise why
+     *     not, one sentence for the admin
+     */
+    String record(SecurityEvent event) {
+        List<CompletableFuture<Void>> pending = new java.util.ArrayList<>(sinks.size());
+        for (EventSink sink : sinks) {
+            try {
+                pending.add(sink.accept(event).toCompletableFuture());
+            } catch (RuntimeException e) {
+                return "an event sink (" + sink.getClass().getSimpleName() + ") failed: " + e;
+            }
+        }
+        if (pending.isEmpty()) {
+            return null;
+        }
+        try {
+            CompletableFuture.allOf(pending.toArray(CompletableFuture<?>[]::new)).get(waitMillis,
+                    TimeUnit.MILLISECONDS);
+            return null;
+        } catch (TimeoutException e) {
+            return "the audit log did not confirm the record within " + waitMillis + " ms";
+        } catch (ExecutionException e) {
+            String why = e.getCause() == null ? e.toString() : e.getCause().getMessage();
+            return "the audit log refused the record (" + why + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while waiting for the audit log";
+        }
+    }
+
     void emit(SecurityEvent event) {
         if (sinks.isEmpty()) {
             return;

@@ -5,9 +5,13 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.CommandException;
 import org.mqttwarden.api.account.AccountService;
+import org.mqttwarden.api.account.ChangeNotRecordedException;
 import org.mqttwarden.api.account.InvalidInputException;
 
-/** Base of the account commands: refused input becomes a {@link CommandException} with its sentence. */
+/**
+ * Base of the account commands: refused input, and a change the audit log could not record, become a
+ * {@link CommandException} with its sentence.
+ */
 abstract class WardenAction implements Action {
 
     @Reference
@@ -20,7 +24,7 @@ abstract class WardenAction implements Action {
     public final Object execute() throws Exception {
         try {
             run();
-        } catch (InvalidInputException e) {
+        } catch (InvalidInputException | ChangeNotRecordedException e) {
             throw new CommandException(e.getMessage());
         }
         return null;
