@@ -17,6 +17,7 @@ import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.account.AclRule;
 import org.mqttwarden.api.account.Permission;
 import org.mqttwarden.api.account.SubjectType;
+import org.mqttwarden.api.text.Printable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p>With an {@link AccountService} (the broker authenticates through Warden), {@link #provision} makes sure
  * the account exists with role {@value #ROLE}, allowed to write {@code <topic>/#} (the role grants nothing
  * else); when the file is missing, it generates a password and sets it (the account is the publisher's own).
- * An existing account lacking the role gets it; a disabled one stays disabled (an admin's decision) with a
- * WARN. A password changed by hand on the account but not in the file is not detected here: the broker then
+ * An existing account lacking the role is not the publisher's (a device's, a person's): it is never changed,
+ * provisioning fails with an ERROR naming the key to change; a disabled one stays disabled (an admin's
+ * decision) with a WARN. A password changed by hand on the account but not in the file is not detected here: the broker then
  * refuses the publisher (counted in {@code warden_alerts_mqtt_failed_total}); deleting the file makes the next
  * start generate and set a new one.
  */
@@ -109,8 +111,14 @@ final class ServiceAccount {
         if (existing.isPresent()) {
             Account a = existing.get();
             if (!a.roles().contains(ROLE)) {
-                accounts.grantRole(username, ROLE, Alert.ACTOR);
-                LOG.info("Granted role {} to the alert publisher's MQTT account {}", ROLE, username);
+                // not the publisher's own account (a device's, a person's): never take it over
+                String why = "alert.mqtt.username names the account '" + Printable.escape(username)
+                        + "', which does not hold role " + ROLE + ": it is not the alert publisher's own account,"
+                        + " so its password and roles are left alone and alerts are not published over MQTT. Set"
+                        + " alert.mqtt.username (PID org.mqttwarden.lockout) to an account of its own (default "
+                        + ROLE + "), or grant this account role " + ROLE + " if it is meant to publish alerts";
+                LOG.error(why);
+                throw new IllegalStateException(why);
             }
             if (!a.enabled()) {
                 // an admin's decision: said, not undone

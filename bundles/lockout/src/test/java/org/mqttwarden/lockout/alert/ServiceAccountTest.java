@@ -1,6 +1,7 @@
 package org.mqttwarden.lockout.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,11 @@ class ServiceAccountTest {
     }
 
     private boolean logsIn(String password) {
-        return engine.authenticate(new Credentials("warden-alerts", password, "warden-alerts")).allowed();
+        return logsIn("warden-alerts", password);
+    }
+
+    private boolean logsIn(String username, String password) {
+        return engine.authenticate(new Credentials(username, password, username)).allowed();
     }
 
     private String password() throws Exception {
@@ -104,15 +109,16 @@ class ServiceAccountTest {
     }
 
     @Test
-    void anAccountWithoutTheRoleGetsItAndAMissingFileANewPassword() throws Exception {
-        admin.createAccount("warden-alerts", "someone else's long password", Set.of("viewer"), null, "admin");
+    void neverTakesOverAnAccountWithoutTheRoleADevicesForExampleAndSaysWhichKeyToChange() throws Exception {
+        admin.createAccount("plc-7", "the device's own long password", Set.of("sensor"), null, "admin");
 
-        ServiceAccount.provision(admin, "warden-alerts", TOPIC, file);
+        assertThatThrownBy(() -> ServiceAccount.provision(admin, "plc-7", TOPIC, file))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("alert.mqtt.username")
+                .hasMessageContaining("plc-7");
 
-        assertThat(admin.findAccount("warden-alerts").orElseThrow().roles()).contains(ServiceAccount.ROLE);
-        assertThat(logsIn("someone else's long password")).isFalse();
-        assertThat(logsIn(password())).isTrue();
-        assertThat(may("warden/alerts/new-client", Access.WRITE)).isTrue();
+        assertThat(admin.findAccount("plc-7").orElseThrow().roles()).containsExactly("sensor");
+        assertThat(logsIn("plc-7", "the device's own long password")).as("its password untouched").isTrue();
+        assertThat(file).doesNotExist();
     }
 
     @Test
