@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -105,6 +106,9 @@ public final class FirstStart {
         }
         Path key = etc.resolve(SHELL_KEY_FILE);
         Path keys = etc.resolve("keys.properties");
+        // who may log in to the shell, with password hashes and keys: nobody else's to read, every start
+        ownerOnly(users);
+        ownerOnly(keys);
         if (shellAdmin && Files.exists(keys) && Files.notExists(key)) {
             KeyPair pair = newKeyPair();
             // the public half first: once bin/warden sees the private key, the shell accepts it
@@ -179,6 +183,23 @@ public final class FirstStart {
         out.writeInt(n.length);
         out.write(n);
         return Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
+    /**
+     * Makes an existing file readable and writable by the gateway's OS user only, when it was more open (a
+     * fresh unpack, a file copied in by hand); says so once when it changes anything.
+     */
+    static void ownerOnly(Path file) throws IOException {
+        if (!Files.exists(file) || !FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        Set<PosixFilePermission> now = Files.getPosixFilePermissions(file);
+        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rw-------");
+        if (!owner.containsAll(now)) {
+            Files.setPosixFilePermissions(file, owner);
+            LOG.info("Made {} readable by this OS user only (was {})", file.toAbsolutePath(),
+                    PosixFilePermissions.toString(now));
+        }
     }
 
     private static void writePrivate(Path file, String content) throws IOException {
