@@ -298,7 +298,12 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
             return false;
         }
         (generated ? fastVerifications : bcryptVerifications).increment();
-        return hasher.verify(password, hash);
+        if (hasher.verify(password, hash)) {
+            return true;
+        }
+        // a cheaper (older, imported) hash must not answer a wrong password faster than an unknown name
+        hasher.padFailedCheck(hash);
+        return false;
     }
 
     /** Costs what checking a password of this form costs, for an answer that must not be faster. */

@@ -36,6 +36,8 @@ public final class PasswordHasher {
 
     private final int cost;
     private final SecureRandom random;
+    /** Dummy bcrypt hashes by cost, for {@link #padFailedCheck}; guarded by this. */
+    private final String[] dummies = new String[32];
 
     /** @param cost bcrypt's log2 work factor, {@value #MIN_COST} to {@value #MAX_COST} */
     public PasswordHasher(int cost, SecureRandom random) {
@@ -99,8 +101,9 @@ public final class PasswordHasher {
     }
 
     /**
-     * @return whether the stored hash is of an older format or a lower cost than configured (never for
-     *     the fast hash of a generated secret)
+     * @return whether the stored hash is of an older format or another cost than configured (never for
+     *     the fast hash of a generated secret): after the next successful login every bcrypt hash has the
+     *     configured cost, so a failed check costs the same for every account
      */
     public boolean needsRehash(String stored) {
         if (DeviceSecrets.isHash(stored)) {
@@ -109,7 +112,44 @@ public final class PasswordHasher {
         if (!stored.startsWith(PREFIX + "$")) {
             return true;
         }
-        return costOf(stored.substring(PREFIX.length())) < cost;
+        return costOf(stored.substring(PREFIX.length())) != cost;
+    }
+
+    /**
+     * After a failed check against {@code stored}, spends what a check at the configured cost would have
+     * cost beyond it: bcrypt's work doubles with each cost step, so a hash of cost {@code c} below the
+     * configured one is padded with {@code 2^(cost-c) - 1} checks at cost {@code c}. A wrong password for an
+     * account with an older, cheaper hash (an import, a lowered-then-raised {@code bcrypt.cost}) then takes as
+     * long as one for an unknown username, whose dummy check runs at the configured cost. A hash above the
+     * configured cost cannot be made cheaper; it is rehashed at the next successful login.
+     *
+     * @return the number of padding checks spent
+     */
+    int padFailedCheck(String stored) {
+        if (DeviceSecrets.isHash(stored)) {
+            return 0;
+        }
+        String bcrypt = stored.startsWith(PREFIX + "$") ? stored.substring(PREFIX.length()) : stored;
+        if (!bcrypt.startsWith("$2")) {
+            return 0;
+        }
+        int c = costOf(bcrypt);
+        if (c < 4 || c >= cost) {
+            return 0;
+        }
+        String dummy = dummyAt(c);
+        int n = (1 << (cost - c)) - 1;
+        for (int i = 0; i < n; i++) {
+            BCrypt.checkpw("padding", dummy);
+        }
+        return n;
+    }
+
+    private synchronized String dummyAt(int c) {
+        if (dummies[c] == null) {
+            dummies[c] = BCrypt.hashpw("padding", BCrypt.gensalt(c, random));
+        }
+        return dummies[c];
     }
 
     static int costOf(String bcrypt) {

@@ -77,7 +77,7 @@ class AdminChangeAuditTest {
 
         assertThatThrownBy(() -> admin.setPassword("plc-1", "another good password", "root"))
                 .isInstanceOf(ChangeNotRecordedException.class).hasMessageContaining("Nothing was changed")
-                .hasMessageContaining("audit");
+                .hasMessageContaining("audit log refused").hasMessageContaining("queue is full");
         assertThatThrownBy(() -> admin.createAccount("plc-2", PW, Set.of("sensor"), null, "root"))
                 .isInstanceOf(ChangeNotRecordedException.class);
         assertThatThrownBy(() -> admin.addRule(new AclRule(0, SubjectType.ACCOUNT, "plc-1", "plant/#",
@@ -145,12 +145,15 @@ class AdminChangeAuditTest {
         }
     }
 
-    /** Stalls the writer and fills its queue with routine events (the writer holds at most one of them). */
+    /**
+     * Stalls the writer and fills its queue with refused logins (security-relevant, so none is dropped to
+     * make room; the writer holds at most one of them).
+     */
     private void stallAndFill() throws Exception {
         stall();
         for (int i = 0; i <= QUEUE; i++) {
-            audit.accept(new SecurityEvent(Instant.now(), EventType.AUTH, Outcome.ALLOW, "auth.ok", "dev-" + i,
-                    Set.of(), "c-" + i, null, null, null, null, Map.of()));
+            audit.accept(new SecurityEvent(Instant.now(), EventType.AUTH, Outcome.DENY, "auth.bad-password",
+                    "dev-" + i, Set.of(), "c-" + i, null, null, null, null, Map.of()));
         }
     }
 

@@ -55,12 +55,28 @@ class PasswordHasherTest {
     }
 
     @Test
-    void asksForARehashWhenTheCostIsBelowTheConfiguredOne() {
+    void asksForARehashWhenTheCostIsOtherThanTheConfiguredOne() {
         String at10 = hasher.hash("p");
         PasswordHasher at11 = new PasswordHasher(11, new SecureRandom());
         assertThat(hasher.needsRehash(at10)).isFalse();
         assertThat(at11.needsRehash(at10)).isTrue();
         assertThat(at11.needsRehash(at11.hash("p"))).isFalse();
+        assertThat(hasher.needsRehash(at11.hash("p"))).as("above the configured cost, too").isTrue();
+    }
+
+    @Test
+    void aFailedCheckAgainstACheaperHashIsPaddedToTheWorkOfTheConfiguredCost() {
+        PasswordHasher at12 = new PasswordHasher(12, new SecureRandom());
+        // bcrypt's work doubles per cost step: a cost-10 check plus 3 more at cost 10 is the work of one at 12
+        assertThat(at12.padFailedCheck(hasher.hash("p"))).isEqualTo(3);
+        assertThat(at12.padFailedCheck(BCrypt.hashpw("p", BCrypt.gensalt(10)))).as("plain bcrypt").isEqualTo(3);
+        assertThat(at12.padFailedCheck(BCrypt.hashpw("p", BCrypt.gensalt(4)))).as("an import at cost 4")
+                .isEqualTo(255);
+        assertThat(hasher.padFailedCheck(hasher.hash("p"))).as("at the configured cost").isZero();
+        assertThat(hasher.padFailedCheck(at12.hash("p"))).as("above it: cannot be made cheaper").isZero();
+        assertThat(at12.padFailedCheck(DeviceSecrets.hash(DeviceSecrets.generate(new SecureRandom()),
+                new SecureRandom()))).as("the fast hash of a generated secret").isZero();
+        assertThat(at12.padFailedCheck("garbage")).isZero();
     }
 
     @Test
