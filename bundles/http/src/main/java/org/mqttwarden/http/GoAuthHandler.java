@@ -38,7 +38,8 @@ import io.undertow.util.SameThreadExecutor;
  * taken: the fast lane for ACL and superuser checks and for logins the engine answers without a
  * password hash, the slow lane for the logins that need one. A lane with no room answers 503 at
  * once. Nothing about a denial or a fault goes on the wire beyond the status (and the fixed body of
- * the response mode).
+ * the response mode). Before any of this, a caller the {@link CallerCheck} refuses gets 403 on every
+ * path but {@code /health}.
  */
 final class GoAuthHandler implements HttpHandler {
 
@@ -62,6 +63,7 @@ final class GoAuthHandler implements HttpHandler {
     private final Metrics metrics;
     private final HttpHandler health;
     private final Supplier<String> metricsText;
+    private final CallerCheck callers;
     private final LongAdder bodyTimeouts = new LongAdder();
 
     /**
@@ -69,10 +71,11 @@ final class GoAuthHandler implements HttpHandler {
      * @param slow the lane for logins that need one
      * @param bodyTimeoutMillis how long a client has from the end of its headers to the end of its body
      * @param health answers {@code /health} on the IO thread
+     * @param callers decides who may call anything but {@code /health}
      */
     GoAuthHandler(Map<String, Endpoint> routes, ResponseMode mode, Authenticator authenticator, Authorizer authorizer,
             Lane fast, Lane slow, long bodyTimeoutMillis, Metrics metrics, HttpHandler health,
-            Supplier<String> metricsText) {
+            Supplier<String> metricsText, CallerCheck callers) {
         this.routes = Map.copyOf(routes);
         this.mode = mode;
         this.authenticator = authenticator;
@@ -83,6 +86,7 @@ final class GoAuthHandler implements HttpHandler {
         this.metrics = metrics;
         this.health = health;
         this.metricsText = metricsText;
+        this.callers = callers;
     }
 
     /** @return connections closed because a request body did not arrive in time */
@@ -96,6 +100,12 @@ final class GoAuthHandler implements HttpHandler {
         String path = exchange.getRequestPath();
         HttpString method = exchange.getRequestMethod();
         Endpoint endpoint = routes.get(path);
+        if ((endpoint != null || !path.equals("/health")) && callers.check(exchange) != null) {
+            // a caller not allowed learns nothing, not even which paths exist: 403, before any body is read
+            new BodyDeadline().start(exchange);
+            plain(exchange, 403);
+            return;
+        }
         if (endpoint == null) {
             // answered without reading a body: one announced must still arrive in time, or Undertow's drain waits
             new BodyDeadline().start(exchange);

@@ -1,14 +1,17 @@
 package org.mqttwarden.http;
 
 import java.io.IOException;
+import java.lang.annotation.Annotation;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.mqttwarden.api.auth.Authenticator;
 import org.mqttwarden.api.auth.Authorizer;
@@ -38,6 +41,7 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.protocol.http.HttpOpenListener;
+import io.undertow.util.HttpString;
 
 /**
  * The HTTP backend Mosquitto's go-auth plugin calls. Owns its listener, its IO threads and its two
@@ -57,6 +61,35 @@ public final class GoAuthServer {
     private static final Logger LOG = LoggerFactory.getLogger(GoAuthServer.class);
     /** Direct buffers of Undertow's size for a heap of 128 MB or more. */
     private static final int BUFFER_SIZE = 16 * 1024 - 20;
+    /** Every caller served: {@link CallerConfig}'s defaults. */
+    private static final CallerConfig CALLERS_OFF = new CallerConfig() {
+        @Override
+        public Class<? extends Annotation> annotationType() {
+            return CallerConfig.class;
+        }
+
+        @Override
+        public boolean auth_key_required() {
+            return false;
+        }
+
+        @Override
+        public String auth_header_name() {
+            return "X-Warden-Key";
+        }
+
+        @Override
+        public String auth_key_file() {
+            return "";
+        }
+
+        @Override
+        public String allowed_os_users() {
+            return "";
+        }
+    };
+    /** An HTTP header name that Go's client sends as written (a token of letters, digits and '-'). */
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
 
     private final Lane fast;
     private final Lane slow;
@@ -67,15 +100,22 @@ public final class GoAuthServer {
     private final DefaultByteBufferPool buffers;
     private final ConnectionGate gate;
     private final GoAuthHandler handler;
+    private final CallerCheck callers;
     private final Metrics metrics = new Metrics();
     /** Bound and unbound by DS at any time; read on each scrape of {@code /metrics}. */
     private final List<MetricSource> sources = new CopyOnWriteArrayList<>();
     private final int port;
     private final String host;
 
+    /** A server that checks no caller (as {@link CallerConfig}'s defaults), for code that builds one directly. */
+    public GoAuthServer(HttpConfig config, Authenticator authenticator, Authorizer authorizer,
+            WardenDatabase database) {
+        this(config, CALLERS_OFF, authenticator, authorizer, database);
+    }
+
     @Activate
-    public GoAuthServer(HttpConfig config, @Reference Authenticator authenticator, @Reference Authorizer authorizer,
-            @Reference WardenDatabase database) {
+    public GoAuthServer(HttpConfig config, CallerConfig callerConfig, @Reference Authenticator authenticator,
+            @Reference Authorizer authorizer, @Reference WardenDatabase database) {
         ResponseMode mode = ResponseMode.parse(config.response_mode());
         Map<String, Endpoint> routes = new HashMap<>();
         route(routes, config.path_user(), Endpoint.USER);
@@ -87,11 +127,12 @@ public final class GoAuthServer {
         int idleTimeout = bounded("idle.timeout.ms", config.idle_timeout_ms(), 1000, 3_600_000);
         int maxConnections = bounded("max.connections", config.max_connections(), 16, 1_000_000);
         int stallTimeout = bounded("stall.timeout.ms", config.stall_timeout_ms(), 500, 600_000);
+        this.callers = callers(callerConfig, Path.of("/etc/passwd"), ProcNetTcp.system());
         this.fast = new Lane("fast", bounded("fast.threads", config.fast_threads(), 1, 64), queue);
         this.slow = new Lane("slow", bounded("worker.threads", config.worker_threads(), 1, 64), queue);
         this.store = new StoreProbe(database);
         this.handler = new GoAuthHandler(routes, mode, authenticator, authorizer, fast, slow, bodyTimeout, metrics,
-                new Health(List.of(fast, slow), stallTimeout, store), this::renderMetrics);
+                new Health(List.of(fast, slow), stallTimeout, store), this::renderMetrics, callers);
         this.host = config.host();
         XnioWorker w = null;
         DefaultByteBufferPool pool = null;
@@ -140,10 +181,48 @@ public final class GoAuthServer {
         this.buffers = pool;
         this.port = channel.getLocalAddress(InetSocketAddress.class).getPort();
         LOG.info("go-auth HTTP backend listening on {}:{} (response mode {}, paths {} {} {}; lanes fast {} slow {}"
-                + " threads, queues {}; timeouts parse {} ms, body {} ms, idle {} ms; at most {} connections)", host,
-                port, mode.name().toLowerCase(Locale.ROOT), config.path_user(), config.path_superuser(),
+                + " threads, queues {}; timeouts parse {} ms, body {} ms, idle {} ms; at most {} connections; {})",
+                host, port, mode.name().toLowerCase(Locale.ROOT), config.path_user(), config.path_superuser(),
                 config.path_acl(), fast.threads(), slow.threads(), queue, parseTimeout, bodyTimeout, idleTimeout,
-                maxConnections);
+                maxConnections, callers.describe());
+    }
+
+    /**
+     * The caller checks as configured. Runs before anything is started: a key file that is unsafe or
+     * unreadable, or an OS user that does not exist, stops the listener from starting at all (an
+     * ERROR, then DS reports the failed activation), so the checks fail closed.
+     *
+     * @return the checks, off when neither is configured
+     * @throws IllegalArgumentException for a bad header name or an unknown OS user
+     * @throws IllegalStateException for a key file that cannot be used
+     */
+    static CallerCheck callers(CallerConfig config, Path passwd, ProcNetTcp tables) {
+        try {
+            CallerKey key = null;
+            HttpString header = null;
+            if (config.auth_key_required()) {
+                String name = config.auth_header_name();
+                if (name == null || !HEADER_NAME.matcher(name).matches()) {
+                    throw new IllegalArgumentException("auth.header.name must be an HTTP header name (letters,"
+                            + " digits, '-'), was '" + name + "'");
+                }
+                header = new HttpString(name);
+                String file = config.auth_key_file();
+                Path path = file == null || file.isBlank()
+                        ? Path.of(System.getProperty("karaf.etc", "etc"), "warden-http.key") : Path.of(file.trim());
+                CallerKey.Loaded loaded = CallerKey.load(path);
+                key = loaded.key();
+                if (loaded.origin() == CallerKey.Origin.CREATED) {
+                    LOG.info("Created the caller key file {} (mode 0600): go-auth must send its line in the header {}"
+                            + " (auth_opt_http_header_{} <key>)", path, name, name);
+                }
+            }
+            PeerUsers users = PeerUsers.parse(config.allowed_os_users(), passwd, tables);
+            return new CallerCheck(header, key, users);
+        } catch (RuntimeException e) {
+            LOG.error("The go-auth listener does not start, so every caller is refused: {}", e.getMessage());
+            throw e;
+        }
     }
 
     /** @return the value when within its range, else the nearest bound, with a warning */
@@ -156,8 +235,13 @@ public final class GoAuthServer {
         return value;
     }
 
+    /** @return what {@code GET /metrics} answers now */
+    String metricsText() {
+        return renderMetrics();
+    }
+
     private String renderMetrics() {
-        return metrics.render(sources, gate, handler.bodyTimeouts(), List.of(fast, slow));
+        return metrics.render(sources, gate, handler.bodyTimeouts(), List.of(fast, slow), callers);
     }
 
     /** Adds a source's counters and gauges to {@code /metrics} (the decision engine's, the audit log's...). */

@@ -61,7 +61,8 @@ final class Metrics {
             "warden_request_duration_seconds_bucket", "warden_request_duration_seconds_sum",
             "warden_request_duration_seconds_count", "warden_http_connections_open", "warden_http_connections_max",
             "warden_http_connections_refused_total", "warden_http_body_timeouts_total", "warden_http_lane_threads",
-            "warden_http_lane_busy", "warden_http_lane_queued", "warden_http_lane_queue_capacity");
+            "warden_http_lane_busy", "warden_http_lane_queued", "warden_http_lane_queue_capacity",
+            "warden_http_callers_refused_total", "warden_http_caller_checks");
 
     /** Distinct problems warned about, at most; later ones go to DEBUG. */
     private static final int MAX_WARNED = 1000;
@@ -107,8 +108,10 @@ final class Metrics {
      * @param gate the listener's connection cap
      * @param bodyTimeouts connections closed because a request body did not arrive in time
      * @param lanes the decision lanes
+     * @param callers the caller checks
      */
-    String render(Collection<MetricSource> sources, ConnectionGate gate, long bodyTimeouts, List<Lane> lanes) {
+    String render(Collection<MetricSource> sources, ConnectionGate gate, long bodyTimeouts, List<Lane> lanes,
+            CallerCheck callers) {
         StringBuilder out = new StringBuilder(4096);
         out.append("# HELP warden_decisions_total Answers given to go-auth, by endpoint and result.\n");
         out.append("# TYPE warden_decisions_total counter\n");
@@ -134,6 +137,7 @@ final class Metrics {
                     .append(cumulative).append('\n');
         }
         listener(out, gate, bodyTimeouts, lanes);
+        callers(out, callers);
         Set<String> taken = new HashSet<>(OWN_NAMES);
         List<Contribution> contributions = new ArrayList<>();
         for (MetricSource source : sources) {
@@ -171,6 +175,23 @@ final class Metrics {
         perLane(out, lanes, "warden_http_lane_queued", "Decisions waiting for a thread now, by lane.", Lane::queued);
         perLane(out, lanes, "warden_http_lane_queue_capacity", "Decisions that may wait for a thread, by lane;"
                 + " beyond it the answer is 503.", Lane::queueSize);
+    }
+
+    /** Which caller checks are on, and the requests each refused. */
+    private static void callers(StringBuilder out, CallerCheck callers) {
+        out.append("# HELP warden_http_caller_checks Caller checks in force (1) or off (0): key is auth.key.required,"
+                + " os_user is allowed.os.users.\n");
+        out.append("# TYPE warden_http_caller_checks gauge\n");
+        out.append("warden_http_caller_checks{check=\"key\"} ").append(callers.keyRequired() ? 1 : 0).append('\n');
+        out.append("warden_http_caller_checks{check=\"os_user\"} ").append(callers.usersRestricted() ? 1 : 0)
+                .append('\n');
+        out.append("# HELP warden_http_callers_refused_total Requests answered 403 because their caller was not"
+                + " allowed, by reason.\n");
+        out.append("# TYPE warden_http_callers_refused_total counter\n");
+        for (CallerCheck.Refusal r : CallerCheck.Refusal.values()) {
+            out.append("warden_http_callers_refused_total{reason=\"").append(r.label).append("\"} ")
+                    .append(callers.refused(r)).append('\n');
+        }
     }
 
     private static void single(StringBuilder out, String name, String type, String help, long value) {

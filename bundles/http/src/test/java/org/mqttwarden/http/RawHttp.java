@@ -78,6 +78,23 @@ final class RawHttp implements AutoCloseable {
         return send(method, path, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Sends a request as go-auth's maintained fork does with {@code auth_opt_http_header_*} lines: the
+     * same head with the extra header lines ({@code "Name: value"}) before the blank line.
+     */
+    Response sendWithHeaders(String method, String path, String contentType, String body, String... headers)
+            throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String head = head(method, path, contentType, bytes.length);
+        StringBuilder h = new StringBuilder(head.substring(0, head.length() - 2));
+        for (String header : headers) {
+            h.append(header).append("\r\n");
+        }
+        h.append("\r\n");
+        write(concat(h.toString().getBytes(StandardCharsets.ISO_8859_1), bytes));
+        return read();
+    }
+
     /** Sends a body in chunks of {@code chunkSize} bytes (Transfer-Encoding: chunked) and reads the answer. */
     Response sendChunked(String path, String contentType, byte[] body, int chunkSize) throws IOException {
         ByteArrayOutputStream request = new ByteArrayOutputStream();

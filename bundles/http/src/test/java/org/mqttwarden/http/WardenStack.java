@@ -42,7 +42,12 @@ final class WardenStack implements AutoCloseable {
 
     /** Starts a server on this stack; {@link #close()} stops it. */
     GoAuthServer serve(HttpSettings settings) {
-        GoAuthServer server = new GoAuthServer(settings, engine, engine, database);
+        return serve(settings, CallerSettings.off());
+    }
+
+    /** Starts a server that checks its callers; {@link #close()} stops it. */
+    GoAuthServer serve(HttpSettings settings, CallerSettings callers) {
+        GoAuthServer server = new GoAuthServer(settings, callers, engine, engine, database);
         servers.add(server);
         return server;
     }
