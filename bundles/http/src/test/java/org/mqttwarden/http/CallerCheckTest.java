@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -161,6 +164,41 @@ class CallerCheckTest {
         Scrape scrape = Scrape.parse(server.metricsText());
         assertThat(scrape.value("warden_http_callers_refused_total{reason=\"os_user\"}")).isEqualTo(3);
         assertThat(scrape.value("warden_http_callers_refused_total{reason=\"key\"}")).isZero();
+    }
+
+    /**
+     * Another process, run as another OS user ({@code nobody}, through {@code setpriv}), calls the
+     * listener: it is served when that user is allowed by name (looked up in the real
+     * {@code /etc/passwd}), while this test's own connections are refused. Needs root and
+     * {@code setpriv} and {@code curl}; skipped otherwise.
+     */
+    @Test
+    void servesAnotherUsersProcessWhenThatUserIsAllowedByName() throws Exception {
+        Assumptions.assumeTrue(ownUid() == 0 && Files.isExecutable(Path.of("/usr/bin/setpriv"))
+                && Files.isExecutable(Path.of("/usr/bin/curl")), "needs root, setpriv and curl");
+        GoAuthServer server = warden.serve(HttpSettings.loopback("status"), CallerSettings.osUsers("nobody"));
+
+        assertThat(curlAsNobody(server.port())).isEqualTo("200");
+        try (RawHttp c = RawHttp.connect(server.port())) {
+            assertRefused(c.send("POST", "/acl", JSON, ACL), "root, not allowed");
+        }
+        Scrape scrape = Scrape.parse(server.metricsText());
+        assertThat(scrape.value("warden_http_callers_refused_total{reason=\"os_user\"}")).isEqualTo(1);
+        assertThat(scrape.decisions("acl", "allow")).isEqualTo(1);
+    }
+
+    /** @return the status {@code nobody}'s curl got for an allowed ACL check */
+    private static String curlAsNobody(int port) throws Exception {
+        Process curl = new ProcessBuilder("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                "/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "-H",
+                "Content-Type: " + JSON, "--data", ACL, "http://127.0.0.1:" + port + "/acl")
+                .redirectErrorStream(true).start();
+        try {
+            assertThat(curl.waitFor(20, TimeUnit.SECONDS)).as("curl finished").isTrue();
+            return new String(curl.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+        } finally {
+            curl.destroyForcibly();
+        }
     }
 
     @Test
