@@ -1,10 +1,15 @@
 package org.mqttwarden.store;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import org.mqttwarden.api.store.WardenDatabase.Migration;
 
-/** The SQL of the account, role and ACL tables, in one place. Runs on SQLite and PostgreSQL. */
+/**
+ * The SQL of the account, role and ACL tables, in one place. Runs on SQLite and PostgreSQL, except
+ * {@link #SQLITE_CHANGE_COUNTER}.
+ */
 final class AccountTables {
 
     static final String OWNER = "store";
@@ -68,6 +73,30 @@ final class AccountTables {
             + " (id, subject_type, subject, topic_filter, permission, comment)"
             + " VALUES (:id, :subjectType, :subject, :topicFilter, :permission, :comment)";
     static final String DELETE_RULE = "DELETE FROM warden_acl_rule WHERE id = :id";
+
+    /**
+     * SQLite only, run on every start (idempotent, outside the migrations, which must also run on
+     * PostgreSQL): a one-row counter that triggers move on every row inserted, updated or deleted in
+     * the account tables, by any process, so that {@link OutsideChanges} tells an edit of these tables
+     * from writes to other bundles' tables in the same file.
+     */
+    static final List<String> SQLITE_CHANGE_COUNTER = sqliteChangeCounter();
+    static final String SELECT_CHANGE_COUNTER = "SELECT n FROM warden_account_change WHERE id = 1";
+
+    private static List<String> sqliteChangeCounter() {
+        List<String> sql = new ArrayList<>();
+        sql.add("CREATE TABLE IF NOT EXISTS warden_account_change (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),"
+                + " n INTEGER NOT NULL)");
+        sql.add("INSERT OR IGNORE INTO warden_account_change (id, n) VALUES (1, 0)");
+        for (String table : List.of("warden_account", "warden_account_role", "warden_role", "warden_acl_rule")) {
+            for (String event : List.of("INSERT", "UPDATE", "DELETE")) {
+                sql.add("CREATE TRIGGER IF NOT EXISTS " + table + "_changed_" + event.toLowerCase(Locale.ROOT)
+                        + " AFTER " + event + " ON " + table
+                        + " BEGIN UPDATE warden_account_change SET n = n + 1 WHERE id = 1; END");
+            }
+        }
+        return List.copyOf(sql);
+    }
 
     private AccountTables() {
     }

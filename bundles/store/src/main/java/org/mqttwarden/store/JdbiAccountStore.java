@@ -1,5 +1,6 @@
 package org.mqttwarden.store;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,19 +23,52 @@ import org.mqttwarden.api.store.StoredAccount;
 import org.mqttwarden.api.store.WardenDatabase;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
-/** Accounts, roles, grants and ACL rules in the Warden database, through Jdbi. */
+/**
+ * Accounts, roles, grants and ACL rules in the Warden database, through Jdbi. On the SQLite database the
+ * revision also moves, within about a second, when another process changes these tables or replaces
+ * the file ({@link OutsideChanges}).
+ */
 @Component(service = AccountStore.class)
 public final class JdbiAccountStore implements AccountStore {
 
+    /** How often the SQLite file is checked for changes made by other processes. */
+    static final Duration OUTSIDE_CHANGES_POLL = Duration.ofSeconds(1);
+
     private final Jdbi jdbi;
     private final AtomicLong revision = new AtomicLong(1);
+    private final OutsideChanges outsideChanges;
 
     @Activate
     public JdbiAccountStore(@Reference WardenDatabase database) {
+        this(database, OUTSIDE_CHANGES_POLL);
+    }
+
+    /** As the component, checking an SQLite file for outside changes every {@code poll}. */
+    JdbiAccountStore(WardenDatabase database, Duration poll) {
         database.migrate(AccountTables.OWNER, AccountTables.MIGRATIONS);
         this.jdbi = Jdbi.create(database.dataSource());
+        if (database instanceof SqliteDatabase sqlite) {
+            jdbi.useTransaction(h -> AccountTables.SQLITE_CHANGE_COUNTER.forEach(h::execute));
+            this.outsideChanges = new OutsideChanges(sqlite, poll, revision::incrementAndGet);
+        } else {
+            this.outsideChanges = null;
+        }
+    }
+
+    /** Stops watching the file; the database stays open (it belongs to its own component). */
+    @Deactivate
+    void close() {
+        if (outsideChanges != null) {
+            outsideChanges.close();
+        }
+    }
+
+    /** @return the watcher of the SQLite file, or null on another database */
+    OutsideChanges outsideChanges() {
+        return outsideChanges;
     }
 
     @Override
@@ -235,6 +269,10 @@ public final class JdbiAccountStore implements AccountStore {
         return changed(update(h -> h.createUpdate(AccountTables.DELETE_RULE).bind("id", id).execute()));
     }
 
+    /**
+     * @return a number that moves on every change made through this store and, on SQLite, within about
+     *     a second of a change another process made to these tables or of the file being replaced
+     */
     @Override
     public long revision() {
         return revision.get();

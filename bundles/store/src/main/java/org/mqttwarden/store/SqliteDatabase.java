@@ -5,8 +5,13 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -28,8 +33,9 @@ import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * The gateway's SQLite database: one file under {@code ${karaf.data}/warden/}, WAL mode, busy
- * timeout, foreign keys on, behind a small connection pool. A change of configuration restarts
- * the component (and with it every component that uses the database).
+ * timeout, foreign keys on, behind a small connection pool. The file and its {@code -wal} and
+ * {@code -shm} companions are {@code rw-------} wherever {@code path} points. A change of
+ * configuration restarts the component (and with it every component that uses the database).
  */
 @Component(service = WardenDatabase.class, configurationPid = "org.mqttwarden.store")
 @Designate(ocd = SqliteDatabase.Config.class)
@@ -50,8 +56,16 @@ public final class SqliteDatabase implements WardenDatabase {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
+    /** Permissions anyone but the file's owner has. */
+    private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+
+    /** The companions SQLite keeps beside the database file; each holds database pages. */
+    static final List<String> COMPANIONS = List.of("-wal", "-shm", "-journal");
 
     private final Path file;
+    private final SQLiteDataSource sqliteSource;
     private final HikariDataSource pool;
     private final Migrator migrator;
 
@@ -64,12 +78,13 @@ public final class SqliteDatabase implements WardenDatabase {
     public SqliteDatabase(Path file, int busyTimeoutMs, int poolSize) {
         this.file = file.toAbsolutePath();
         createPrivateDirectory(this.file.getParent());
+        createPrivateFile(this.file);
         SQLiteConfig sqlite = new SQLiteConfig();
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         sqlite.setBusyTimeout(busyTimeoutMs);
         sqlite.enforceForeignKeys(true);
-        SQLiteDataSource sqliteSource = new SQLiteDataSource(sqlite);
+        this.sqliteSource = new SQLiteDataSource(sqlite);
         sqliteSource.setUrl("jdbc:sqlite:" + this.file);
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("warden-store");
@@ -86,6 +101,21 @@ public final class SqliteDatabase implements WardenDatabase {
     @Deactivate
     public void close() {
         pool.close();
+    }
+
+    /** @return the database file, absolute */
+    Path file() {
+        return file;
+    }
+
+    /** @return a connection of its own, outside the pool, configured like the pool's; the caller closes it */
+    Connection openUnpooledConnection() throws SQLException {
+        return sqliteSource.getConnection();
+    }
+
+    /** @return true once {@link #close()} has run */
+    boolean isClosed() {
+        return pool.isClosed();
     }
 
     @Override
@@ -124,5 +154,52 @@ public final class SqliteDatabase implements WardenDatabase {
         } catch (IOException e) {
             throw new IllegalStateException("Cannot create the database folder " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The file holds password hashes wherever it lives: creates it {@code rw-------} when absent (SQLite
+     * takes an empty file as a new database and gives its {@code -wal} and {@code -shm} files the
+     * database file's permissions), and takes group and other permissions away from an existing file
+     * and its companions (WARN). Does nothing where the file system has no POSIX permissions.
+     *
+     * @throws IllegalStateException when the file cannot be created or made private; nothing is opened
+     */
+    static void createPrivateFile(Path file) {
+        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        try {
+            if (Files.notExists(file)) {
+                try {
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rw-------")));
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // another process created it a moment ago: made private below like any existing file
+                }
+            }
+            makePrivate(file);
+            for (String companion : COMPANIONS) {
+                Path c = file.resolveSibling(file.getFileName() + companion);
+                if (Files.exists(c)) {
+                    makePrivate(c);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot make the database file " + file + " private (rw-------): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static void makePrivate(Path file) throws IOException {
+        Set<PosixFilePermission> now = Files.getPosixFilePermissions(file);
+        if (now.stream().noneMatch(OTHERS::contains)) {
+            return;
+        }
+        Set<PosixFilePermission> own = EnumSet.noneOf(PosixFilePermission.class);
+        own.addAll(now);
+        own.removeAll(OTHERS);
+        Files.setPosixFilePermissions(file, own);
+        LOG.warn("{} was {}: now {} (it holds password hashes)", file, PosixFilePermissions.toString(now),
+                PosixFilePermissions.toString(own));
     }
 }
