@@ -9,7 +9,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public @interface AuthConfig {
 
     @AttributeDefinition(description = "bcrypt cost (log2 rounds) for new hashes, 10 to 16. A successful login"
-            + " with a hash of lower cost is rehashed.", min = "10", max = "16")
+            + " with a hash of another cost is rehashed; until then a wrong password against a cheaper hash is"
+            + " padded to this cost's work.", min = "10", max = "16")
     int bcrypt_cost() default 11;
 
     @AttributeDefinition(description = "Minimum length of passwords set by people.", min = "8", max = "128")
