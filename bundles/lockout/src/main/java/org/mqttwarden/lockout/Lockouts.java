@@ -18,6 +18,7 @@ import java.util.function.LongSupplier;
 
 import org.mqttwarden.api.auth.ClientRef;
 import org.mqttwarden.api.auth.Decision;
+import org.mqttwarden.api.text.Printable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -510,7 +511,7 @@ final class Lockouts {
         t.allLockedUntil = until;
         accountLocks.increment();
         LOG.info("Locked {} {} from every source after {} failures in the last hour, until {}",
-                t.known == Tally.Known.ACCOUNT ? "account" : "username", client.username(), hour,
+                t.known == Tally.Known.ACCOUNT ? "account" : "username", Printable.escape(client.username()), hour,
                 until == LockoutTables.PERMANENT ? "cleared" : Instant.ofEpochMilli(until));
         happened.add(new LockoutEvent(Instant.ofEpochMilli(now), LockoutEvent.Kind.ACCOUNT_LOCKED, client.username(),
                 emptyToNull(client.clientId()), client.address(), null, account(t), hour, hour, t.lockCount,
@@ -529,7 +530,8 @@ final class Lockouts {
                 long until = now + p.sourceLockMillis();
                 t.lock(now, until);
                 sourceLocks.increment();
-                LOG.info("Locked source {} after {} failures, until {}", k, run, Instant.ofEpochMilli(until));
+                LOG.info("Locked source {} after {} failures, until {}", Printable.escape(k.toString()), run,
+                        Instant.ofEpochMilli(until));
                 happened.add(new LockoutEvent(Instant.ofEpochMilli(now), LockoutEvent.Kind.SOURCE_LOCKED,
                         client.username(), emptyToNull(client.clientId()), client.address(), k, null, run, 0,
                         t.lockCount, Instant.ofEpochMilli(until), null, "failures", null));
@@ -587,7 +589,7 @@ final class Lockouts {
         });
         if (cleared) {
             clears.increment();
-            LOG.info("Cleared the lockout state of {} ({}, by {})", username, cause, actor);
+            LOG.info("Cleared the lockout state of {} ({}, by {})", Printable.escape(username), cause, actor);
         }
         publish(happened);
         return cleared;
@@ -615,7 +617,7 @@ final class Lockouts {
         });
         if (cleared) {
             clears.increment();
-            LOG.info("Cleared the lockout state of source {} (by {})", source, actor);
+            LOG.info("Cleared the lockout state of source {} (by {})", Printable.escape(source.toString()), actor);
         }
         publish(happened);
         return cleared;

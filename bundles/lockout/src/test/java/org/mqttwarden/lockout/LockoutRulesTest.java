@@ -504,4 +504,14 @@ class LockoutRulesTest {
         start(TestConfig.defaults().account(100, 1).locks(1, 1, false));
         assertThat(guard.lockouts().policy()).isEqualTo(Policy.DEFAULTS);
     }
+
+    @Test
+    void anAttackersUsernameWithTerminalEscapesIsShownEscapedNeverRaw() throws Exception {
+        String evil = "x\u001b[2J\u001b[31mroot\nLocked admin\u202e";
+        fail(evil, 5);
+        assertThat(entry(evil).locked()).isTrue();
+        String out = org.mqttwarden.lockout.command.CommandsAccess.clear(guard, evil, null, "shell:karaf");
+        assertThat(out).doesNotContain("\u001b", "\n", "\u202e")
+                .isEqualTo("Account x\\u001B[2J\\u001B[31mroot\\u000ALocked admin\\u202E cleared");
+    }
 }

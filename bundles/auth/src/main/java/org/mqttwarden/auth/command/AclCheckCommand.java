@@ -13,6 +13,7 @@ import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.auth.ClientRef;
 import org.mqttwarden.api.auth.Decision;
+import org.mqttwarden.api.text.Printable;
 import org.mqttwarden.auth.DecisionEngine;
 
 @Service
@@ -46,8 +47,9 @@ public class AclCheckCommand extends WardenAction {
             throw new CommandException("Access must be read, write, readwrite or subscribe, not '" + access + "'.");
         }
         Decision d = engine.explain(new ClientRef(username, clientId == null ? "" : clientId, null), topic, a);
-        println((d.allowed() ? "ALLOW" : "DENY") + " " + a.name().toLowerCase(Locale.ROOT) + " " + topic + " for "
-                + username + (clientId == null ? "" : " (client " + clientId + ")"));
+        println((d.allowed() ? "ALLOW" : "DENY") + " " + a.name().toLowerCase(Locale.ROOT) + " "
+                + Printable.escape(topic) + " for " + Printable.escape(username)
+                + (clientId == null ? "" : " (client " + Printable.escape(clientId) + ")"));
         println("  reason: " + d.reason());
         println("  decided by: " + d.detail());
     }

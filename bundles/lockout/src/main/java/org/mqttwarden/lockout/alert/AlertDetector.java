@@ -29,6 +29,7 @@ import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.api.metrics.MetricSource;
 import org.mqttwarden.api.store.WardenDatabase;
+import org.mqttwarden.api.text.Printable;
 import org.mqttwarden.lockout.LockoutEvent;
 import org.mqttwarden.lockout.LockoutGuard;
 import org.mqttwarden.lockout.LockoutListener;
@@ -375,7 +376,8 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
 
     private void emit(Alert a) {
         raised.computeIfAbsent(a.type(), k -> new LongAdder()).increment();
-        LOG.warn("Security alert {} ({}) on {}: {}", a.type(), a.severity().label(), a.subject(), a.detail());
+        LOG.warn("Security alert {} ({}) on {}: {}", a.type(), a.severity().label(), Printable.escape(a.subject()),
+                Printable.escape(a.detail().toString()));
         synchronized (recent) {
             recent.addLast(a);
             while (recent.size() > settings.recentMax()) {

@@ -21,6 +21,7 @@ import org.mqttwarden.api.audit.AuditFilter;
 import org.mqttwarden.api.audit.AuditQuery;
 import org.mqttwarden.api.audit.AuditRecord;
 import org.mqttwarden.api.event.EventType;
+import org.mqttwarden.api.text.Printable;
 import org.mqttwarden.lockout.alert.Alert;
 import org.mqttwarden.lockout.alert.AlertService;
 
@@ -60,8 +61,9 @@ public class AlertListCommand implements Action {
         table.column("Subject");
         table.column("Detail");
         for (Alert a : list(audit, alerts, from, limit)) {
-            table.addRow().addContent(a.time().toString(), a.type(), a.severity().label(), a.subject(),
-                    a.detail().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+            table.addRow().addContent(a.time().toString(), a.type(), a.severity().label(),
+                    Printable.escape(a.subject()), a.detail().entrySet().stream()
+                            .map(e -> e.getKey() + "=" + Printable.escape(e.getValue()))
                             .collect(Collectors.joining(" ")));
         }
         table.print(session.getConsole(), !noFormat);

@@ -8,6 +8,7 @@ import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Completer;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
+import org.mqttwarden.api.text.Printable;
 import org.mqttwarden.lockout.LockoutEntry;
 import org.mqttwarden.lockout.LockoutService;
 
@@ -22,7 +23,10 @@ public class LockedCompleter implements Completer {
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {
         StringsCompleter delegate = new StringsCompleter();
         for (LockoutEntry e : lockouts.list()) {
-            delegate.getStrings().add(e.name());
+            // a name that needs escaping (control characters, ...) is never typed into the command line
+            if (Printable.escape(e.name()).equals(e.name())) {
+                delegate.getStrings().add(e.name());
+            }
         }
         return delegate.complete(session, commandLine, candidates);
     }

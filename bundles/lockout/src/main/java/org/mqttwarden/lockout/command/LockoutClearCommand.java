@@ -9,6 +9,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.CommandException;
+import org.mqttwarden.api.text.Printable;
 import org.mqttwarden.lockout.LockoutService;
 import org.mqttwarden.lockout.SourceKey;
 
@@ -46,14 +47,16 @@ public class LockoutClearCommand implements Action {
         if (source != null) {
             SourceKey key = SourceKey.parse(source);
             if (key == null) {
-                throw new CommandException("A source is client:<client id> or addr:<ip address>, not '" + source
-                        + "'.");
+                throw new CommandException("A source is client:<client id> or addr:<ip address>, not '"
+                        + Printable.escape(source) + "'.");
             }
-            return lockouts.clearSource(key, actor) ? "Source " + key + " cleared"
-                    : "Source " + key + " has no lock or failures; nothing to clear";
+            String shown = Printable.escape(key.toString());
+            return lockouts.clearSource(key, actor) ? "Source " + shown + " cleared"
+                    : "Source " + shown + " has no lock or failures; nothing to clear";
         }
-        return lockouts.clearAccount(username, actor, "admin") ? "Account " + username + " cleared"
-                : "Account " + username + " has no lock or failures; nothing to clear";
+        String shown = Printable.escape(username);
+        return lockouts.clearAccount(username, actor, "admin") ? "Account " + shown + " cleared"
+                : "Account " + shown + " has no lock or failures; nothing to clear";
     }
 
     /** @return the shell user running the command, for the audit trail */

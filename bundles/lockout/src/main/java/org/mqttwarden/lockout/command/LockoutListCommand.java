@@ -9,6 +9,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.mqttwarden.api.text.Printable;
 import org.mqttwarden.lockout.LockoutEntry;
 import org.mqttwarden.lockout.LockoutService;
 
@@ -40,7 +41,8 @@ public class LockoutListCommand implements Action {
         table.column("Locks");
         table.column("Last failure");
         for (LockoutEntry e : lockouts.list()) {
-            table.addRow().addContent(kind(e), e.name(), e.scope() == null ? "" : e.scope(), time(e.lockedSince()),
+            table.addRow().addContent(kind(e), Printable.escape(e.name()),
+                    e.scope() == null ? "" : Printable.escape(e.scope()), time(e.lockedSince()),
                     e.permanent() ? "until cleared" : time(e.lockedUntil()), e.failures(),
                     e.source() ? "" : Integer.toString(e.hourFailures()), e.lockCount(), time(e.lastFailure()));
         }
