@@ -33,10 +33,14 @@ import org.osgi.service.metatype.annotations.Option;
  *
  * <p>Routine allows are summarised by an {@link AllowSummariser} ({@code allow.mode=summarise}, the
  * default): the first ACL allow (or non-relevant SUPERUSER answer) of a key in a window is a row, its
- * repeats become one {@value AllowSummariser#SUMMARY_REASON} row with their count. Security-relevant
- * events are always recorded one by one. {@code allow.mode=all} records every allow. An
- * {@link AuditRetention} deletes old rows by age and size, keeping the chain verifiable. A change
- * of configuration restarts the component (counts and queue are drained first).
+ * repeats become one {@value AllowSummariser#SUMMARY_REASON} row with their count. Refusals and denials
+ * are summarised likewise per (type, reason, user, client, topic) and capped per (type, reason) and
+ * window ({@code refusal.*}; see {@link AllowSummariser}). {@code allow.mode=all} and
+ * {@code refusal.mode=all} record every event. An {@link AuditRetention} deletes old rows by age, and by
+ * size routine rows first, then refusals, then the oldest of all, keeping the chain verifiable
+ * ({@link AuditChain}). The chain is keyed (HMAC-SHA256 under an {@link AuditKey} kept outside the
+ * database) and its head logged as an anchor. A change of configuration restarts the component (counts
+ * and queue are drained first).
  */
 @Component(service = {EventSink.class, AuditQuery.class, MetricSource.class},
         configurationPid = "org.mqttwarden.audit")
@@ -94,6 +98,30 @@ public final class AuditLog implements EventSink, AuditQuery, MetricSource {
 
         @AttributeDefinition(description = "How often retention is applied, in minutes.", min = "1", max = "1440")
         int retention_interval_minutes() default 10;
+
+        @AttributeDefinition(description = "summarise: a refusal or denial is a row the first time its type,"
+                + " reason, user, client and topic are seen in a window, repeats are counted into a summary row,"
+                + " and past refusal.rows.per.window rows of one type and reason, new keys are only counted into"
+                + " an aggregate row; all: every refusal is a row.", options = {
+                    @Option(label = "Summarise repeated refusals", value = "summarise"),
+                    @Option(label = "Record every refusal", value = "all")})
+        String refusal_mode() default "summarise";
+
+        @AttributeDefinition(description = "The window of refusal summaries and aggregates, in seconds.", min = "1",
+                max = "86400")
+        int refusal_window_seconds() default 60;
+
+        @AttributeDefinition(description = "Individual refusal rows per type and reason and window, at most; the"
+                + " rest are counted into one aggregate row with samples.", min = "1", max = "1000000")
+        int refusal_rows_per_window() default 1000;
+
+        @AttributeDefinition(description = "Path of the chain's key file (created, mode 0600, on first start)."
+                + " Empty: ${karaf.etc}/warden-audit.key.")
+        String key_path() default "";
+
+        @AttributeDefinition(description = "How often the chain's head is logged as an anchor (INFO), in minutes;"
+                + " also on stopping.", min = "1", max = "1440")
+        int anchor_interval_minutes() default 10;
     }
 
     /** Rows returned by a search without a limit, and the cap of any limit and of {@link #tail}. */
@@ -102,20 +130,30 @@ public final class AuditLog implements EventSink, AuditQuery, MetricSource {
     private static final int VERIFY_PAGE = 2000;
 
     private final AuditFile file;
+    private final AuditKey key;
     private final AuditWriter writer;
     private final AllowSummariser allows;
     private final AuditRetention retention;
 
     @Activate
     public AuditLog(Config config) {
-        this(AuditFile.resolve(config.path()), config.busy_timeout_ms(), new AuditWriter.Settings(config.queue_size(),
-                config.batch_max(), config.offer_timeout_ms(), config.shutdown_timeout_ms()),
+        this(AuditFile.resolve(config.path()), config.key_path(), config.busy_timeout_ms(),
+                new AuditWriter.Settings(config.queue_size(), config.batch_max(), config.offer_timeout_ms(),
+                        config.shutdown_timeout_ms(), Duration.ofMinutes(config.anchor_interval_minutes()).toMillis()),
                 new AllowSummariser.Settings(AllowSummariser.Mode.parse(config.allow_mode()),
-                        config.allow_window_seconds() * 1000L, config.allow_max_keys()),
+                        config.allow_window_seconds() * 1000L, config.allow_max_keys(),
+                        AllowSummariser.Mode.parse(config.refusal_mode()), config.refusal_window_seconds() * 1000L,
+                        config.refusal_rows_per_window()),
                 new AuditRetention.Settings(config.retention_days() == 0 ? null
                         : Duration.ofDays(config.retention_days()), config.retention_max_mb() * 1024L * 1024L,
                         Duration.ofMinutes(config.retention_interval_minutes())),
                 Clock.systemUTC());
+    }
+
+    private AuditLog(Path path, String keyPath, int busyTimeoutMs, AuditWriter.Settings settings,
+            AllowSummariser.Settings allowSettings, AuditRetention.Settings retentionSettings, Clock clock) {
+        this(path, AuditKey.loadOrCreate(AuditKey.resolve(keyPath, path)), busyTimeoutMs, settings, allowSettings,
+                retentionSettings, clock);
     }
 
     /** As below, with retention applied only when asked ({@link AuditRetention.Settings#MANUAL}). */
@@ -124,15 +162,23 @@ public final class AuditLog implements EventSink, AuditQuery, MetricSource {
         this(path, busyTimeoutMs, settings, allowSettings, AuditRetention.Settings.MANUAL, clock);
     }
 
-    /**
-     * Opens (creating if needed) the audit file at {@code path} and starts its writer and retention;
-     * {@code clock} times the allow summary windows and the age of rows.
-     */
+    /** As below, with the key file beside the audit file ({@code <file>.key}), created if needed. */
     AuditLog(Path path, int busyTimeoutMs, AuditWriter.Settings settings, AllowSummariser.Settings allowSettings,
             AuditRetention.Settings retentionSettings, Clock clock) {
+        this(path, AuditKey.loadOrCreate(path.toAbsolutePath().resolveSibling(path.getFileName() + ".key")),
+                busyTimeoutMs, settings, allowSettings, retentionSettings, clock);
+    }
+
+    /**
+     * Opens (creating if needed) the audit file at {@code path} and starts its writer and retention;
+     * the chain is keyed under {@code key}; {@code clock} times the summary windows and the age of rows.
+     */
+    AuditLog(Path path, AuditKey key, int busyTimeoutMs, AuditWriter.Settings settings,
+            AllowSummariser.Settings allowSettings, AuditRetention.Settings retentionSettings, Clock clock) {
+        this.key = key;
         this.file = new AuditFile(path, busyTimeoutMs);
         try {
-            this.writer = new AuditWriter(file, settings);
+            this.writer = new AuditWriter(file, settings, key);
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -235,73 +281,28 @@ public final class AuditLog implements EventSink, AuditQuery, MetricSource {
     }
 
     /**
-     * Walks the rows committed so far, page by page. Ids must follow each other: a missing id is a
-     * deleted row; a row whose content or predecessor does not give its hash was altered or inserted.
-     * The walk starts at row 1 from {@link AuditRow#GENESIS} or, once retention has deleted the oldest
-     * rows, at the first row kept by the newest pruning record, from the hash that record gives (the
-     * record itself must be reached by the walk, so it cannot be forged). Rows still below that
-     * point are awaiting deletion and not checked. Detects changes made by someone who does not
-     * rewrite every later row too; removing the newest rows is not detected (no external anchor).
+     * Walks the rows committed so far, page by page, as {@link AuditChain} describes: every row kept is
+     * checked against its predecessor's hash under the key (rows written before the file was keyed, under
+     * SHA-256); a missing id must be covered by a tombstone the newest pruning record accounts for. Without
+     * anchors, a cut-off tail is not detected; see {@link #verify(List)}.
      */
     @Override
     public VerifyResult verify() {
-        long[] bounds = file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_BOUNDS)
-                .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(3)}).one());
-        if (bounds[1] == 0) {
-            return VerifyResult.intact(0);
-        }
-        long lowest = bounds[0];
-        long start = 1;
-        String previous = AuditRow.GENESIS;
-        if (lowest > 1) {
-            Optional<AuditRow> anchor = AuditRetention.lastPruning(file);
-            if (anchor.isEmpty()) {
-                return VerifyResult.broken(0, 1, "Rows 1 to " + (lowest - 1) + " are missing (deleted) and no"
-                        + " pruning record accounts for them.");
-            }
-            AuditRow pruning = anchor.get();
-            Long kept = AuditRetention.firstKept(pruning);
-            String hash = AuditRetention.previousHash(pruning);
-            if (kept == null || hash == null || kept < 2 || kept > pruning.id()) {
-                return VerifyResult.broken(0, pruning.id(), "Row " + pruning.id() + " is a pruning record that"
-                        + " does not say where the chain starts: it was altered.");
-            }
-            if (kept < lowest) {
-                return VerifyResult.broken(0, kept, "Rows " + kept + " to " + (lowest - 1) + " are missing"
-                        + " (deleted): the newest pruning record, row " + pruning.id() + ", keeps rows from " + kept
-                        + ".");
-            }
-            start = kept;
-            previous = hash;
-        }
-        return walk(start, previous);
+        return verify(List.of());
     }
 
-    private VerifyResult walk(long start, String genesis) {
-        long expectedId = start;
-        String previous = genesis;
-        long checked = 0;
-        while (true) {
-            long after = expectedId - 1;
-            List<AuditRow> page = file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_PAGE)
-                    .bind("after", after).bind("n", VERIFY_PAGE).map((rs, ctx) -> AuditRow.read(rs)).list());
-            if (page.isEmpty()) {
-                return VerifyResult.intact(checked, start);
-            }
-            for (AuditRow row : page) {
-                checked++;
-                if (row.id() != expectedId) {
-                    return VerifyResult.broken(checked, expectedId, "Row " + expectedId + " is missing (deleted);"
-                            + " the next row is " + row.id() + ".");
-                }
-                if (!row.chainsTo(previous)) {
-                    return VerifyResult.broken(checked, row.id(), "Row " + row.id() + " does not match its hash:"
-                            + " it was altered or inserted, or the row before it was.");
-                }
-                previous = row.hash();
-                expectedId++;
-            }
-        }
+    /**
+     * As {@link #verify()}, and every anchor at or after the chain's start must name a row the file still
+     * has, with that hash: a tail cut off, or the rows up to an anchor rewritten (even with the key), fails.
+     */
+    VerifyResult verify(List<AuditChain.Anchor> anchors) {
+        return AuditChain.verify(file, key, anchors);
+    }
+
+    /** @return the last row's id and hash, as an anchor; empty for an empty file */
+    Optional<AuditChain.Anchor> head() {
+        return file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_HEAD)
+                .map((rs, ctx) -> new AuditChain.Anchor(rs.getLong("id"), rs.getString("hash"))).findOne());
     }
 
     /** Applies the retention now, as the schedule does. */

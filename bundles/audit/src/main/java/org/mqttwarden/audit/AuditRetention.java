@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -39,6 +40,14 @@ final class AuditRetention implements AutoCloseable {
     static final String PRUNED = "audit.pruned";
     static final String FIRST_KEPT = "first_kept";
     static final String PREVIOUS_HASH = "previous_hash";
+    /** Rank 0 (routine) rows below this id may be removed from the middle of the chain. */
+    static final String ROUTINE_BEFORE = "routine_before";
+    /** Rank 1 (refusal) rows below this id may be removed from the middle of the chain. */
+    static final String REFUSALS_BEFORE = "refusals_before";
+    /** How many ids from the first kept fall under those two rules, removed or not (see {@link AuditChain}). */
+    static final String PRUNABLE = "prunable";
+    /** Reason code of the ALERT raised when rows the age limit would keep must go for the size limit. */
+    static final String PRUNED_YOUNG = "audit.pruned-young";
 
     static final int SIZE_TARGET_PERCENT = 80;
     private static final int DELETE_CHUNK = 5000;
@@ -148,10 +157,11 @@ final class AuditRetention implements AutoCloseable {
         }
         long first = bounds.get()[0];
         long last = bounds.get()[1];
+        AuditChain.Terms terms = AuditChain.terms(file).orElse(AuditChain.Terms.NONE);
         Map<String, String> why = new LinkedHashMap<>();
         long cut = first;
-        if (settings.maxAge() != null) {
-            Instant cutoff = clock.instant().minus(settings.maxAge());
+        Instant cutoff = settings.maxAge() == null ? null : clock.instant().minus(settings.maxAge());
+        if (cutoff != null) {
             Long lastOld = file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_LAST_BEFORE)
                     .bind("cutoff", cutoff.toEpochMilli()).mapTo(Long.class).findOne().orElse(null));
             if (lastOld != null && lastOld + 1 > cut) {
@@ -159,50 +169,242 @@ final class AuditRetention implements AutoCloseable {
                 why.put("older_than", cutoff.toString());
             }
         }
+        // the rule only grows: rows an earlier record let go stay removable
+        long routineBefore = Math.max(0, terms.routineBefore());
+        long refusalsBefore = Math.max(0, terms.refusalsBefore());
         long used = file.usedBytes();
+        boolean bySize = false;
         if (used > settings.maxBytes()) {
+            bySize = true;
             long target = settings.maxBytes() / 100 * SIZE_TARGET_PERCENT;
-            long rows = last - first + 1;
-            // rows are of similar size: drop the same share of them as of the bytes to free
+            long rows = count("SELECT COUNT(*) FROM warden_audit", Map.of());
+            // rows are of similar size: remove the same share of them as of the bytes to free
             long drop = (long) Math.ceil(rows * ((double) (used - target) / used));
-            if (first + drop > cut) {
-                cut = first + drop;
-                why.put("used_bytes", Long.toString(used));
-                why.put("max_bytes", Long.toString(settings.maxBytes()));
+            why.put("used_bytes", Long.toString(used));
+            why.put("max_bytes", Long.toString(settings.maxBytes()));
+            long from = cut;
+            // routine rows first, then refusals, oldest first; never the newest row (the chain's head)
+            long[] routine = removable(AuditChain.ROUTINE, Math.max(from, routineBefore), last, drop);
+            routineBefore = Math.max(routineBefore, routine[0]);
+            drop -= routine[1];
+            if (drop > 0) {
+                long[] refusals = removable(AuditChain.REFUSAL, Math.max(from, refusalsBefore), last, drop);
+                refusalsBefore = Math.max(refusalsBefore, refusals[0]);
+                drop -= refusals[1];
+            }
+            if (drop > 0) {
+                // what is left must go oldest first, whatever it is
+                long bound = cut;
+                long n = drop;
+                Long at = file.jdbi().withHandle(h -> h.createQuery("SELECT id FROM warden_audit WHERE id >= :from"
+                        + " ORDER BY id LIMIT 1 OFFSET :n").bind("from", bound).bind("n", n).mapTo(Long.class)
+                        .findOne().orElse(null));
+                cut = at == null ? last + 1 : Math.max(cut, at);
+                why.put("oldest_of_every_class", "true");
             }
         }
         // the pruning record itself follows the last row, so every row may go
         cut = Math.min(cut, last + 1);
+        cut = runBoundary(cut, last);
         long firstKept = cut;
         Long pending = pendingCut(first);
-        if (pending != null && firstKept <= pending) {
+        boolean ruleGrew = routineBefore > terms.routineBefore() || refusalsBefore > terms.refusalsBefore();
+        if (pending != null && firstKept <= pending && !ruleGrew) {
             // an earlier run was stopped before its deletions were done
             return new Pruned(delete(first, pending), pending, "resumed");
         }
-        if (firstKept == first) {
+        firstKept = Math.max(firstKept, pending == null ? firstKept : pending);
+        if (firstKept == first && !ruleGrew) {
             return Pruned.NOTHING;
         }
-        String previousHash = file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_HASH)
-                .bind("id", firstKept - 1).mapTo(String.class).one());
+        long keptFrom = firstKept;
+        long cmax = Math.max(routineBefore, refusalsBefore);
+        long rb = routineBefore;
+        long fb = refusalsBefore;
+        if (bySize) {
+            young(cutoff, first, keptFrom, rb, fb);
+        }
+        String previousHash = keptFrom == 1 ? AuditRow.GENESIS : file.jdbi().withHandle(h -> h.createQuery(
+                AuditTables.SELECT_HASH).bind("id", keptFrom - 1).mapTo(String.class).one());
+        long prunable = 0;
+        if (cmax > keptFrom) {
+            long present = count("SELECT COUNT(*) FROM warden_audit WHERE id >= :from AND id < :to",
+                    Map.of("from", keptFrom, "to", cmax));
+            long matching = count("SELECT COUNT(*) FROM warden_audit WHERE id >= :from AND id < :to AND (("
+                    + AuditChain.RANK_SQL + " = 0 AND id < :rb) OR (" + AuditChain.RANK_SQL + " = 1 AND id < :fb))",
+                    Map.of("from", keptFrom, "to", cmax, "rb", rb, "fb", fb));
+            prunable = matching + (cmax - keptFrom - present);
+        }
         Map<String, String> detail = new LinkedHashMap<>(why);
         detail.put(FIRST_KEPT, Long.toString(firstKept));
         detail.put(PREVIOUS_HASH, previousHash);
         detail.put("rows", Long.toString(firstKept - first));
+        detail.put(ROUTINE_BEFORE, Long.toString(rb));
+        detail.put(REFUSALS_BEFORE, Long.toString(fb));
+        detail.put(PRUNABLE, Long.toString(prunable));
         SecurityEvent event = new SecurityEvent(clock.instant(), EventType.ADMIN_CHANGE, Outcome.ALLOW, PRUNED, null,
                 null, null, null, null, null, AuditWriter.ACTOR, detail);
+        await(event, "pruning record");
+        long deleted = delete(first, firstKept);
+        long collapsed = collapse(firstKept, cmax, rb, fb);
+        String reason = bySize ? "size" : why.containsKey("older_than") ? "age" : "resumed";
+        LOG.info("Audit retention ({}): deleted rows {} to {} (the chain now starts at row {}); {} routine rows"
+                + " below {} and refusals below {} removed from the middle", reason, first, firstKept - 1, firstKept,
+                collapsed, rb, fb);
+        return new Pruned(deleted + collapsed, firstKept, reason);
+    }
+
+    /**
+     * @return {@code [c, n]}: removing the rows of {@code rank} with ids in {@code [from, c)} removes
+     *     {@code n} of them, {@code n <= want}; {@code c <= last} (the head stays)
+     */
+    private long[] removable(int rank, long from, long last, long want) {
+        if (want <= 0 || from >= last) {
+            return new long[] {from, 0};
+        }
+        String where = " FROM warden_audit WHERE id >= :from AND id < :last AND " + AuditChain.RANK_SQL + " = " + rank
+                + " AND detail NOT LIKE '%" + AuditChain.TOMBSTONE + "%'";
+        Long at = file.jdbi().withHandle(h -> h.createQuery("SELECT id" + where + " ORDER BY id LIMIT 1 OFFSET :n")
+                .bind("from", from).bind("last", last).bind("n", want - 1).mapTo(Long.class).findOne().orElse(null));
+        if (at != null) {
+            return new long[] {at + 1, want};
+        }
+        long all = count("SELECT COUNT(*)" + where, Map.of("from", from, "last", last));
+        return new long[] {last, all};
+    }
+
+    /** Moves a cut that falls inside a collapsed run past the run's tombstone: the row before a cut must exist. */
+    private long runBoundary(long cut, long last) {
+        if (cut <= 1 || cut > last) {
+            return cut;
+        }
+        boolean present = file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_HASH).bind("id", cut - 1)
+                .mapTo(String.class).findOne()).isPresent();
+        if (present) {
+            return cut;
+        }
+        Long next = file.jdbi().withHandle(h -> h.createQuery("SELECT MIN(id) FROM warden_audit WHERE id >= :id")
+                .bind("id", cut).mapTo(Long.class).findOne().orElse(null));
+        return next == null ? cut : next + 1;
+    }
+
+    /**
+     * Rows about to go by size that the age limit would keep: an ALERT row (written, durable, before the
+     * pruning record) and a WARN, each with the counts by class.
+     */
+    private void young(Instant cutoff, long first, long firstKept, long routineBefore, long refusalsBefore) {
+        long since = cutoff == null ? Long.MIN_VALUE : cutoff.toEpochMilli();
+        String removed = "id >= :first AND occurred_at >= :since AND detail NOT LIKE '%" + AuditChain.TOMBSTONE
+                + "%' AND (id < :kept OR (" + AuditChain.RANK_SQL + " = 0 AND id < :rb) OR (" + AuditChain.RANK_SQL
+                + " = 1 AND id < :fb))";
+        Map<String, Long> binds = Map.of("first", first, "since", since, "kept", firstKept, "rb", routineBefore,
+                "fb", refusalsBefore);
+        long[] byRank = new long[3];
+        file.jdbi().useHandle(h -> {
+            var q = h.createQuery("SELECT " + AuditChain.RANK_SQL + ", COUNT(*) FROM warden_audit WHERE " + removed
+                    + " GROUP BY " + AuditChain.RANK_SQL);
+            binds.forEach(q::bind);
+            q.map((rs, ctx) -> byRank[rs.getInt(1)] = rs.getLong(2)).list();
+        });
+        long total = byRank[0] + byRank[1] + byRank[2];
+        if (total == 0) {
+            return;
+        }
+        String days = settings.maxAge() == null ? "no age limit" : settings.maxAge().toDays() + " days";
+        Map<String, String> detail = new LinkedHashMap<>();
+        detail.put("routine", Long.toString(byRank[0]));
+        detail.put("refusals", Long.toString(byRank[1]));
+        detail.put("kept_classes", Long.toString(byRank[2]));
+        detail.put("retention", days);
+        detail.put("max_bytes", Long.toString(settings.maxBytes()));
+        LOG.warn("Audit log full: removing {} rows younger than the retention ({}) to stay under {} bytes: {} routine,"
+                + " {} refusals, {} admin changes/lockouts/alerts", total, days, settings.maxBytes(), byRank[0],
+                byRank[1], byRank[2]);
+        await(new SecurityEvent(clock.instant(), EventType.ALERT, Outcome.ERROR, PRUNED_YOUNG, null, null, null, null,
+                null, null, AuditWriter.ACTOR, detail), "alert");
+    }
+
+    private void await(SecurityEvent event, String what) {
         try {
             record.apply(event).toCompletableFuture().get(RECORD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while recording the pruning; nothing was deleted", e);
+            throw new IllegalStateException("Interrupted while recording the " + what + "; nothing was deleted", e);
         } catch (Exception e) {
-            throw new IllegalStateException("The pruning record could not be written; nothing was deleted: " + e, e);
+            throw new IllegalStateException("The " + what + " could not be written; nothing was deleted: " + e, e);
         }
-        long deleted = delete(first, firstKept);
-        String reason = why.containsKey("older_than") ? "age" : "size";
-        LOG.info("Audit retention ({}): deleted rows {} to {}; the chain now starts at row {}", reason, first,
-                firstKept - 1, firstKept);
-        return new Pruned(deleted, firstKept, reason);
+    }
+
+    private long count(String sql, Map<String, Long> binds) {
+        return file.jdbi().withHandle(h -> {
+            var q = h.createQuery(sql);
+            binds.forEach(q::bind);
+            return q.mapTo(Long.class).one();
+        });
+    }
+
+    /**
+     * Collapses every run of consecutive removable rows (rank 0 below {@code routineBefore}, rank 1 below
+     * {@code refusalsBefore}, tombstones) in {@code [from, to)} into a tombstone at its last row, deleting
+     * the rest of the run: the tombstone first, then the others newest first, so that a stop in between
+     * leaves a state {@link AuditChain} accepts (kept rows, then a gap, then the tombstone).
+     *
+     * @return rows deleted or emptied
+     */
+    private long collapse(long from, long to, long routineBefore, long refusalsBefore) {
+        long done = 0;
+        long runFrom = -1;
+        long runLast = -1;
+        boolean runIsTombstone = false;
+        long after = from - 1;
+        while (after < to - 1) {
+            long a = after;
+            List<AuditRow> page = file.jdbi().withHandle(h -> h.createQuery("SELECT " + AuditTables.COLUMNS
+                    + " FROM warden_audit WHERE id > :after AND id < :to ORDER BY id LIMIT :n").bind("after", a)
+                    .bind("to", to).bind("n", DELETE_CHUNK).map((rs, ctx) -> AuditRow.read(rs)).list());
+            if (page.isEmpty()) {
+                break;
+            }
+            for (AuditRow row : page) {
+                Long tomb = AuditChain.tombstoneFrom(row);
+                int rank = AuditChain.rank(row.type(), row.outcome(), row.reason());
+                boolean removable = (rank == AuditChain.ROUTINE && row.id() < routineBefore)
+                        || (rank == AuditChain.REFUSAL && row.id() < refusalsBefore);
+                boolean follows = runLast >= 0 && (row.id() == runLast + 1 || tomb != null);
+                if (removable && follows) {
+                    runLast = row.id();
+                    runIsTombstone = tomb != null;
+                } else {
+                    done += flush(runFrom, runLast, runIsTombstone);
+                    runFrom = -1;
+                    runLast = -1;
+                    if (removable) {
+                        runFrom = tomb != null ? tomb : row.id();
+                        runLast = row.id();
+                        runIsTombstone = tomb != null;
+                    }
+                }
+            }
+            after = page.get(page.size() - 1).id();
+        }
+        return done + flush(runFrom, runLast, runIsTombstone);
+    }
+
+    private long flush(long runFrom, long runLast, boolean lastIsTombstone) {
+        if (runLast < 0 || (lastIsTombstone && runFrom == runLast)) {
+            return 0;
+        }
+        boolean lone = runFrom == runLast;
+        file.jdbi().useTransaction(h -> h.createUpdate(AuditTables.TOMBSTONE).bind("id", runLast)
+                .bind("detail", Json.object(Map.of(AuditChain.TOMBSTONE, Long.toString(runFrom)))).execute());
+        long deleted = 0;
+        for (long hi = runLast; hi > runFrom; hi -= DELETE_CHUNK) {
+            long lo = Math.max(runFrom, hi - DELETE_CHUNK);
+            long top = hi;
+            deleted += file.jdbi().inTransaction(h -> h.createUpdate(AuditTables.DELETE_RANGE)
+                    .bind("from", lo).bind("to", top).execute());
+        }
+        return deleted + (lastIsTombstone && !lone ? 0 : 1);
     }
 
     /** @return the first and last id in the file, if any */

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
+import javax.crypto.Mac;
+
 import org.mqttwarden.api.audit.AuditRecord;
 import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.event.EventType;
@@ -21,9 +23,17 @@ import org.mqttwarden.api.event.SecurityEvent;
 
 /**
  * One row of {@code warden_audit} exactly as stored (column values as text), and the chain rule:
- * {@code hash = hex(SHA-256(previous hash || canonical content))}, the first row chaining to
- * {@link #GENESIS}. The canonical content length-prefixes every column, id included, so neither a
- * moved row nor shifted text between columns keeps its hash.
+ * {@code hash = hex(HMAC-SHA256(key, previous hash || canonical content))} under the {@link AuditKey},
+ * the first row chaining to {@link #GENESIS}. Rows written before the chain was keyed (files of an
+ * earlier version) use {@code hex(SHA-256(previous hash || canonical content))}, the same input unkeyed;
+ * an {@value #KEYED} row marks where a file switches (see {@link AuditLog#verify()}). The canonical
+ * content length-prefixes every column, id included, so neither a moved row nor shifted text between
+ * columns keeps its hash.
+ *
+ * <p>Values a client chooses are bounded: a username, client id or actor longer than
+ * {@value #MAX_NAME} characters, a topic longer than {@value #MAX_TOPIC} and a detail value longer than
+ * {@value #MAX_DETAIL_VALUE} are stored as a prefix plus {@code …#} and the first 32 hex digits of the
+ * SHA-256 of the whole value (UTF-8), so rows stay small and two long values still tell apart.
  */
 record AuditRow(long id, long occurredAt, String type, String outcome, String reason, String username, String roles,
         String clientId, String address, String topic, String access, String actor, String detail, String hash) {
@@ -31,15 +41,27 @@ record AuditRow(long id, long occurredAt, String type, String outcome, String re
     /** The "previous hash" of row 1. */
     static final String GENESIS = "0".repeat(64);
 
-    /** Values longer than this are cut: the detail is meant to be small. */
-    static final int MAX_DETAIL_VALUE = 512;
+    /** Reason code of the row where a file's chain switches to the current key (a migration or a new key). */
+    static final String KEYED = "audit.chain-keyed";
+    /** In a {@value #KEYED} row: what the rows before it use, {@code sha256} or {@code hmac:<key id>}. */
+    static final String CHAIN_BEFORE = "chain_before";
+    static final String KEY_ID = "key_id";
+
+    /** Detail values longer than this are a prefix and a hash: the detail is meant to be small. */
+    static final int MAX_DETAIL_VALUE = 256;
     static final int MAX_DETAIL_ENTRIES = 32;
 
     /** Keys whose values are never stored, whatever an emitter put there by mistake. */
     private static final Pattern SECRET_KEY = Pattern.compile(
             "(?is).*(password|passwd|secret|token|otp|credential|private|apikey|api_key).*");
-    /** Longest username, client id or actor stored, in characters (the columns hold 512). */
-    static final int MAX_NAME = 512;
+    /** Longest username, client id or actor stored as is, in characters; longer: a prefix and a hash. */
+    static final int MAX_NAME = 128;
+    /** Longest topic stored as is, in characters; longer: a prefix and a hash. */
+    static final int MAX_TOPIC = 256;
+    /** Characters of a long value kept before its hash. */
+    private static final int KEEP_NAME = 64;
+    private static final int KEEP_TOPIC = 192;
+    private static final int KEEP_DETAIL = 128;
     static final String REDACTED = "[redacted]";
 
     /** @return the row for {@code event} at {@code id}, chained to {@code previousHash} */
@@ -56,11 +78,11 @@ record AuditRow(long id, long occurredAt, String type, String outcome, String re
         String access = event.access() == null ? null : event.access().name();
         String detail = Json.object(safeDetail(event.detail()));
         String reason = column(event.reason(), 256);
-        String username = column(event.username(), MAX_NAME);
-        String clientId = column(event.clientId(), MAX_NAME);
+        String username = bounded(event.username(), MAX_NAME, KEEP_NAME);
+        String clientId = bounded(event.clientId(), MAX_NAME, KEEP_NAME);
         String address = column(event.address(), 128);
-        String topic = column(event.topic(), 65_535);
-        String actor = column(event.actor(), MAX_NAME);
+        String topic = bounded(event.topic(), MAX_TOPIC, KEEP_TOPIC);
+        String actor = bounded(event.actor(), MAX_NAME, KEEP_NAME);
         String hash = hasher.chainHash(previousHash, id, occurredAt, type, outcome, reason, username, roles, clientId,
                 address, topic, access, actor, detail);
         return new AuditRow(id, occurredAt, type, outcome, reason, username, roles, clientId, address, topic, access,
@@ -87,6 +109,33 @@ record AuditRow(long id, long occurredAt, String type, String outcome, String re
         return v.substring(0, cut) + "…";
     }
 
+    /** @return a username or client id as a row stores it (see the class comment) */
+    static String name(String value) {
+        return bounded(value, MAX_NAME, KEEP_NAME);
+    }
+
+    /** @return a topic as a row stores it */
+    static String topic(String value) {
+        return bounded(value, MAX_TOPIC, KEEP_TOPIC);
+    }
+
+    /**
+     * @return {@code value} (NUL replaced) when at most {@code max} characters, else its first {@code keep}
+     *     characters (not splitting a surrogate pair), {@code …#} and 32 hex digits of its SHA-256;
+     *     {@code null} for {@code null}
+     */
+    static String bounded(String value, int max, int keep) {
+        if (value == null || value.length() <= max) {
+            return column(value, max);
+        }
+        int cut = keep;
+        if (Character.isHighSurrogate(value.charAt(cut - 1))) {
+            cut--;
+        }
+        byte[] digest = sha256().digest(value.getBytes(StandardCharsets.UTF_8));
+        return column(value.substring(0, cut), keep) + "…#" + HexFormat.of().formatHex(digest, 0, 16);
+    }
+
     static AuditRow chained(long id, long occurredAt, String type, String outcome, String reason, String username,
             String roles, String clientId, String address, String topic, String access, String actor, String detail,
             String previousHash) {
@@ -102,9 +151,30 @@ record AuditRow(long id, long occurredAt, String type, String outcome, String re
                 rs.getString("actor"), rs.getString("detail"), rs.getString("hash"));
     }
 
-    /** @return whether this row's hash is the one its content and {@code previousHash} give */
+    /** @return whether this row's hash is the one its content and {@code previousHash} give, unkeyed */
     boolean chainsTo(String previousHash) {
         return hash != null && hash.equals(chainHash(previousHash, canonical()));
+    }
+
+    /**
+     * @param mac the chain's MAC, or {@code null} for the unkeyed SHA-256 of rows written before keying
+     * @return whether this row's hash is the one its content and {@code previousHash} give
+     */
+    boolean chainsTo(String previousHash, Mac mac) {
+        return hash != null && hash.equals(mac == null ? chainHash(previousHash, canonical())
+                : macHash(mac, previousHash, canonical()));
+    }
+
+    /** The keyed chain's definition: {@code hex(HMAC(previousHash || canonical))}. */
+    static String macHash(Mac mac, String previousHash, String canonical) {
+        mac.update(previousHash.getBytes(StandardCharsets.US_ASCII));
+        mac.update(canonical.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(mac.doFinal());
+    }
+
+    /** @return this row with its hash recomputed under {@code mac} from {@code previousHash} (tests, migration) */
+    AuditRow rechained(String previousHash, Mac mac) {
+        return withHash(mac == null ? chainHash(previousHash, canonical()) : macHash(mac, previousHash, canonical()));
     }
 
     /** @return the content the hash covers: every column but the hash, length-prefixed, null distinct from "" */
@@ -173,7 +243,7 @@ record AuditRow(long id, long occurredAt, String type, String outcome, String re
             }
             String value = SECRET_KEY.matcher(e.getKey()).matches() ? REDACTED : e.getValue();
             if (value.length() > MAX_DETAIL_VALUE) {
-                value = value.substring(0, MAX_DETAIL_VALUE) + "…";
+                value = bounded(value, MAX_DETAIL_VALUE, KEEP_DETAIL);
             }
             safe.put(e.getKey(), value);
         }
@@ -190,7 +260,9 @@ record AuditRow(long id, long occurredAt, String type, String outcome, String re
 
         private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-        private final MessageDigest sha = sha256();
+        private final MessageDigest sha;
+        /** When set, the chain is keyed: the same bytes go into this MAC instead of {@link #sha}. */
+        private final Mac mac;
         /** The last hash returned, as text and as bytes: it is usually the next row's previous hash. */
         private final byte[] lastHex = new byte[64];
         private String lastHash;
@@ -198,15 +270,27 @@ record AuditRow(long id, long occurredAt, String type, String outcome, String re
         private byte[] buf = new byte[1024];
         private int len;
 
+        /** An unkeyed hasher: the SHA-256 chain of files written before keying. */
+        Hasher() {
+            this(null);
+        }
+
+        /** @param key the chain's key, or {@code null} for unkeyed SHA-256 */
+        Hasher(AuditKey key) {
+            this.mac = key == null ? null : key.mac();
+            this.sha = key == null ? sha256() : null;
+        }
+
+        /** @return whether this hasher MACs (keyed chain) */
+        boolean keyed() {
+            return mac != null;
+        }
+
         String chainHash(String previousHash, long id, long occurredAt, String type, String outcome, String reason,
                 String username, String roles, String clientId, String address, String topic, String access,
                 String actor, String detail) {
             len = 0;
-            if (previousHash == lastHash) {
-                sha.update(lastHex);
-            } else {
-                sha.update(previousHash.getBytes(StandardCharsets.US_ASCII));
-            }
+            byte[] previous = previousHash == lastHash ? lastHex : previousHash.getBytes(StandardCharsets.US_ASCII);
             number(id);
             number(occurredAt);
             field(type);
@@ -220,8 +304,16 @@ record AuditRow(long id, long occurredAt, String type, String outcome, String re
             field(access);
             field(actor);
             field(detail);
-            sha.update(buf, 0, len);
-            byte[] digest = sha.digest();
+            byte[] digest;
+            if (mac != null) {
+                mac.update(previous);
+                mac.update(buf, 0, len);
+                digest = mac.doFinal();
+            } else {
+                sha.update(previous);
+                sha.update(buf, 0, len);
+                digest = sha.digest();
+            }
             for (int i = 0; i < digest.length; i++) {
                 lastHex[2 * i] = HEX[(digest[i] >> 4) & 0xf];
                 lastHex[2 * i + 1] = HEX[digest[i] & 0xf];

@@ -60,6 +60,10 @@ final class AuditTables {
     static final String SELECT_LAST_PRUNING = "SELECT " + COLUMNS + " FROM warden_audit"
             + " WHERE reason = 'audit.pruned' ORDER BY id DESC LIMIT 1";
 
+    /** Empties a row's content but its id, time, type, outcome, reason and hash (see {@link AuditChain}). */
+    static final String TOMBSTONE = "UPDATE warden_audit SET username = NULL, roles = '[]', client_id = NULL,"
+            + " address = NULL, topic = NULL, access = NULL, actor = NULL, detail = :detail WHERE id = :id";
+
     static final String DELETE_RANGE = "DELETE FROM warden_audit WHERE id >= :from AND id < :to";
 
     static final String SELECT_TAIL = "SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS

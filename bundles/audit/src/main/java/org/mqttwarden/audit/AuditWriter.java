@@ -42,8 +42,15 @@ import org.slf4j.LoggerFactory;
  * login budget is the exception ({@link SecurityEvent#awaited()}): no one waits for it, so it is queued,
  * written and, with a full queue, dropped and counted like an allow.
  *
- * <p>Each row is chained to the previous one by {@link AuditRow#chainHash}; ids are assigned here,
- * contiguously, continuing from the last row of the file.
+ * <p>Each row is chained to the previous one by HMAC-SHA256 under the {@link AuditKey}; ids are assigned
+ * here, contiguously, continuing from the last row of the file. When the file's last row is not chained
+ * under this key (a file of an earlier, unkeyed version, or a key that was replaced), an
+ * {@value AuditRow#KEYED} row saying what came before is written first, before anything else.
+ *
+ * <p>Anchors: every {@code anchorIntervalMs} (when rows were added since the last one) and on closing,
+ * the chain's head is logged at INFO as {@value #ANCHOR_LOG} {@code <id> hash <hex>}: a copy outside the
+ * database that {@code audit-verify --anchor}/{@code --anchors-from} compares against, so a cut-off tail
+ * shows. The queue-full WARN is logged at most once a minute, with the count since the last one.
  */
 final class AuditWriter implements AutoCloseable {
 
@@ -56,20 +63,29 @@ final class AuditWriter implements AutoCloseable {
     static final long LINGER_MS = 20;
     private static final long LINGER_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long[] RETRY_BACKOFF_MS = {100, 400};
+    /** The text before the head's id in an anchor line; {@link Anchor#parseLog} finds it. */
+    static final String ANCHOR_LOG = "Audit chain anchor: row";
+    private static final long WARN_EVERY_NS = TimeUnit.MINUTES.toNanos(1);
 
     /**
      * @param queueSize events waiting to be written, at most
      * @param batchMax events written in one transaction, at most
      * @param offerTimeoutMs how long a security-relevant event waits for room in a full queue
      * @param shutdownTimeoutMs how long closing waits for the queue to drain
+     * @param anchorIntervalMs how often the chain's head is logged as an anchor (and on closing)
      */
-    record Settings(int queueSize, int batchMax, long offerTimeoutMs, long shutdownTimeoutMs) {
+    record Settings(int queueSize, int batchMax, long offerTimeoutMs, long shutdownTimeoutMs, long anchorIntervalMs) {
         Settings {
-            if (queueSize < 1 || batchMax < 1 || offerTimeoutMs < 0 || shutdownTimeoutMs < 0) {
+            if (queueSize < 1 || batchMax < 1 || offerTimeoutMs < 0 || shutdownTimeoutMs < 0 || anchorIntervalMs < 1) {
                 throw new IllegalArgumentException("Invalid audit writer settings: queueSize=" + queueSize
                         + ", batchMax=" + batchMax + ", offerTimeoutMs=" + offerTimeoutMs + ", shutdownTimeoutMs="
-                        + shutdownTimeoutMs);
+                        + shutdownTimeoutMs + ", anchorIntervalMs=" + anchorIntervalMs);
             }
+        }
+
+        /** An anchor every 10 minutes. */
+        Settings(int queueSize, int batchMax, long offerTimeoutMs, long shutdownTimeoutMs) {
+            this(queueSize, batchMax, offerTimeoutMs, shutdownTimeoutMs, TimeUnit.MINUTES.toMillis(10));
         }
     }
 
@@ -88,21 +104,39 @@ final class AuditWriter implements AutoCloseable {
     private final AtomicLong writtenTotal = new AtomicLong();
     private final Thread thread;
     private volatile boolean closed;
+    /** Lost events not yet in a WARN, and when the last one was logged (rate limit: one a minute). */
+    private final AtomicLong lostUnwarned = new AtomicLong();
+    private volatile long lastLostWarn = System.nanoTime() - WARN_EVERY_NS;
 
     // owned by the writer thread once started
     private long nextId;
     private String headHash;
-    private final AuditRow.Hasher hasher = new AuditRow.Hasher();
+    private final AuditRow.Hasher hasher;
+    private long anchoredId;
+    private long nextAnchorAt;
 
-    AuditWriter(AuditFile file, Settings settings) {
+    /**
+     * Opens the writer at the file's last row; when that row is not chained under {@code key}, first writes
+     * (and commits) the {@value AuditRow#KEYED} row from which the chain is keyed under it.
+     */
+    AuditWriter(AuditFile file, Settings settings, AuditKey key) {
         this.file = file;
         this.settings = settings;
         this.queue = new ArrayBlockingQueue<>(settings.queueSize());
+        this.hasher = new AuditRow.Hasher(key);
         Map.Entry<Long, String> head = file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_HEAD)
                 .map((rs, ctx) -> Map.entry(rs.getLong("id"), rs.getString("hash"))).findOne())
                 .orElse(Map.entry(0L, AuditRow.GENESIS));
         this.nextId = head.getKey() + 1;
         this.headHash = head.getValue();
+        String before = AuditChain.headChain(file, key);
+        if (before != null) {
+            commit(List.of(new Pending(keyedEvent(key, before), new CompletableFuture<>(), 0)), 0);
+            LOG.info("Audit chain keyed from row {} on (key id {}); the rows before it use {}", nextId - 1, key.id(),
+                    before);
+        }
+        this.anchoredId = nextId - 1;
+        this.nextAnchorAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.anchorIntervalMs());
         this.thread = new Thread(this::run, "warden-audit-writer");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -192,9 +226,37 @@ final class AuditWriter implements AutoCloseable {
 
     private void countLost(int n, boolean relevant) {
         lostTotal.addAndGet(n);
-        if (lostPending.getAndAdd(n) == 0) {
-            LOG.warn("Audit queue full ({} events): {} not recorded; a count follows in the audit log",
-                    settings.queueSize(), relevant ? "a security-relevant event could not wait and is" : "events are");
+        lostPending.addAndGet(n);
+        long unwarned = lostUnwarned.addAndGet(n);
+        long now = System.nanoTime();
+        long last = lastLostWarn;
+        // once a minute at most: a flood that keeps the queue full must not also flood the log
+        if (now - last >= WARN_EVERY_NS && LOST_WARN.compareAndSet(this, last, now)) {
+            long count = lostUnwarned.getAndSet(0);
+            LOG.warn("Audit queue full ({} events): {} events not recorded since the last warning ({} the latest);"
+                    + " counted in audit.events-lost rows", settings.queueSize(), count,
+                    relevant ? "a security-relevant event that could not wait was" : "an event that no one waits for"
+                            + " was");
+        }
+    }
+
+    private static final java.lang.invoke.VarHandle LOST_WARN;
+
+    static {
+        try {
+            LOST_WARN = java.lang.invoke.MethodHandles.lookup().findVarHandle(AuditWriter.class, "lastLostWarn",
+                    long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Logs the head as an anchor when rows were added since the last one (writer thread, or closing). */
+    private void anchor(boolean closing) {
+        long head = nextId - 1;
+        if (head > anchoredId || (closing && head > 0)) {
+            LOG.info(ANCHOR_LOG + " {} hash {}{}", head, headHash, closing ? " (closing)" : "");
+            anchoredId = head;
         }
     }
 
@@ -223,11 +285,16 @@ final class AuditWriter implements AutoCloseable {
             if (!batch.isEmpty() || lost > 0) {
                 write(batch, lost);
             }
+            if (System.nanoTime() - nextAnchorAt >= 0) {
+                anchor(false);
+                nextAnchorAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.anchorIntervalMs());
+            }
         }
         long lost = lostPending.getAndSet(0);
         if (lost > 0) {
             write(List.of(), lost);
         }
+        anchor(true);
         LOG.debug("Audit writer stopped at row {}", nextId - 1);
     }
 
@@ -341,9 +408,14 @@ final class AuditWriter implements AutoCloseable {
         nextId = id;
         headHash = previous;
         if (lost > 0) {
-            LOG.warn("Audit queue overflowed: {} events were not recorded (counted in audit row {})", lost,
+            LOG.debug("Audit queue overflowed: {} events were not recorded (counted in audit row {})", lost,
                     rows.get(0).id());
         }
+    }
+
+    private static SecurityEvent keyedEvent(AuditKey key, String before) {
+        return new SecurityEvent(Instant.now(), EventType.ADMIN_CHANGE, Outcome.ALLOW, AuditRow.KEYED, null, null,
+                null, null, null, null, ACTOR, Map.of(AuditRow.KEY_ID, key.id(), AuditRow.CHAIN_BEFORE, before));
     }
 
     /**

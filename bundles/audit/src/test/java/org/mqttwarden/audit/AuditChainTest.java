@@ -54,8 +54,8 @@ class AuditChainTest {
     }
 
     @Test
-    void detectsAnEditedRowWhoseHashWasRecomputed() throws Exception {
-        // the forger knows the algorithm and fixes row 7's own hash: row 8 no longer chains to it
+    void detectsAnEditedRowWhoseHashWasRecomputedWithoutTheKey() throws Exception {
+        // the forger knows the algorithm but not the key: the SHA-256 they compute is not row 7's HMAC
         AuditRow seven = log.all().stream().filter(r -> r.id() == 7).findFirst()
                 .map(r -> AuditRow.chained(7, r.time().toEpochMilli(), r.type().name(), r.outcome().name(),
                         "acl.forged", r.username(), Json.array(r.roles()), r.clientId(), r.address(), r.topic(),
@@ -63,7 +63,7 @@ class AuditChainTest {
                 .orElseThrow();
         tamper("UPDATE warden_audit SET reason = 'acl.forged', hash = '" + seven.hash() + "' WHERE id = 7");
 
-        assertThat(log.verify().firstBadId()).isEqualTo(8);
+        assertThat(log.verify().firstBadId()).isEqualTo(7);
     }
 
     @Test

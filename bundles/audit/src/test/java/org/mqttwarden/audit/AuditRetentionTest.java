@@ -91,7 +91,7 @@ class AuditRetentionTest {
 
             assertThat(pruned.why()).isEqualTo("size");
             assertThat(log.file().usedBytes()).isLessThanOrEqualTo(maxBytes);
-            assertThat(log.verify().ok()).isTrue();
+            assertThat(log.verify().ok()).as(log.verify().toString()).isTrue();
         }
         assertThat(log.verify().firstId()).isGreaterThan(1);
         assertThat(pruningRecords(log)).hasSizeGreaterThanOrEqualTo(1);

@@ -20,8 +20,19 @@ class AuditRowColumnsTest {
         String huge = "u".repeat(8000);
         AuditRow row = AuditRow.of(1, event(huge, "c", "t"), AuditRow.GENESIS);
 
-        assertThat(row.username()).hasSize(AuditRow.MAX_NAME).endsWith("…");
+        assertThat(row.username()).hasSizeLessThanOrEqualTo(AuditRow.MAX_NAME).startsWith("u".repeat(64) + "…#")
+                .matches("u{64}…#[0-9a-f]{32}");
         assertThat(row.chainsTo(AuditRow.GENESIS)).isTrue();
+    }
+
+    @Test
+    void twoLongValuesWithTheSamePrefixStayApart() {
+        String a = "plant/" + "x".repeat(300) + "/a";
+        String b = "plant/" + "x".repeat(300) + "/b";
+
+        assertThat(AuditRow.topic(a)).hasSizeLessThan(AuditRow.MAX_TOPIC).isNotEqualTo(AuditRow.topic(b));
+        assertThat(AuditRow.topic("plant/line1/temp")).isEqualTo("plant/line1/temp");
+        assertThat(AuditRow.name("x".repeat(AuditRow.MAX_NAME))).isEqualTo("x".repeat(AuditRow.MAX_NAME));
     }
 
     @Test

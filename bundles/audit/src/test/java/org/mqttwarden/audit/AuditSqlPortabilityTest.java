@@ -113,14 +113,15 @@ class AuditSqlPortabilityTest {
         assertThat(stored).allSatisfy(r -> assertThat(r.toRecord().hash()).isEqualTo(r.hash()));
     }
 
-    /** Longer than the VARCHAR(16384) and VARCHAR(4096) these columns once were: PostgreSQL refused them. */
+    /** Longer than the VARCHAR(4096) these columns once were: PostgreSQL refused them. */
     @Test
     void keepsTheLargestDetailAndRoleListTheWriterMakes() {
         AuditRow big = ROWS.get(12);
-        assertThat(big.detail().length()).as("detail").isGreaterThan(16_384);
+        // detail values are bounded since issue 10 (a prefix and a hash), so the detail is smaller than it was
+        assertThat(big.detail().length()).as("detail").isGreaterThan(8_192);
         assertThat(big.roles().length()).as("roles").isGreaterThan(4_096);
 
-        assertThat(same((Jdbi db) -> search(db, filter("ü".repeat(512), null, null, null, null, null, null, null))))
+        assertThat(same((Jdbi db) -> search(db, filter(AuditRow.name("ü".repeat(512)), null, null, null, null, null, null, null))))
                 .containsExactly(big);
     }
 
@@ -183,7 +184,7 @@ class AuditSqlPortabilityTest {
                 search("username", filter("alice", null, null, null, null, null, null, null), 4, 2, 1),
                 search("empty username is not null", filter("", null, null, null, null, null, null, null), 12),
                 search("client id", filter(null, "bob-1", null, null, null, null, null, null), 3),
-                search("non-ASCII client id", filter(null, "客".repeat(512), null, null, null, null, null, null), 13),
+                search("non-ASCII client id", filter(null, AuditRow.name("客".repeat(512)), null, null, null, null, null, null), 13),
                 search("type", filter(null, null, EventType.AUTH, null, null, null, null, null), 12, 1),
                 search("outcome", filter(null, null, null, Outcome.ERROR, null, null, null, null), 11),
                 search("topic prefix, multibyte", prefix("werk/straße/"), 3, 2),

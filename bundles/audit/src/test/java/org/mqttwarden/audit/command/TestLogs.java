@@ -88,6 +88,31 @@ final class TestLogs {
             public int retention_interval_minutes() {
                 return 10;
             }
+
+            @Override
+            public String refusal_mode() {
+                return "all";
+            }
+
+            @Override
+            public int refusal_window_seconds() {
+                return 60;
+            }
+
+            @Override
+            public int refusal_rows_per_window() {
+                return 1000;
+            }
+
+            @Override
+            public String key_path() {
+                return "";
+            }
+
+            @Override
+            public int anchor_interval_minutes() {
+                return 10;
+            }
         });
     }
 
