@@ -37,10 +37,13 @@ public class UserAddCommand extends WardenAction {
         if (accounts.findAccount(username).isPresent()) {
             throw new CommandException("An account named '" + username + "' already exists.");
         }
-        String password = Secrets.obtain(session, accounts, passwordStdin, generate);
-        Account a = accounts.createAccount(username, password,
+        // everything that can be checked is checked before a password is asked for or made
+        Roles.requireKnown(accounts, roles);
+        Secrets.Secret secret = Secrets.obtain(session, accounts, passwordStdin, generate);
+        Account a = accounts.createAccount(username, secret.password(),
                 roles == null ? java.util.Set.of() : new LinkedHashSet<>(roles), email, actor());
         println("Created account " + a.username() + (a.roles().isEmpty() ? "" : " with roles "
                 + String.join(", ", new java.util.TreeSet<>(a.roles()))));
+        secret.announce(session);
     }
 }

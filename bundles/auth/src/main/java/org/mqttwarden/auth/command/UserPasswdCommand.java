@@ -25,7 +25,9 @@ public class UserPasswdCommand extends WardenAction {
         if (accounts.findAccount(username).isEmpty()) {
             throw new org.apache.karaf.shell.support.CommandException("There is no account named '" + username + "'.");
         }
-        accounts.setPassword(username, Secrets.obtain(session, accounts, passwordStdin, generate), actor());
+        Secrets.Secret secret = Secrets.obtain(session, accounts, passwordStdin, generate);
+        accounts.setPassword(username, secret.password(), actor());
         println("Password of " + username + " changed");
+        secret.announce(session);
     }
 }
