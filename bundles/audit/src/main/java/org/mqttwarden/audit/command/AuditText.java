@@ -6,11 +6,12 @@ import java.util.TreeSet;
 
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.mqttwarden.api.audit.AuditRecord;
+import org.mqttwarden.api.text.Printable;
 
 /**
  * Rows as the console shows them. Usernames, client ids and topics come from MQTT clients, so every
- * value is made safe for a terminal: control characters (escape sequences, new lines) are shown
- * escaped, never sent as such.
+ * value goes through {@link Printable#escape}: control characters (escape sequences, new lines) and
+ * bidirectional controls are shown escaped, never sent as such.
  */
 final class AuditText {
 
@@ -72,32 +73,11 @@ final class AuditText {
         }
     }
 
-    /** @return {@code s} with C0/C1 control characters and DEL escaped; "" for {@code null} */
+    /**
+     * @return {@code s} safe for a terminal ({@link Printable#escape}: control characters, escape sequences,
+     *     bidirectional controls and lone surrogates written as {@code \}{@code uXXXX}); "" for {@code null}
+     */
     static String safe(String s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder out = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean control = c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
-            if (control && out == null) {
-                out = new StringBuilder(s.length() + 8).append(s, 0, i);
-            }
-            if (out != null) {
-                if (!control) {
-                    out.append(c);
-                } else if (c == '\n') {
-                    out.append("\\n");
-                } else if (c == '\r') {
-                    out.append("\\r");
-                } else if (c == '\t') {
-                    out.append("\\t");
-                } else {
-                    out.append(String.format("\\u%04x", (int) c));
-                }
-            }
-        }
-        return out == null ? s : out.toString();
+        return s == null ? "" : Printable.escape(s);
     }
 }

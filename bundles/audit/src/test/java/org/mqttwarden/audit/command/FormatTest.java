@@ -90,14 +90,16 @@ class FormatTest {
     @Test
     void consoleTextNeverCarriesControlCharacters() {
         String hostile = "evil\u001b[2J\nuser\t\u009b\u2028";
-        assertThat(AuditText.safe(hostile)).isEqualTo("evil\\u001b[2J\\nuser\\t\\u009b\\u2028");
+        // Printable.escape: one form for every character it escapes, bidi controls and backslashes included
+        assertThat(AuditText.safe(hostile)).isEqualTo("evil\\u001B[2J\\u000Auser\\u0009\\u009B\\u2028");
+        assertThat(AuditText.safe("a\u202Eb\\c")).isEqualTo("a\\u202Eb\\\\c");
         assertThat(AuditText.safe(null)).isEmpty();
         assertThat(AuditText.safe("plant/1/temp é")).isEqualTo("plant/1/temp é");
 
         AuditRecord r = new AuditRecord(3, Instant.parse("2026-11-01T10:00:00Z"), EventType.AUTH, Outcome.DENY,
                 "auth.bad-password", hostile, Set.of(), "c\r1", null, null, null, null, Map.of(), "0".repeat(64));
         assertThat(AuditText.line(r)).isEqualTo("2026-11-01T10:00:00Z #3 AUTH DENY auth.bad-password"
-                + " user=evil\\u001b[2J\\nuser\\t\\u009b\\u2028 client=c\\r1");
+                + " user=evil\\u001B[2J\\u000Auser\\u0009\\u009B\\u2028 client=c\\u000D1");
         assertThat(AuditText.cells(r)).hasSize(AuditText.COLUMNS.length).noneMatch(c -> c.chars().anyMatch(
                 ch -> ch < 0x20));
     }
