@@ -119,10 +119,12 @@ public final class AccountAdmin implements AccountService {
 
     @Override
     public void setEnabled(String username, boolean enabled, String actor) {
-        requireAccount(username);
+        StoredAccount a = requireAccount(username);
         String what = enabled ? "account.enable" : "account.disable";
-        record(actor, what, username, Map.of());
-        apply(actor, what, username, Map.of(), () -> store.updateEnabled(username, enabled, clock.instant()),
+        Map<String, String> detail = Map.of("enabled", Boolean.toString(enabled), "was",
+                Boolean.toString(a.enabled()));
+        record(actor, what, username, detail);
+        apply(actor, what, username, detail, () -> store.updateEnabled(username, enabled, clock.instant()),
                 gone(username));
     }
 

@@ -31,9 +31,12 @@ public record AclRule(long id, SubjectType subjectType, String subject, String t
         return new AclRule(newId, subjectType, subject, topicFilter, permission, comment);
     }
 
-    /** @return a one-line description, e.g. {@code #3 role:sensor readwrite %u/#} */
+    /**
+     * @return a one-line description, e.g. {@code #3 role:sensor readwrite %u/#} or {@code #4 user:plc-7 deny
+     *     plant/#}: the subject named as the shell's {@code --role} / {@code --user} options name it
+     */
     public String describe() {
-        return "#" + id + " " + subjectType.name().toLowerCase(java.util.Locale.ROOT) + ":" + subject + " "
+        return "#" + id + " " + (subjectType == SubjectType.ROLE ? "role:" : "user:") + subject + " "
                 + permission.label() + " " + topicFilter;
     }
 }
