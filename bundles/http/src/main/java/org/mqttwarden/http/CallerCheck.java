@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
 
@@ -40,6 +41,7 @@ final class CallerCheck {
     private final CallerKey key;
     private final PeerUsers users;
     private final LongAdder[] refused = {new LongAdder(), new LongAdder()};
+    private final LongAdder lookUps = new LongAdder();
     private final AtomicLong unwarned = new AtomicLong();
     private final AtomicLong lastWarned = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
@@ -60,9 +62,39 @@ final class CallerCheck {
     }
 
     /**
-     * Decides whether the request's caller may be served. The OS user is looked up at the first
-     * request of a connection only; the key is checked on every request (a hash of the presented
-     * value and a constant-time comparison). A header given twice is refused.
+     * @return whether the connection's OS user must be looked up ({@link #lookUp}) before
+     *         {@link #check} can pass it: only users are restricted and not yet for this connection
+     */
+    boolean needsLookUp(HttpServerExchange exchange) {
+        return users != null && users.known(exchange.getConnection()) == null;
+    }
+
+    /**
+     * Looks up the OS user owning the connection's peer socket. Blocking (reads {@code /proc}): call
+     * it on a thread of its own, then {@link #keep} the answer on the IO thread.
+     *
+     * @return the uid, or {@link PeerUsers#UNKNOWN}
+     */
+    int lookUp(ServerConnection connection) {
+        lookUps.increment();
+        return users.lookUp(connection);
+    }
+
+    /** @return OS-user look-ups made since the listener started: one per connection at most */
+    long lookUps() {
+        return lookUps.sum();
+    }
+
+    /** Keeps a {@link #lookUp} answer on the connection; call it on the connection's IO thread. */
+    void keep(ServerConnection connection, int uid) {
+        users.keep(connection, uid);
+    }
+
+    /**
+     * Decides whether the request's caller may be served, without blocking. The OS user is the one
+     * kept on the connection (a connection not looked up is refused); the key is checked on every
+     * request (a hash of the presented value and a constant-time comparison). A header given twice
+     * is refused.
      *
      * @return {@code null} when the caller may be served, else why not (already counted)
      */

@@ -64,6 +64,7 @@ final class GoAuthHandler implements HttpHandler {
     private final HttpHandler health;
     private final Supplier<String> metricsText;
     private final CallerCheck callers;
+    private final Lane peer;
     private final LongAdder bodyTimeouts = new LongAdder();
 
     /**
@@ -72,10 +73,12 @@ final class GoAuthHandler implements HttpHandler {
      * @param bodyTimeoutMillis how long a client has from the end of its headers to the end of its body
      * @param health answers {@code /health} on the IO thread
      * @param callers decides who may call anything but {@code /health}
+     * @param peer the lane looking up the OS users of new connections, or {@code null} when they are not
+     *        checked
      */
     GoAuthHandler(Map<String, Endpoint> routes, ResponseMode mode, Authenticator authenticator, Authorizer authorizer,
             Lane fast, Lane slow, long bodyTimeoutMillis, Metrics metrics, HttpHandler health,
-            Supplier<String> metricsText, CallerCheck callers) {
+            Supplier<String> metricsText, CallerCheck callers, Lane peer) {
         this.routes = Map.copyOf(routes);
         this.mode = mode;
         this.authenticator = authenticator;
@@ -87,6 +90,7 @@ final class GoAuthHandler implements HttpHandler {
         this.health = health;
         this.metricsText = metricsText;
         this.callers = callers;
+        this.peer = peer;
     }
 
     /** @return connections closed because a request body did not arrive in time */
@@ -100,7 +104,12 @@ final class GoAuthHandler implements HttpHandler {
         String path = exchange.getRequestPath();
         HttpString method = exchange.getRequestMethod();
         Endpoint endpoint = routes.get(path);
-        if ((endpoint != null || !path.equals("/health")) && callers.check(exchange) != null) {
+        boolean open = endpoint == null && path.equals("/health");
+        if (!open && callers.needsLookUp(exchange)) {
+            lookUpThenHandle(exchange);
+            return;
+        }
+        if (!open && callers.check(exchange) != null) {
             // a caller not allowed learns nothing, not even which paths exist: 403, before any body is read
             new BodyDeadline().start(exchange);
             plain(exchange, 403);
@@ -139,6 +148,29 @@ final class GoAuthHandler implements HttpHandler {
             }
         });
         deadline.start(exchange);
+    }
+
+    /**
+     * The first request on a connection when only some OS users are served: the peer's owner is
+     * looked up on the peer lane (a read of {@code /proc} may take milliseconds, too long for an IO
+     * thread), kept on the connection on its IO thread, and the request handled from the start. A
+     * full peer lane answers 503 at once.
+     */
+    private void lookUpThenHandle(HttpServerExchange exchange) {
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> {
+            try {
+                peer.execute(() -> {
+                    int uid = callers.lookUp(exchange.getConnection());
+                    exchange.getIoThread().execute(() -> {
+                        callers.keep(exchange.getConnection(), uid);
+                        exchange.dispatch(SameThreadExecutor.INSTANCE, this);
+                    });
+                });
+            } catch (RejectedExecutionException e) {
+                LOG.debug("No room in the peer lane to look a caller up");
+                plain(exchange, 503);
+            }
+        });
     }
 
     /**

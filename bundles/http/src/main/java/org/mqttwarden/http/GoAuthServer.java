@@ -61,6 +61,8 @@ public final class GoAuthServer {
     private static final Logger LOG = LoggerFactory.getLogger(GoAuthServer.class);
     /** Direct buffers of Undertow's size for a heap of 128 MB or more. */
     private static final int BUFFER_SIZE = 16 * 1024 - 20;
+    /** New connections that may wait for their OS user to be looked up; beyond, 503. */
+    private static final int PEER_QUEUE = 64;
     /** Every caller served: {@link CallerConfig}'s defaults. */
     private static final CallerConfig CALLERS_OFF = new CallerConfig() {
         @Override
@@ -93,6 +95,9 @@ public final class GoAuthServer {
 
     private final Lane fast;
     private final Lane slow;
+    /** Looks up the OS users of new connections; null when they are not checked. */
+    private final Lane peer;
+    private final List<Lane> lanes;
     private final StoreProbe store;
     private final XnioWorker worker;
     private final AcceptingChannel<StreamConnection> channel;
@@ -130,9 +135,12 @@ public final class GoAuthServer {
         this.callers = callers(callerConfig, Path.of("/etc/passwd"), ProcNetTcp.system());
         this.fast = new Lane("fast", bounded("fast.threads", config.fast_threads(), 1, 64), queue);
         this.slow = new Lane("slow", bounded("worker.threads", config.worker_threads(), 1, 64), queue);
+        // one thread reads /proc for new connections when OS users are checked; go-auth keeps its connection
+        this.peer = callers.usersRestricted() ? new Lane("peer", 1, PEER_QUEUE) : null;
+        this.lanes = peer == null ? List.of(fast, slow) : List.of(fast, slow, peer);
         this.store = new StoreProbe(database);
         this.handler = new GoAuthHandler(routes, mode, authenticator, authorizer, fast, slow, bodyTimeout, metrics,
-                new Health(List.of(fast, slow), stallTimeout, store), this::renderMetrics, callers);
+                new Health(lanes, stallTimeout, store), this::renderMetrics, callers, peer);
         this.host = config.host();
         XnioWorker w = null;
         DefaultByteBufferPool pool = null;
@@ -171,8 +179,9 @@ public final class GoAuthServer {
             if (pool != null) {
                 pool.close();
             }
-            fast.shutdown(0);
-            slow.shutdown(0);
+            for (Lane lane : lanes) {
+                lane.shutdown(0);
+            }
             store.shutdown();
             throw new IllegalStateException("Cannot listen on " + host + ":" + config.port() + ": " + e.getMessage(),
                     e);
@@ -241,7 +250,7 @@ public final class GoAuthServer {
     }
 
     private String renderMetrics() {
-        return metrics.render(sources, gate, handler.bodyTimeouts(), List.of(fast, slow), callers);
+        return metrics.render(sources, gate, handler.bodyTimeouts(), lanes, callers);
     }
 
     /** Adds a source's counters and gauges to {@code /metrics} (the decision engine's, the audit log's...). */
@@ -259,8 +268,9 @@ public final class GoAuthServer {
     public void stop() {
         IoUtils.safeClose(channel);
         // decisions under way get a few seconds to be answered, then every connection is closed
-        fast.shutdown(5000);
-        slow.shutdown(5000);
+        for (Lane lane : lanes) {
+            lane.shutdown(5000);
+        }
         store.shutdown();
         openListener.closeConnections();
         worker.shutdown();

@@ -62,7 +62,7 @@ final class Metrics {
             "warden_request_duration_seconds_count", "warden_http_connections_open", "warden_http_connections_max",
             "warden_http_connections_refused_total", "warden_http_body_timeouts_total", "warden_http_lane_threads",
             "warden_http_lane_busy", "warden_http_lane_queued", "warden_http_lane_queue_capacity",
-            "warden_http_callers_refused_total", "warden_http_caller_checks");
+            "warden_http_callers_refused_total", "warden_http_caller_checks", "warden_http_caller_lookups_total");
 
     /** Distinct problems warned about, at most; later ones go to DEBUG. */
     private static final int MAX_WARNED = 1000;
@@ -192,6 +192,8 @@ final class Metrics {
             out.append("warden_http_callers_refused_total{reason=\"").append(r.label).append("\"} ")
                     .append(callers.refused(r)).append('\n');
         }
+        single(out, "warden_http_caller_lookups_total", "counter", "OS users of connections looked up in"
+                + " /proc/net/tcp (allowed.os.users): one per connection, on the peer lane.", callers.lookUps());
     }
 
     private static void single(StringBuilder out, String name, String type, String help, long value) {

@@ -28,8 +28,10 @@ import org.mqttwarden.http.RawHttp.Response;
 class CallerCheckTest {
 
     private static final String JSON = "application/json";
-    private static final String LOGIN = "{\"clientid\":\"s1\",\"password\":\"sensor1-secret\",\"username\":\"sensor1\"}";
-    private static final String ACL = "{\"acc\":2,\"clientid\":\"s1\",\"topic\":\"sensor1/t\",\"username\":\"sensor1\"}";
+    private static final String LOGIN =
+            "{\"clientid\":\"s1\",\"password\":\"sensor1-secret\",\"username\":\"sensor1\"}";
+    private static final String ACL =
+            "{\"acc\":2,\"clientid\":\"s1\",\"topic\":\"sensor1/t\",\"username\":\"sensor1\"}";
     private static final String SUPERUSER = "{\"username\":\"boss\"}";
     private static final String KEY = "gateway-key-0123456789-abcdefghijklmnop";
 
@@ -84,6 +86,9 @@ class CallerCheckTest {
             assertThat(scrape.value("warden_http_callers_refused_total{reason=\"os_user\"}")).isZero();
             assertThat(scrape.value("warden_http_caller_checks{check=\"key\"}")).isEqualTo(1);
             assertThat(scrape.value("warden_http_caller_checks{check=\"os_user\"}")).isZero();
+            assertThat(scrape.value("warden_http_caller_lookups_total")).isZero();
+            assertThat(scrape.samples()).as("no peer lane without allowed.os.users")
+                    .doesNotContainKey("warden_http_lane_threads{lane=\"peer\"}");
             assertThat(scrape.decisions("acl", "allow")).as("refusals are not decisions").isEqualTo(2);
             assertThat(scrape.decisions("acl", "deny") + scrape.decisions("acl", "bad_request")).isZero();
             assertThat(metrics.text()).doesNotContain(KEY);
@@ -140,11 +145,19 @@ class CallerCheckTest {
                 CallerSettings.osUsers("  " + ownUid() + " "));
 
         try (RawHttp c = RawHttp.connect(server.port())) {
-            assertThat(c.send("POST", "/acl", JSON, ACL).status()).isEqualTo(200);
-            assertThat(c.send("POST", "/user", JSON, LOGIN).status()).isEqualTo(200);
+            for (int i = 0; i < 3; i++) {
+                assertThat(c.send("POST", "/acl", JSON, ACL).status()).isEqualTo(200);
+                assertThat(c.send("POST", "/user", JSON, LOGIN).status()).isEqualTo(200);
+            }
             Scrape scrape = Scrape.over(c);
             assertThat(scrape.value("warden_http_callers_refused_total{reason=\"os_user\"}")).isZero();
             assertThat(scrape.value("warden_http_caller_checks{check=\"os_user\"}")).isEqualTo(1);
+            assertThat(scrape.value("warden_http_caller_lookups_total")).as("once per connection").isEqualTo(1);
+            assertThat(scrape.value("warden_http_lane_threads{lane=\"peer\"}")).isEqualTo(1);
+        }
+        try (RawHttp c = RawHttp.connect(server.port())) {
+            assertThat(c.send("POST", "/acl", JSON, ACL).status()).isEqualTo(200);
+            assertThat(Scrape.over(c).value("warden_http_caller_lookups_total")).isEqualTo(2);
         }
     }
 
