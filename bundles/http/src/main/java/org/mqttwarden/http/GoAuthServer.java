@@ -53,6 +53,9 @@ import io.undertow.util.HttpString;
  * requests on a kept-alive connection. None of these holds a decision thread: one is taken only once
  * the whole request is in. The listener is assembled from XNIO and Undertow's HTTP/1.1 open listener
  * (as {@link Undertow#start()} does) so that the connection cap can stand before it.
+ *
+ * <p>Who may call is {@link CallerConfig}'s (same PID): a key in a header and/or given OS users,
+ * both off by default; a caller refused gets 403 on every path but {@code /health}.
  */
 @Component(service = GoAuthServer.class, immediate = true, configurationPid = "org.mqttwarden.http")
 @Designate(ocd = HttpConfig.class)
