@@ -39,6 +39,7 @@ final class CallerKey {
     static final int MAX_LENGTH = 256;
     private static final int RANDOM_BYTES = 32;
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> OWNER = PosixFilePermissions.fromString("rwx------");
 
     private final byte[] digest;
     /** One digest and one output buffer per IO thread: checking a key allocates nothing. */
@@ -87,7 +88,7 @@ final class CallerKey {
                 throw new IllegalStateException("Cannot tell who may read the caller key file " + file
                         + ": its file system has no POSIX permissions");
             }
-            if (!OWNER_ONLY.containsAll(perms)) {
+            if (perms.stream().anyMatch(p -> !OWNER.contains(p))) {
                 throw new IllegalStateException("The caller key file " + file + " has mode "
                         + PosixFilePermissions.toString(perms) + ": its group or others may use it. Make it"
                         + " readable by its owner only (chmod 600) and let go-auth's configuration be the only"
