@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * is the change counter the account tables' triggers keep read ({@link AccountTables#SQLITE_CHANGE_COUNTER}),
  * so writes to other bundles' tables (lockout state under a flood) drop nothing;</li>
  * <li>the file replaced by another (a restored copy moved into place: another file key): the gateway
- * keeps using the file it opened, so this WARNs, once per new file, to restart the gateway;</li>
+ * goes on with the file it opened ({@link SqliteDatabase}), so this WARNs, once per new file, to restart
+ * the gateway;</li>
  * <li>the file written without a commit SQLite saw (a copy written over the open file: its modification
  * time moved while {@code data_version} stayed put for two polls): WARN, also to restart.</li>
  * </ul>
@@ -103,9 +104,10 @@ final class OutsideChanges implements AutoCloseable {
                 replaced = true;
                 if (warnedKey == null || !warnedKey.equals(key == null ? file : key)) {
                     warnedKey = key == null ? file : key;
-                    LOG.warn("{} was {} while the gateway runs: the gateway keeps using the file it opened (its"
-                            + " later changes go there, not into the new file); restart the gateway to use the"
-                            + " file now at that path", file, key == null ? "removed" : "replaced by another file");
+                    LOG.warn("{} was {} while the gateway runs: the gateway goes on with the file it opened"
+                            + " (changes made now are lost when it stops) and opens no connection to the new one;"
+                            + " restart the gateway to use the file now at that path", file,
+                            key == null ? "removed" : "replaced by another file");
                     onChange.run();
                 }
             }

@@ -5,12 +5,14 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 import javax.sql.DataSource;
@@ -26,6 +28,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteDataSource;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -36,6 +39,12 @@ import com.zaxxer.hikari.HikariDataSource;
  * timeout, foreign keys on, behind a small connection pool. The file and its {@code -wal} and
  * {@code -shm} companions are {@code rw-------} wherever {@code path} points. A change of
  * configuration restarts the component (and with it every component that uses the database).
+ *
+ * <p>When the file is replaced by another while open (a restored copy moved into place), the gateway
+ * goes on with the connections it holds to the file it opened (they are never retired) and opens no
+ * connection to the new file beside them, which would share the old file's {@code -wal} and {@code -shm};
+ * on close, SQLite does not checkpoint a moved file, so the {@code -wal} and {@code -shm} it leaves
+ * are removed, and the next start opens the new file as it is.
  */
 @Component(service = WardenDatabase.class, configurationPid = "org.mqttwarden.store")
 @Designate(ocd = SqliteDatabase.Config.class)
@@ -65,6 +74,11 @@ public final class SqliteDatabase implements WardenDatabase {
     static final List<String> COMPANIONS = List.of("-wal", "-shm", "-journal");
 
     private final Path file;
+    /** The identity of the file opened (device and inode), null where the file system has none. */
+    private final Object fileKey;
+    /** The identities of the companions the connections write, learnt when the first one opens. */
+    private volatile Object walKey;
+    private volatile Object shmKey;
     private final SQLiteDataSource sqliteSource;
     private final HikariDataSource pool;
     private final Migrator migrator;
@@ -79,12 +93,19 @@ public final class SqliteDatabase implements WardenDatabase {
         this.file = file.toAbsolutePath();
         createPrivateDirectory(this.file.getParent());
         createPrivateFile(this.file);
+        this.fileKey = fileKey(this.file);
         SQLiteConfig sqlite = new SQLiteConfig();
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         sqlite.setBusyTimeout(busyTimeoutMs);
         sqlite.enforceForeignKeys(true);
-        this.sqliteSource = new SQLiteDataSource(sqlite);
+        this.sqliteSource = new SQLiteDataSource(sqlite) {
+            @Override
+            public SQLiteConnection getConnection(String username, String password) throws SQLException {
+                refuseIfReplaced();
+                return learnCompanions(super.getConnection(username, password));
+            }
+        };
         sqliteSource.setUrl("jdbc:sqlite:" + this.file);
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("warden-store");
@@ -93,6 +114,9 @@ public final class SqliteDatabase implements WardenDatabase {
         hikari.setMinimumIdle(1);
         hikari.setConnectionTimeout(Math.max(250, busyTimeoutMs));
         hikari.setInitializationFailTimeout(-1);
+        // a connection is never retired for its age or idleness: no new one is needed while the file is open
+        hikari.setMaxLifetime(0);
+        hikari.setIdleTimeout(0);
         this.pool = new HikariDataSource(hikari);
         this.migrator = new Migrator(Jdbi.create(pool));
         LOG.info("Warden database at {}", this.file);
@@ -101,6 +125,66 @@ public final class SqliteDatabase implements WardenDatabase {
     @Deactivate
     public void close() {
         pool.close();
+        if (replaced()) {
+            removeCompanion("-wal", walKey);
+            removeCompanion("-shm", shmKey);
+        }
+    }
+
+    /**
+     * @return true when the path no longer names the file opened (replaced by another, or removed);
+     *     false while it does, or where the file system gives files no identity
+     */
+    boolean replaced() {
+        return fileKey != null && !Objects.equals(fileKey, fileKey(file));
+    }
+
+    /**
+     * Refuses a new connection once the file was replaced, before opening anything: a connection to the
+     * new file would take the old file's {@code -wal} for its own and, closing, copy its pages into it.
+     */
+    private void refuseIfReplaced() throws SQLException {
+        if (replaced()) {
+            throw new SQLException(file + " was replaced by another file while the gateway runs: no connection"
+                    + " is opened to the new one; restart the gateway to use it");
+        }
+    }
+
+    private SQLiteConnection learnCompanions(SQLiteConnection connection) {
+        if (walKey == null) {
+            walKey = fileKey(companion("-wal"));
+            shmKey = fileKey(companion("-shm"));
+        }
+        return connection;
+    }
+
+    /** Removes a companion the connections wrote, only if it is still the same file. */
+    private void removeCompanion(String suffix, Object key) {
+        Path c = companion(suffix);
+        if (key == null || !key.equals(fileKey(c))) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(c);
+            LOG.warn("Removed {}: it belonged to the database file that was replaced, so the file now at {} opens"
+                    + " as it is", c, file);
+        } catch (IOException e) {
+            LOG.warn("Could not remove {}, which belonged to the database file that was replaced: remove it"
+                    + " before the next start ({})", c, e.toString());
+        }
+    }
+
+    private Path companion(String suffix) {
+        return file.resolveSibling(file.getFileName() + suffix);
+    }
+
+    /** @return the file's identity, or null when it does not exist or the file system gives none */
+    static Object fileKey(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** @return the database file, absolute */
@@ -178,8 +262,8 @@ public final class SqliteDatabase implements WardenDatabase {
                 }
             }
             makePrivate(file);
-            for (String companion : COMPANIONS) {
-                Path c = file.resolveSibling(file.getFileName() + companion);
+            for (String suffix : COMPANIONS) {
+                Path c = file.resolveSibling(file.getFileName() + suffix);
                 if (Files.exists(c)) {
                     makePrivate(c);
                 }

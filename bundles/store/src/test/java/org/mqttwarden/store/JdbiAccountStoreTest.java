@@ -1,6 +1,7 @@
 package org.mqttwarden.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
@@ -149,10 +150,25 @@ class JdbiAccountStoreTest extends AccountStoreContract {
             watched.outsideChanges().poll();
             assertThat(watched.outsideChanges().replaced()).isTrue();
             assertThat(watched.revision()).isGreaterThan(before);
-            // the gateway goes on with the file it opened until it restarts
+            // the gateway goes on with the file it opened until it restarts, and opens nothing beside it
             assertThat(watched.findAccount("dev1")).isPresent();
+            assertThatThrownBy(() -> ((SqliteDatabase) db).openUnpooledConnection().close())
+                    .isInstanceOf(SQLException.class).hasMessageContaining("replaced");
         } finally {
             watched.close();
+        }
+        // the old file's write-ahead log (holding dev1) goes with it: the restored file opens as it is
+        closeDatabase();
+        assertThat(dir.resolve("warden/warden.db-wal")).doesNotExist();
+        assertThat(dir.resolve("warden/warden.db-shm")).doesNotExist();
+        db = reopenDatabase();
+        store = new JdbiAccountStore(db);
+        assertThat(store.findAccount("dev1")).isEmpty();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("PRAGMA integrity_check")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("ok");
+            assertThat(s.executeQuery("SELECT COUNT(*) FROM from_a_backup").next()).isTrue();
         }
     }
 
