@@ -47,7 +47,7 @@ final class OutsideChanges implements AutoCloseable {
     private final Runnable onChange;
     private final ScheduledExecutorService timer;
 
-    // touched by the constructor, then only by the timer thread (or a test calling poll with no timer running)
+    // guarded by this: poll and close are synchronized (a test may call poll beside the timer)
     private Connection connection;
     private long dataVersion;
     private long counter;
