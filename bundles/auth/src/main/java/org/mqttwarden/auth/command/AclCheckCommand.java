@@ -18,7 +18,7 @@ import org.mqttwarden.auth.DecisionEngine;
 
 @Service
 @Command(scope = "warden", name = "acl-check", description = "Shows what /acl would answer, and the rule that"
-        + " decides it. Records nothing.")
+        + " decides it; fails (exit status 1) on DENY. Records nothing.")
 public class AclCheckCommand extends WardenAction {
 
     @Reference
@@ -47,10 +47,15 @@ public class AclCheckCommand extends WardenAction {
             throw new CommandException("Access must be read, write, readwrite or subscribe, not '" + access + "'.");
         }
         Decision d = engine.explain(new ClientRef(username, clientId == null ? "" : clientId, null), topic, a);
-        println((d.allowed() ? "ALLOW" : "DENY") + " " + a.name().toLowerCase(Locale.ROOT) + " "
+        String text = (d.allowed() ? "ALLOW" : "DENY") + " " + a.name().toLowerCase(Locale.ROOT) + " "
                 + Printable.escape(topic) + " for " + Printable.escape(username)
-                + (clientId == null ? "" : " (client " + Printable.escape(clientId) + ")"));
-        println("  reason: " + d.reason());
-        println("  decided by: " + d.detail());
+                + (clientId == null ? "" : " (client " + Printable.escape(clientId) + ")")
+                + System.lineSeparator() + "  reason: " + d.reason()
+                + System.lineSeparator() + "  decided by: " + d.detail();
+        if (!d.allowed()) {
+            // printed as it is, and the command fails: exit status 1 through bin/warden, so scripts can test it
+            throw new CommandException(text, "denied");
+        }
+        println(text);
     }
 }

@@ -1,0 +1,26 @@
+package org.mqttwarden.auth.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class CommandsCommandTest {
+
+    private static final List<String> NAMES = List.of("acl-add", "acl-check", "acl-list", "audit-tail", "user-add",
+            "user-list", "user-show", "user-passwd");
+
+    @Test
+    void aTypoIsAnsweredWithTheNearestNamesFirstThenTheirFamily() {
+        assertThat(CommandsCommand.closest("user-lst", NAMES)).startsWith("user-list").contains("user-add");
+        assertThat(CommandsCommand.closest("acl-chek", NAMES).get(0)).isEqualTo("acl-check");
+        assertThat(CommandsCommand.closest("audittail", NAMES)).containsExactly("audit-tail");
+    }
+
+    @Test
+    void anExistingNameOrOneFarFromEveryNameGetsNoSuggestion() {
+        assertThat(CommandsCommand.closest("user-add", NAMES)).isEmpty();
+        assertThat(CommandsCommand.closest("shutdown", NAMES)).isEmpty();
+    }
+}
