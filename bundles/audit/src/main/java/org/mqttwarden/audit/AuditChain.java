@@ -161,7 +161,7 @@ final class AuditChain {
         }
         Optional<AuditRow> marker = lastMarker(file);
         String other = marker.map(m -> detail(m).get(AuditRow.KEY_ID)).orElse(null);
-        return other != null && !other.equals(key.id()) ? "hmac:" + other : "unknown";
+        return other != null && !other.equals(key.id()) ? "hmac:" + other : "hmac:unknown";
     }
 
     /** @return the hash row {@code id} chains to, when it can be known: row 1's, a row's, or a pruning record's */

@@ -51,7 +51,7 @@ final class AuditRetention implements AutoCloseable {
 
     static final int SIZE_TARGET_PERCENT = 80;
     private static final int DELETE_CHUNK = 5000;
-    private static final int MAX_SIZE_PASSES = 3;
+    private static final int MAX_SIZE_PASSES = 4;
     private static final long RECORD_TIMEOUT_MS = 30_000;
     private static final Logger LOG = LoggerFactory.getLogger(AuditRetention.class);
 
@@ -187,12 +187,15 @@ final class AuditRetention implements AutoCloseable {
             long[] routine = removable(AuditChain.ROUTINE, Math.max(from, routineBefore), last, drop);
             routineBefore = Math.max(routineBefore, routine[0]);
             drop -= routine[1];
+            long[] refusals = {refusalsBefore, 0};
             if (drop > 0) {
-                long[] refusals = removable(AuditChain.REFUSAL, Math.max(from, refusalsBefore), last, drop);
+                refusals = removable(AuditChain.REFUSAL, Math.max(from, refusalsBefore), last, drop);
                 refusalsBefore = Math.max(refusalsBefore, refusals[0]);
                 drop -= refusals[1];
             }
-            if (drop > 0) {
+            // the oldest rows of every class go only once no routine row or refusal is left to remove: what
+            // this pass removes is measured by the next one first (tombstones take room too)
+            if (drop > 0 && routine[1] == 0 && refusals[1] == 0) {
                 // what is left must go oldest first, whatever it is
                 long bound = cut;
                 long n = drop;
@@ -205,16 +208,29 @@ final class AuditRetention implements AutoCloseable {
         }
         // the pruning record itself follows the last row, so every row may go
         cut = Math.min(cut, last + 1);
-        cut = runBoundary(cut, last);
-        long firstKept = cut;
+        long firstKept;
+        String previousHash;
+        if (cut > first) {
+            cut = runBoundary(cut, last);
+            firstKept = cut;
+            previousHash = null;
+        } else {
+            // no cut: the chain still starts where the newest record said (rows up to the first present one
+            // may be a collapsed run standing for ids from there)
+            firstKept = Math.min(first, terms == AuditChain.Terms.NONE ? 1 : terms.firstKept());
+            previousHash = terms == AuditChain.Terms.NONE || firstKept == 1 ? AuditRow.GENESIS : terms.previousHash();
+        }
         Long pending = pendingCut(first);
         boolean ruleGrew = routineBefore > terms.routineBefore() || refusalsBefore > terms.refusalsBefore();
         if (pending != null && firstKept <= pending && !ruleGrew) {
             // an earlier run was stopped before its deletions were done
             return new Pruned(delete(first, pending), pending, "resumed");
         }
-        firstKept = Math.max(firstKept, pending == null ? firstKept : pending);
-        if (firstKept == first && !ruleGrew) {
+        if (pending != null && firstKept < pending) {
+            firstKept = pending;
+            previousHash = null;
+        }
+        if (firstKept <= first && !ruleGrew) {
             return Pruned.NOTHING;
         }
         long keptFrom = firstKept;
@@ -224,8 +240,10 @@ final class AuditRetention implements AutoCloseable {
         if (bySize) {
             young(cutoff, first, keptFrom, rb, fb);
         }
-        String previousHash = keptFrom == 1 ? AuditRow.GENESIS : file.jdbi().withHandle(h -> h.createQuery(
-                AuditTables.SELECT_HASH).bind("id", keptFrom - 1).mapTo(String.class).one());
+        if (previousHash == null) {
+            previousHash = keptFrom == 1 ? AuditRow.GENESIS : file.jdbi().withHandle(h -> h.createQuery(
+                    AuditTables.SELECT_HASH).bind("id", keptFrom - 1).mapTo(String.class).one());
+        }
         long prunable = 0;
         if (cmax > keptFrom) {
             long present = count("SELECT COUNT(*) FROM warden_audit WHERE id >= :from AND id < :to",
@@ -238,14 +256,14 @@ final class AuditRetention implements AutoCloseable {
         Map<String, String> detail = new LinkedHashMap<>(why);
         detail.put(FIRST_KEPT, Long.toString(firstKept));
         detail.put(PREVIOUS_HASH, previousHash);
-        detail.put("rows", Long.toString(firstKept - first));
+        detail.put("rows", Long.toString(Math.max(0, firstKept - first)));
         detail.put(ROUTINE_BEFORE, Long.toString(rb));
         detail.put(REFUSALS_BEFORE, Long.toString(fb));
         detail.put(PRUNABLE, Long.toString(prunable));
         SecurityEvent event = new SecurityEvent(clock.instant(), EventType.ADMIN_CHANGE, Outcome.ALLOW, PRUNED, null,
                 null, null, null, null, null, AuditWriter.ACTOR, detail);
         await(event, "pruning record");
-        long deleted = delete(first, firstKept);
+        long deleted = firstKept > first ? delete(first, firstKept) : 0;
         long collapsed = collapse(firstKept, cmax, rb, fb);
         String reason = bySize ? "size" : why.containsKey("older_than") ? "age" : "resumed";
         LOG.info("Audit retention ({}): deleted rows {} to {} (the chain now starts at row {}); {} routine rows"

@@ -93,7 +93,8 @@ class AuditRetentionTest {
             assertThat(log.file().usedBytes()).isLessThanOrEqualTo(maxBytes);
             assertThat(log.verify().ok()).as(log.verify().toString()).isTrue();
         }
-        assertThat(log.verify().firstId()).isGreaterThan(1);
+        // allows and refusals go from the middle (issue 10): the chain still starts at row 1, fewer rows are left
+        assertThat(log.all()).hasSizeLessThan(12_000 / 2);
         assertThat(pruningRecords(log)).hasSizeGreaterThanOrEqualTo(1);
     }
 
