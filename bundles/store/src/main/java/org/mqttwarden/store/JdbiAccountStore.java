@@ -117,7 +117,7 @@ public final class JdbiAccountStore implements AccountStore {
     @Override
     public boolean insertAccount(StoredAccount a) {
         try {
-            jdbi.useTransaction(h -> {
+            write(h -> {
                 h.createUpdate(AccountTables.INSERT_ACCOUNT).bind("username", a.username())
                         .bind("hash", a.passwordHash()).bind("email", a.email()).bind("enabled", a.enabled())
                         .bind("created", a.created().toEpochMilli()).bind("updated", a.updated().toEpochMilli())
@@ -126,6 +126,7 @@ public final class JdbiAccountStore implements AccountStore {
                     h.createUpdate(AccountTables.INSERT_GRANT).bind("username", a.username()).bind("role", role)
                             .execute();
                 }
+                return true;
             });
         } catch (UnableToExecuteStatementException e) {
             if (isConstraintViolation(e)) {
@@ -150,7 +151,7 @@ public final class JdbiAccountStore implements AccountStore {
 
     @Override
     public boolean deleteAccount(String username) {
-        return changed(jdbi.inTransaction(h -> {
+        return changed(write(h -> {
             h.createUpdate(AccountTables.DELETE_ACCOUNT_RULES).bind("subject", username).execute();
             return h.createUpdate(AccountTables.DELETE_ACCOUNT).bind("username", username).execute() > 0;
         }));
@@ -188,7 +189,7 @@ public final class JdbiAccountStore implements AccountStore {
 
     @Override
     public boolean deleteRole(String name) {
-        return changed(jdbi.inTransaction(h -> {
+        return changed(write(h -> {
             h.createUpdate(AccountTables.DELETE_ROLE_RULES).bind("subject", name).execute();
             return h.createUpdate(AccountTables.DELETE_ROLE).bind("name", name).execute() > 0;
         }));
@@ -197,7 +198,7 @@ public final class JdbiAccountStore implements AccountStore {
     @Override
     public boolean grantRole(String username, String role, Instant now) {
         try {
-            return changed(jdbi.inTransaction(h -> {
+            return changed(write(h -> {
                 int n = h.createUpdate(AccountTables.INSERT_GRANT).bind("username", username).bind("role", role)
                         .execute();
                 h.createUpdate(AccountTables.TOUCH_ACCOUNT).bind("now", now.toEpochMilli())
@@ -214,7 +215,7 @@ public final class JdbiAccountStore implements AccountStore {
 
     @Override
     public boolean revokeRole(String username, String role, Instant now) {
-        return changed(jdbi.inTransaction(h -> {
+        return changed(write(h -> {
             int n = h.createUpdate(AccountTables.DELETE_GRANT).bind("username", username).bind("role", role).execute();
             h.createUpdate(AccountTables.TOUCH_ACCOUNT).bind("now", now.toEpochMilli()).bind("username", username)
                     .execute();
@@ -253,7 +254,7 @@ public final class JdbiAccountStore implements AccountStore {
 
     @Override
     public AclRule insertRule(AclRule rule) {
-        AclRule stored = jdbi.inTransaction(h -> {
+        AclRule stored = write(h -> {
             long id = h.createQuery(AccountTables.NEXT_RULE_ID).mapTo(Long.class).one();
             h.createUpdate(AccountTables.INSERT_RULE).bind("id", id).bind("subjectType", rule.subjectType().name())
                     .bind("subject", rule.subject()).bind("topicFilter", rule.topicFilter())
@@ -279,7 +280,29 @@ public final class JdbiAccountStore implements AccountStore {
     }
 
     private boolean update(java.util.function.ToIntFunction<Handle> statement) {
-        return jdbi.withHandle(h -> statement.applyAsInt(h)) > 0;
+        return write(h -> statement.applyAsInt(h) > 0);
+    }
+
+    /**
+     * Runs a write in a transaction. On SQLite it also reads the account tables' change counter before the
+     * commit and, when the write changed something ({@code true}, or a value that is not {@code false}),
+     * tells the watcher: the counter moved by our own write is not an outside change, so it does not drop
+     * the caches a second time (our write moves the revision itself). Outside changes committed before ours
+     * are then covered by our own revision move.
+     */
+    private <T> T write(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
+        long[] counter = {-1};
+        T result = jdbi.inTransaction(h -> {
+            T r = work.withHandle(h);
+            if (outsideChanges != null && !Boolean.FALSE.equals(r)) {
+                counter[0] = h.createQuery(AccountTables.SELECT_CHANGE_COUNTER).mapTo(Long.class).one();
+            }
+            return r;
+        });
+        if (counter[0] >= 0) {
+            outsideChanges.ownWrite(counter[0]);
+        }
+        return result;
     }
 
     private boolean changed(boolean changed) {

@@ -51,6 +51,8 @@ final class OutsideChanges implements AutoCloseable {
     private Connection connection;
     private long dataVersion;
     private long counter;
+    /** The change counter as our own latest write left it; guarded by this. */
+    private long ownCounter = -1;
     private final Object fileKey;
     private FileTime modified;
     private boolean quietBefore;
@@ -125,9 +127,12 @@ final class OutsideChanges implements AutoCloseable {
                 dataVersion = dv;
                 long n = counter();
                 if (n != counter) {
+                    boolean ours = n == ownCounter;
                     counter = n;
-                    LOG.debug("Account tables changed in {} ({})", file, n);
-                    onChange.run();
+                    if (!ours) {
+                        LOG.debug("Account tables changed in {} ({})", file, n);
+                        onChange.run();
+                    }
                 }
             } else if (attributes != null && Objects.equals(key, fileKey)
                     && !attributes.lastModifiedTime().equals(modified) && quietBefore) {
@@ -150,6 +155,16 @@ final class OutsideChanges implements AutoCloseable {
             }
             disconnect();
             onChange.run();
+        }
+    }
+
+    /**
+     * Tells the watcher the change counter's value our own write committed: seeing exactly that value is no
+     * outside change (the store moved its revision itself). A later value is: another process wrote after us.
+     */
+    synchronized void ownWrite(long counterAfter) {
+        if (counterAfter > ownCounter) {
+            ownCounter = counterAfter;
         }
     }
 

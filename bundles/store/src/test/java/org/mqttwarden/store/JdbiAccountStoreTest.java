@@ -137,6 +137,28 @@ class JdbiAccountStoreTest extends AccountStoreContract {
     }
 
     @Test
+    void ourOwnWritesMoveTheRevisionOnceNotAgainWhenTheWatcherSeesThemButAnEditAfterThemDoes() throws Exception {
+        JdbiAccountStore watched = new JdbiAccountStore(db, Duration.ofHours(1));
+        try (Connection c = sqlite(file()); Statement s = c.createStatement()) {
+            watched.insertAccount(account("dev2", "sensor"));
+            watched.updateEnabled("dev2", false, java.time.Instant.now());
+            long afterOwn = watched.revision();
+            watched.outsideChanges().poll();
+            assertThat(watched.revision()).as("caches (remembered logins) not dropped a second time")
+                    .isEqualTo(afterOwn);
+
+            watched.updateEnabled("dev2", true, java.time.Instant.now());
+            s.executeUpdate("UPDATE warden_account SET enabled = 0 WHERE username = 'dev2'");
+            long beforePoll = watched.revision();
+            watched.outsideChanges().poll();
+            assertThat(watched.revision()).as("an edit made after our write").isGreaterThan(beforePoll);
+            assertThat(watched.findAccount("dev2")).get().extracting(StoredAccount::enabled).isEqualTo(false);
+        } finally {
+            watched.close();
+        }
+    }
+
+    @Test
     void aFileReplacedUnderTheGatewayIsReportedAndNotOpened() throws Exception {
         store.insertAccount(account("dev1", "sensor"));
         JdbiAccountStore watched = new JdbiAccountStore(db, Duration.ofHours(1));
