@@ -197,6 +197,32 @@ public final class AuditThroughput {
             public int retention_interval_minutes() {
                 return 10;
             }
+
+            @Override
+            public String refusal_mode() {
+                // every denial a row, as before issue 10: the durable phase measures one commit per denial
+                return "all";
+            }
+
+            @Override
+            public int refusal_window_seconds() {
+                return 60;
+            }
+
+            @Override
+            public int refusal_rows_per_window() {
+                return 1000;
+            }
+
+            @Override
+            public String key_path() {
+                return "";
+            }
+
+            @Override
+            public int anchor_interval_minutes() {
+                return 10;
+            }
         });
     }
 }
