@@ -20,19 +20,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the audit file bounded: rows older than {@code maxAge} and, when the rows take more than
- * {@code maxBytes}, the oldest rows down to {@value #SIZE_TARGET_PERCENT} % of it are deleted, on a
- * schedule. SQLite reuses the freed pages, so the file stops growing at about {@code maxBytes}; it
- * does not shrink.
+ * Keeps the audit file bounded, on a schedule. Rows older than {@code maxAge} are deleted from the start of
+ * the chain. When the rows take more than {@code maxBytes}, rows go down to {@value #SIZE_TARGET_PERCENT} %
+ * of it by class ({@link AuditChain#rank}): routine rows (allows, allow summaries) first, then refusals
+ * (and their summaries and aggregates), oldest first in each class, from the middle of the chain; only
+ * when neither is left do the oldest rows of every class go (admin changes, lockouts, alerts), from the
+ * start. Removing rows younger than {@code maxAge} (any row, with no age limit) for the size raises an
+ * {@value #PRUNED_YOUNG} ALERT row and a WARN with the counts by class. SQLite reuses the freed pages, so
+ * the file stops growing at about {@code maxBytes}; it does not shrink.
  *
- * <p>Pruning keeps the chain verifiable. Before deleting rows {@code 1..C-1} (or whatever is left of
- * them), a {@value #PRUNED} row is written through the log like any event, so it is itself part of
- * the chain, with the id of the first row kept ({@code first_kept = C}) and the hash of row
- * {@code C-1} ({@code previous_hash}): {@link AuditLog#verify()} starts its walk there. Only once
- * that row is committed are the old rows deleted, in small transactions so the writer is never held
- * up for long. If the gateway stops in between, the rows still below {@code C} are simply deleted by
- * the next run. Deleting more rows than a pruning record accounts for, or forging that record, breaks
- * the chain like any other change.
+ * <p>Pruning keeps the chain verifiable. Before deleting anything, a {@value #PRUNED} row is written
+ * through the log like any event, so it is itself part of the (keyed) chain: the id of the first row kept
+ * ({@code first_kept = C}), the hash of row {@code C-1} ({@code previous_hash}), and for the rows removed
+ * from the middle the rule ({@value #ROUTINE_BEFORE}, {@value #REFUSALS_BEFORE}) and the number of ids
+ * from {@code C} on that fall under it ({@value #PRUNABLE}); see {@link AuditChain} for how a run of
+ * removed rows becomes a tombstone and how {@link AuditLog#verify()} checks all this. Only once that row
+ * is committed are rows deleted, in small transactions so the writer is never held up for long; a run is
+ * collapsed tombstone first, then the rest newest first, so a stop in between leaves a state that
+ * verifies. Rows still below {@code C} after a stop are deleted by the next run. Deleting more rows than a
+ * pruning record accounts for, or forging that record, breaks the chain like any other change.
  */
 final class AuditRetention implements AutoCloseable {
 
