@@ -32,6 +32,9 @@ cat > "$WORK/stub/ssh" <<EOF
 #!/bin/bash
 for last; do :; done
 printf '%s' "\$last" > "$WORK/sent"
+printf '%s' "\$last" >> "$WORK/all-sent"
+[ -z "\${STUB_OUT:-}" ] || printf '%b' "\$STUB_OUT"
+exit "\${STUB_RC:-0}"
 EOF
 chmod +x "$WORK/stub/ssh"
 
@@ -51,6 +54,22 @@ done
 run_ssh user-list --no-format
 [ "$rc" -eq 0 ] && [ "$(cat "$WORK/sent")" = "warden:user-list '--no-format'" ] \
     || fail "a plain command: exit $rc, sent $(cat "$WORK/sent" 2>/dev/null)"
+
+# ---- not on a terminal: no colour codes, the exit status kept; a failure asks for hints (typo, order)
+rm -f "$WORK/all-sent"
+STUB_OUT='\033[31mError executing command: \033[1mnope\033[0m\n' STUB_RC=1 run_ssh user-show x
+[ "$rc" -eq 1 ] || fail "a failing command: exit $rc, expected 1"
+grep -q $'\033' "$WORK/out" && fail "colour codes reached a non-terminal: $(cat -v "$WORK/out")"
+grep -q 'Error executing command: nope' "$WORK/out" || fail "the message was lost: $(cat -v "$WORK/out")"
+grep -q "warden:commands --like 'user-show' --options-first 'x" "$WORK/all-sent" \
+    || fail "no hint asked after a failure: $(cat "$WORK/all-sent")"
+
+# ---- --help without a gateway key: the usage, exit 0, nothing sent
+mv "$HOME_DIR/etc/warden-admin.key" "$WORK/key"
+run_ssh --help
+[ "$rc" -eq 0 ] && grep -q '^usage: bin/warden' "$WORK/out" && [ ! -e "$WORK/sent" ] \
+    || fail "--help without a key: exit $rc, $(cat "$WORK/out")"
+mv "$WORK/key" "$HOME_DIR/etc/warden-admin.key"
 
 # ---- every argument one single-quoted word for the Karaf shell: \ doubled, ' as '\''
 expect() { # expect <expected command line> <args...>
