@@ -225,19 +225,19 @@ public final class AccountAdmin implements AccountService {
                 throw new InvalidInputException("The same rule exists already: " + existing.describe() + ".");
             }
         }
-        // the id is the store's to give: the record names the rule by what it says, the id follows it
-        String described = rule.withId(0).describe();
+        // the record names the rule with the id it will get; a concurrent change taking that id first
+        // leaves an ERROR row after the record and the command asks to try again
+        AclRule stored = rule.withId(store.nextRuleId());
         Map<String, String> detail = new HashMap<>();
-        detail.put("rule", described.substring(described.indexOf(' ') + 1));
+        detail.put("rule", stored.describe());
         if (!rule.comment().isEmpty()) {
             detail.put("comment", rule.comment());
         }
         String username = rule.subjectType() == SubjectType.ACCOUNT ? rule.subject() : null;
         record(actor, "acl.add", username, detail);
-        AclRule[] stored = new AclRule[1];
-        apply(actor, "acl.add", username, detail, () -> (stored[0] = store.insertRule(rule.withId(0))) != null,
-                "The rule could not be stored.");
-        return stored[0];
+        apply(actor, "acl.add", username, detail, () -> store.insertRuleWithId(stored),
+                "Rule #" + stored.id() + " was just taken by another change; nothing was added, try again.");
+        return stored;
     }
 
     @Override

@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.mqttwarden.api.account.AclRule;
+import AclRule;
 import org.mqttwarden.api.account.InvalidInputException;
-import org.mqttwarden.api.account.Permission;
-import org.mqttwarden.api.account.SubjectType;
+import Permission;
+import SubjectType;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.store.JdbiAccountStore;
@@ -151,5 +151,26 @@ class AccountAdminTest {
 
     private static AclRule rule(String filter) {
         return new AclRule(0, SubjectType.ACCOUNT, "u1", filter, Permission.READ, "");
+    }
+
+    @Test
+    void adminChangeRowsSayWhatChangedRuleIdAndTextRoleFlagsButNeverTheSecret() {
+        admin.createAccount("plc-1", PW, Set.of("sensor"), null, "root");
+        admin.addRole("ops", false, "operators", "root");
+        AclRule r = admin.addRule(new AclRule(0,
+                SubjectType.ACCOUNT, "plc-1", "plant/#",
+                Permission.DENY, "no plant"), "root");
+        admin.setEnabled("plc-1", false, "root");
+        admin.setPassword("plc-1", "another good password", "root");
+
+        java.util.Map<String, java.util.Map<String, String>> details = new java.util.HashMap<>();
+        sink.events.forEach(e -> details.put(e.reason(), e.detail()));
+        assertThat(details.get("acl.add")).containsEntry("rule", "#" + r.id() + " user:plc-1 deny plant/#")
+                .containsEntry("comment", "no plant");
+        assertThat(details.get("role.add")).containsEntry("role", "ops").containsEntry("superuser", "false");
+        assertThat(details.get("account.disable")).containsEntry("enabled", "false").containsEntry("was", "true");
+        assertThat(details.get("account.create")).containsEntry("roles", "sensor");
+        assertThat(sink.events.toString()).doesNotContain(PW, "another good password");
+        assertThat(admin.listRules()).extracting(AclRule::id).contains(r.id());
     }
 }

@@ -266,6 +266,29 @@ public final class JdbiAccountStore implements AccountStore {
     }
 
     @Override
+    public long nextRuleId() {
+        return jdbi.withHandle(h -> h.createQuery(AccountTables.NEXT_RULE_ID).mapTo(Long.class).one());
+    }
+
+    @Override
+    public boolean insertRuleWithId(AclRule rule) {
+        if (rule.id() < 1) {
+            throw new IllegalArgumentException("A rule inserted under its id needs one above 0, not " + rule.id());
+        }
+        try {
+            return changed(update(h -> h.createUpdate(AccountTables.INSERT_RULE).bind("id", rule.id())
+                    .bind("subjectType", rule.subjectType().name()).bind("subject", rule.subject())
+                    .bind("topicFilter", rule.topicFilter()).bind("permission", rule.permission().name())
+                    .bind("comment", rule.comment()).execute()));
+        } catch (UnableToExecuteStatementException e) {
+            if (isConstraintViolation(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
     public boolean deleteRule(long id) {
         return changed(update(h -> h.createUpdate(AccountTables.DELETE_RULE).bind("id", id).execute()));
     }

@@ -75,6 +75,23 @@ public interface AccountStore {
     /** @return the rule with the id the store gave it */
     AclRule insertRule(AclRule rule);
 
+    /**
+     * @return the id the next rule would get now (one above the highest), for a change that must name its
+     *     rule before making it (its audit record); another change may take it first, see
+     *     {@link #insertRuleWithId} @since 1.2
+     */
+    default long nextRuleId() {
+        return listRules().stream().mapToLong(AclRule::id).max().orElse(0) + 1;
+    }
+
+    /**
+     * Inserts a rule under the id it carries (from {@link #nextRuleId}).
+     *
+     * @return whether it was inserted; {@code false} when that id is taken already (a concurrent change)
+     * @since 1.2
+     */
+    boolean insertRuleWithId(AclRule rule);
+
     boolean deleteRule(long id);
 
     /**
