@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
+import org.mqttwarden.api.account.AdminChange;
 import org.mqttwarden.api.account.Account;
 import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.account.AclRule;
@@ -96,8 +97,8 @@ public final class AccountAdmin implements AccountService {
         Instant now = clock.instant();
         StoredAccount a = new StoredAccount(username, hasher.hash(password), grants, mail, true, now, now);
         Map<String, String> detail = Map.of("roles", String.join(",", grants));
-        record(actor, "account.create", username, detail);
-        apply(actor, "account.create", username, detail, () -> store.insertAccount(a),
+        record(actor, AdminChange.ACCOUNT_CREATE, username, detail);
+        apply(actor, AdminChange.ACCOUNT_CREATE, username, detail, () -> store.insertAccount(a),
                 "An account named '" + username + "' already exists.");
         return a.toAccount();
     }
@@ -112,15 +113,15 @@ public final class AccountAdmin implements AccountService {
         requireAccount(username);
         Validation.requirePassword(password, minLength);
         String hash = hasher.hash(password);
-        record(actor, "account.password", username, Map.of());
-        apply(actor, "account.password", username, Map.of(),
+        record(actor, AdminChange.ACCOUNT_PASSWORD, username, Map.of());
+        apply(actor, AdminChange.ACCOUNT_PASSWORD, username, Map.of(),
                 () -> store.updatePasswordHash(username, hash, clock.instant()), gone(username));
     }
 
     @Override
     public void setEnabled(String username, boolean enabled, String actor) {
         StoredAccount a = requireAccount(username);
-        String what = enabled ? "account.enable" : "account.disable";
+        String what = enabled ? AdminChange.ACCOUNT_ENABLE : AdminChange.ACCOUNT_DISABLE;
         Map<String, String> detail = Map.of("enabled", Boolean.toString(enabled), "was",
                 Boolean.toString(a.enabled()));
         record(actor, what, username, detail);
@@ -131,8 +132,8 @@ public final class AccountAdmin implements AccountService {
     @Override
     public void removeAccount(String username, String actor) {
         requireAccount(username);
-        record(actor, "account.remove", username, Map.of());
-        apply(actor, "account.remove", username, Map.of(), () -> store.deleteAccount(username), gone(username));
+        record(actor, AdminChange.ACCOUNT_REMOVE, username, Map.of());
+        apply(actor, AdminChange.ACCOUNT_REMOVE, username, Map.of(), () -> store.deleteAccount(username), gone(username));
     }
 
     @Override
@@ -161,8 +162,8 @@ public final class AccountAdmin implements AccountService {
             throw new InvalidInputException("A role named '" + name + "' already exists.");
         }
         Map<String, String> detail = Map.of("role", name, "superuser", Boolean.toString(superuser));
-        record(actor, "role.add", null, detail);
-        apply(actor, "role.add", null, detail, () -> store.insertRole(role),
+        record(actor, AdminChange.ROLE_ADD, null, detail);
+        apply(actor, AdminChange.ROLE_ADD, null, detail, () -> store.insertRole(role),
                 "A role named '" + name + "' already exists.");
         return role;
     }
@@ -178,8 +179,8 @@ public final class AccountAdmin implements AccountService {
             throw new InvalidInputException("Role '" + name + "' is held by " + holders
                     + " account(s); revoke it from them first.");
         }
-        record(actor, "role.remove", null, Map.of("role", name));
-        apply(actor, "role.remove", null, Map.of("role", name), () -> store.deleteRole(name),
+        record(actor, AdminChange.ROLE_REMOVE, null, Map.of("role", name));
+        apply(actor, AdminChange.ROLE_REMOVE, null, Map.of("role", name), () -> store.deleteRole(name),
                 "There is no role named '" + name + "'.");
     }
 
@@ -191,8 +192,8 @@ public final class AccountAdmin implements AccountService {
         if (a.roles().contains(role)) {
             throw new InvalidInputException(held);
         }
-        record(actor, "account.role-grant", username, Map.of("role", role));
-        apply(actor, "account.role-grant", username, Map.of("role", role),
+        record(actor, AdminChange.ROLE_GRANT, username, Map.of("role", role));
+        apply(actor, AdminChange.ROLE_GRANT, username, Map.of("role", role),
                 () -> store.grantRole(username, role, clock.instant()), held);
     }
 
@@ -203,8 +204,8 @@ public final class AccountAdmin implements AccountService {
         if (!a.roles().contains(role)) {
             throw new InvalidInputException(notHeld);
         }
-        record(actor, "account.role-revoke", username, Map.of("role", role));
-        apply(actor, "account.role-revoke", username, Map.of("role", role),
+        record(actor, AdminChange.ROLE_REVOKE, username, Map.of("role", role));
+        apply(actor, AdminChange.ROLE_REVOKE, username, Map.of("role", role),
                 () -> store.revokeRole(username, role, clock.instant()), notHeld);
     }
 
@@ -234,8 +235,8 @@ public final class AccountAdmin implements AccountService {
             detail.put("comment", rule.comment());
         }
         String username = rule.subjectType() == SubjectType.ACCOUNT ? rule.subject() : null;
-        record(actor, "acl.add", username, detail);
-        apply(actor, "acl.add", username, detail, () -> store.insertRuleWithId(stored),
+        record(actor, AdminChange.ACL_ADD, username, detail);
+        apply(actor, AdminChange.ACL_ADD, username, detail, () -> store.insertRuleWithId(stored),
                 "Rule #" + stored.id() + " was just taken by another change; nothing was added, try again.");
         return stored;
     }
@@ -246,8 +247,8 @@ public final class AccountAdmin implements AccountService {
                 .orElseThrow(() -> new InvalidInputException("There is no ACL rule #" + id + "."));
         Map<String, String> detail = Map.of("rule", rule.describe());
         String username = rule.subjectType() == SubjectType.ACCOUNT ? rule.subject() : null;
-        record(actor, "acl.remove", username, detail);
-        apply(actor, "acl.remove", username, detail, () -> store.deleteRule(id), "There is no ACL rule #" + id + ".");
+        record(actor, AdminChange.ACL_REMOVE, username, detail);
+        apply(actor, AdminChange.ACL_REMOVE, username, detail, () -> store.deleteRule(id), "There is no ACL rule #" + id + ".");
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
+import org.mqttwarden.api.auth.LoginReason;
 import org.mqttwarden.api.account.Role;
 import org.mqttwarden.api.account.SubjectType;
 import org.mqttwarden.api.auth.Access;
@@ -221,13 +222,13 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
         ClientRef client = withAddress(credentials.client());
         String problem = Validation.usernameProblem(credentials.username());
         if (problem != null) {
-            return authEvent(client, null, Decision.deny("auth.invalid-username", problem));
+            return authEvent(client, null, Decision.deny(LoginReason.INVALID_USERNAME.code(), problem));
         }
         if (!Validation.plausiblePassword(credentials.password())) {
-            return authEvent(client, null, Decision.deny("auth.invalid-password", "empty or over 128 characters"));
+            return authEvent(client, null, Decision.deny(LoginReason.INVALID_PASSWORD.code(), "empty or over 128 characters"));
         }
         if (guardRequired && guards.isEmpty()) {
-            authEvent(client, null, new Decision(false, "auth.guard-missing", "login guard required but absent"),
+            authEvent(client, null, new Decision(false, LoginReason.GUARD_MISSING.code(), "login guard required but absent"),
                     Outcome.ERROR);
             throw new WardenUnavailableException("A login guard is required (login.guard.required) but none is"
                     + " installed");
@@ -237,7 +238,7 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
             return guardedLogin(credentials, client, asked);
         } finally {
             // every guard whose check allowed is told one outcome, also when the login ends in an exception
-            tellGuards(asked, client, false, "auth.error");
+            tellGuards(asked, client, false, LoginReason.ERROR.code());
         }
     }
 
@@ -257,16 +258,16 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
         Decision decision;
         if (account == null) {
             spendDummyCheck(credentials.password(), generated);
-            decision = Decision.deny("auth.unknown-user", "no such account");
+            decision = Decision.deny(LoginReason.UNKNOWN_USER.code(), "no such account");
         } else if (verified.isRemembered(account, credentials.password())) {
             rememberedLogins.increment();
-            decision = Decision.allow("auth.ok-remembered", "verified within the remembered period");
+            decision = Decision.allow(LoginReason.OK_REMEMBERED.code(), "verified within the remembered period");
         } else if (!verifyCounted(credentials.password(), account.passwordHash(), generated)) {
-            decision = Decision.deny("auth.bad-password", "wrong password");
+            decision = Decision.deny(LoginReason.BAD_PASSWORD.code(), "wrong password");
         } else if (!account.enabled()) {
-            decision = Decision.deny("auth.disabled", "account disabled");
+            decision = Decision.deny(LoginReason.DISABLED.code(), "account disabled");
         } else {
-            decision = Decision.allow("auth.ok", "password verified");
+            decision = Decision.allow(LoginReason.OK.code(), "password verified");
             account = rehashIfNeeded(account, credentials.password());
             verified.remember(account, credentials.password());
         }

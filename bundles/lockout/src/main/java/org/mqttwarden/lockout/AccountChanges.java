@@ -7,6 +7,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import org.mqttwarden.api.event.Reasons;
+import org.mqttwarden.api.account.AdminChange;
 import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
@@ -95,13 +97,13 @@ public final class AccountChanges implements EventSink {
         }
         if (e.type() == EventType.ADMIN_CHANGE) {
             return switch (e.reason()) {
-                case "account.password" -> "password";
-                case "account.create" -> "account-created";
-                case "account.remove" -> "account-removed";
+                case AdminChange.ACCOUNT_PASSWORD -> "password";
+                case AdminChange.ACCOUNT_CREATE -> "account-created";
+                case AdminChange.ACCOUNT_REMOVE -> "account-removed";
                 default -> null;
             };
         }
-        if (e.type() == EventType.OTP && "otp.unlock".equals(e.reason())) {
+        if (e.type() == EventType.OTP && Reasons.OTP_UNLOCK.equals(e.reason())) {
             return "otp";
         }
         return null;

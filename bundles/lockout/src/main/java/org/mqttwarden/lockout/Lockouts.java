@@ -16,6 +16,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.LongSupplier;
 
+import org.mqttwarden.api.auth.LoginReason;
 import org.mqttwarden.api.auth.ClientRef;
 import org.mqttwarden.api.auth.Decision;
 import org.mqttwarden.api.text.Printable;
@@ -76,8 +77,6 @@ final class Lockouts {
     /** How old a trusted origin's time may get before a success renews it (in memory and in the store). */
     static final long TRUST_REFRESH_MILLIS = 3_600_000L;
 
-    /** Outcome reasons that are not a password guess: not counted, and not a success. */
-    private static final Set<String> NEUTRAL = Set.of("auth.error", "auth.disabled", "auth.guard-missing");
 
     private final LockoutStore store;
     private final Clock clock;
@@ -372,21 +371,14 @@ final class Lockouts {
         }
     }
 
-    /** @return whether a failed login with this reason is a password guess to count */
+    /** @return whether a failed login with this reason is a password guess to count ({@link LoginReason}) */
     static boolean counts(String reason) {
-        return reason != null && reason.startsWith("auth.") && !NEUTRAL.contains(reason)
-                && !reason.startsWith("auth.invalid-");
+        return LoginReason.countsAsGuess(reason);
     }
 
     private static Tally.Known knownFrom(String reason) {
-        if ("auth.unknown-user".equals(reason)) {
-            return Tally.Known.NO_ACCOUNT;
-        }
-        if ("auth.bad-password".equals(reason) || "auth.ok".equals(reason) || "auth.ok-remembered".equals(reason)
-                || "auth.disabled".equals(reason)) {
-            return Tally.Known.ACCOUNT;
-        }
-        return null;
+        return LoginReason.of(reason).flatMap(LoginReason::accountExists)
+                .map(exists -> exists ? Tally.Known.ACCOUNT : Tally.Known.NO_ACCOUNT).orElse(null);
     }
 
     /** @return the reservation of {@code client}'s attempt, taken off the tally; {@code null} when none */

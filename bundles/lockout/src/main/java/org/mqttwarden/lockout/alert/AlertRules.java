@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.mqttwarden.api.account.AdminChange;
 import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
@@ -105,7 +106,7 @@ final class AlertRules {
         } else if (e.type() == EventType.ACL && e.outcome() == Outcome.DENY) {
             denied(e, out);
         } else if (e.type() == EventType.ADMIN_CHANGE && e.outcome() == Outcome.ALLOW && e.username() != null
-                && ("account.create".equals(e.reason()) || "account.remove".equals(e.reason()))) {
+                && (AdminChange.ACCOUNT_CREATE.equals(e.reason()) || AdminChange.ACCOUNT_REMOVE.equals(e.reason()))) {
             failures.remove(e.username());
             if (seen != null) {
                 seen.forget(e.username());

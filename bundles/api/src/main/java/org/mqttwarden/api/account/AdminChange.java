@@ -1,0 +1,24 @@
+package org.mqttwarden.api.account;
+
+/**
+ * The reason codes of {@link org.mqttwarden.api.event.EventType#ADMIN_CHANGE} events, one per kind of change
+ * {@link AccountService} makes. Other bundles act on them (lockout clears an account's state when its
+ * password changes or it is created or removed), so they are API: match these constants, never literals.
+ */
+public final class AdminChange {
+
+    public static final String ACCOUNT_CREATE = "account.create";
+    public static final String ACCOUNT_PASSWORD = "account.password";
+    public static final String ACCOUNT_ENABLE = "account.enable";
+    public static final String ACCOUNT_DISABLE = "account.disable";
+    public static final String ACCOUNT_REMOVE = "account.remove";
+    public static final String ROLE_GRANT = "account.role-grant";
+    public static final String ROLE_REVOKE = "account.role-revoke";
+    public static final String ROLE_ADD = "role.add";
+    public static final String ROLE_REMOVE = "role.remove";
+    public static final String ACL_ADD = "acl.add";
+    public static final String ACL_REMOVE = "acl.remove";
+
+    private AdminChange() {
+    }
+}
