@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 
 import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.account.Role;
+import org.mqttwarden.api.health.StartupStep;
 import org.mqttwarden.api.store.AccountStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -46,10 +47,11 @@ import org.slf4j.LoggerFactory;
  * {@code etc/warden-credentials.properties}, readable by the gateway's OS user only. It also creates
  * the SSH key {@code etc/warden-admin.key} (0600) for {@code warden-admin}, with which
  * {@code bin/warden} runs shell commands without a password on any command line. Runs off the
- * activation thread.
+ * activation thread; as a {@link StartupStep} ({@code first start}) it says when it is done, and
+ * {@code /health} answers 200 only after that (bin/warden works from then on).
  */
-@Component(immediate = true, configurationPid = "org.mqttwarden.auth")
-public final class FirstStart {
+@Component(service = StartupStep.class, immediate = true, configurationPid = "org.mqttwarden.auth")
+public final class FirstStart implements StartupStep {
 
     private static final Logger LOG = LoggerFactory.getLogger(FirstStart.class);
     static final String MQTT_ADMIN = "admin";
@@ -58,6 +60,8 @@ public final class FirstStart {
     static final String SHELL_KEY_FILE = "warden-admin.key";
 
     private final ExecutorService executor;
+    /** Written once by the first-start thread. */
+    private volatile State state = State.RUNNING;
 
     @Activate
     public FirstStart(@Reference AccountService accounts, @Reference AccountStore store, AuthConfig config) {
@@ -66,10 +70,24 @@ public final class FirstStart {
         executor.execute(() -> {
             try {
                 run(accounts, store, config.bootstrap_admin(), config.bootstrap_shell_admin(), etc, System.out);
+                state = State.DONE;
             } catch (IOException | RuntimeException e) {
+                state = State.FAILED;
                 LOG.error("First-start setup failed: {}", e.toString(), e);
             }
         });
+    }
+
+    /** @return {@code first start} */
+    @Override
+    public String name() {
+        return "first start";
+    }
+
+    /** @return RUNNING until the initial accounts, shell admin and SSH key exist; then DONE, or FAILED on an error */
+    @Override
+    public State state() {
+        return state;
     }
 
     @Deactivate
