@@ -65,7 +65,10 @@ public class AlertMqttIT extends WardenTestSupport {
             fail("The mosquitto binaries are missing (Debian package 'mosquitto'): ./run-tests installs them,"
                     + " or run: apt-get install -y mosquitto");
         }
-        Path dir = Files.createTempDirectory("warden-alert-it");
+        // In the container's own folder (target/exam/<id>/), with a pid file there: ./run-tests ends a broker
+        // left running by an interrupted run of this checkout, and only that one.
+        Path dir = Files.createTempDirectory(Path.of(System.getProperty("karaf.home")).toAbsolutePath(),
+                "mosquitto-");
         Path pwFile = dir.resolve("passwd");
         run(passwd, "-b", "-c", pwFile.toString(), "warden-alerts", PUBLISHER_PASSWORD);
         run(passwd, "-b", pwFile.toString(), "dashboard", DASHBOARD_PASSWORD);
@@ -81,8 +84,9 @@ public class AlertMqttIT extends WardenTestSupport {
         Files.writeString(conf, String.join("\n", "listener " + port + " 127.0.0.1", "allow_anonymous false",
                 "password_file " + pwFile, "persistence false", "user " + System.getProperty("user.name"),
                 "log_dest stderr", ""), StandardCharsets.UTF_8);
-        Process broker = new ProcessBuilder(mosquitto, "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
+        Process broker = new ProcessBuilder(mosquitto, "-c", conf.toString()).directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
+        Files.writeString(dir.resolve("mosquitto.pid"), broker.pid() + "\n", StandardCharsets.US_ASCII);
         MqttClient dashboard = null;
         try {
             int p = port;
