@@ -127,7 +127,8 @@ final class AuditChain {
         static final Terms NONE = new Terms(Long.MAX_VALUE, 1, AuditRow.GENESIS, 0, 0, 0);
 
         boolean covers(int rank, long id) {
-            return id < recordId && ((rank == ROUTINE && id < routineBefore) || (rank == REFUSAL && id < refusalsBefore));
+            return id < recordId
+                    && ((rank == ROUTINE && id < routineBefore) || (rank == REFUSAL && id < refusalsBefore));
         }
     }
 
@@ -179,8 +180,8 @@ final class AuditChain {
 
     private static Optional<AuditRow> lastMarker(AuditFile file) {
         return file.jdbi().withHandle(h -> h.createQuery("SELECT " + AuditTables.COLUMNS + " FROM warden_audit"
-                + " WHERE reason = '" + AuditRow.KEYED + "' ORDER BY id DESC LIMIT 1").map((rs, ctx) -> AuditRow.read(rs))
-                .findOne());
+                + " WHERE reason = '" + AuditRow.KEYED + "' ORDER BY id DESC LIMIT 1")
+                .map((rs, ctx) -> AuditRow.read(rs)).findOne());
     }
 
     private static Optional<AuditRow> firstMarkerFrom(AuditFile file, long id) {

@@ -71,7 +71,10 @@ final class AuditKey {
         }
     }
 
-    /** @return where the key lives: {@code configured}, else {@code ${karaf.etc}/warden-audit.key}, else beside {@code db} */
+    /**
+     * @return where the key lives: {@code configured}, else {@code ${karaf.etc}/warden-audit.key}, else
+     *     {@code <db>.key} beside the audit file
+     */
     static Path resolve(String configured, Path db) {
         if (configured != null && !configured.isBlank()) {
             return Paths.get(configured.trim());

@@ -132,7 +132,8 @@ class KeyedChainTest {
                 + "some other line\n", StandardCharsets.UTF_8);
 
         assertThat(AuditChain.Anchor.parseLog(karafLog)).containsExactly(new AuditChain.Anchor(12, "ab".repeat(32)));
-        assertThat(AuditChain.Anchor.parse("7:" + "0f".repeat(32))).isEqualTo(new AuditChain.Anchor(7, "0f".repeat(32)));
+        assertThat(AuditChain.Anchor.parse("7:" + "0f".repeat(32)))
+                .isEqualTo(new AuditChain.Anchor(7, "0f".repeat(32)));
         assertThatIllegalArgumentException().isThrownBy(() -> AuditChain.Anchor.parse("7:xyz"));
     }
 
