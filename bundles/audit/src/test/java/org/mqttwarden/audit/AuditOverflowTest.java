@@ -128,6 +128,9 @@ class AuditOverflowTest {
             assertThat(e.getCause()).isInstanceOf(RejectedExecutionException.class);
         }
         release();
+        // the writer drains the full queue first (4 per commit): on a loaded machine that can take longer than
+        // the 50 ms a denial waits for room
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> log.queued() == 0);
         log.accept(Events.deny("mallory", 1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(log.all()).filteredOn(r -> r.reason().equals(AuditWriter.EVENTS_LOST)).singleElement()
                 .satisfies(r -> assertThat(r.detail()).containsEntry("lost", "1"));
