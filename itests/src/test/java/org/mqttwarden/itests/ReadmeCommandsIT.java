@@ -46,8 +46,8 @@ import org.junit.Test;
  * <li>Every {@code bin/warden} line of the README's code blocks, exactly as written and in the README's order:
  * exit status 0 (1 where the README says DENY) and key output. A line added to the README is run too; a line
  * this test expects output of and the README no longer has fails the test.</li>
- * <li>{@code bin/warden --help} lists every command the README names; the README's prose examples (options after
- * an argument, {@code && echo allowed} on a DENY).</li>
+ * <li>{@code bin/warden --help} lists every command the README names; its own examples run; the README's prose
+ * examples (options after an argument, {@code && echo allowed}).</li>
  * <li>A restart: state kept, the secrets not printed again, the audit chain verified against the anchors the
  * log recorded at the stop.</li>
  * <li>{@code data/log/karaf.log} has no WARN and no ERROR line after the first start with these commands, after
@@ -64,6 +64,8 @@ public class ReadmeCommandsIT {
     private static final Pattern COMMENT = Pattern.compile("\\s+#\\s.*$");
     private static final String NEW_ADMIN_PASSWORD = "the first admin password a script sets";
     private static final String BANNER = "MQTT Warden: first start";
+    /** An example command line in bin/warden --help (not a placeholder like {@code <command>}). */
+    private static final Pattern HELP_EXAMPLE = Pattern.compile("(bin/warden [a-z][^<(]*)");
 
     /** README lines (without their comment) and what they must print; each must be in the README verbatim. */
     private static final Map<String, List<String>> PRINTS = new LinkedHashMap<>();
@@ -151,6 +153,15 @@ public class ReadmeCommandsIT {
         for (String command : namedCommands(readme)) {
             assertTrue(help + "\nmust list: " + command, help.output().contains("  " + command + " "));
         }
+        // the examples --help gives, as printed (its note in parentheses aside): dev1 becomes a sensor
+        List<String> examples = help.output().lines().map(l -> HELP_EXAMPLE.matcher(l))
+                .filter(Matcher::find).map(m -> m.group(1).trim()).collect(Collectors.toList());
+        assertEquals(help.toString(), List.of("bin/warden user-add --role sensor --generate dev1",
+                "bin/warden acl-check --client-id c1 dev1 dev1/temp write"), examples);
+        for (String example : examples) {
+            Run run = sh(example);
+            assertEquals(run.toString(), 0, run.status());
+        }
         Run commandHelp = sh("bin/warden user-add --help");
         assertEquals(commandHelp.toString(), 0, commandHelp.status());
         assertTrue(commandHelp.toString(), commandHelp.output().contains("--password-stdin"));
@@ -160,9 +171,12 @@ public class ReadmeCommandsIT {
         assertTrue(misordered.toString(), misordered.output().contains("user-add --role sensor alice"));
         String allowed = "bin/warden acl-check dev1 dev1/t write && echo allowed";
         assertTrue(readme.contains("`" + allowed + "`"));
-        Run deny = sh(allowed);
+        Run allow = sh(allowed);
+        assertEquals(allow.toString(), 0, allow.status());
+        assertTrue(allow.toString(), allow.output().startsWith("ALLOW") && allow.output().endsWith("allowed\n"));
+        Run deny = sh(allowed.replace("dev1/t", "dev2/t"));
         assertEquals(deny.toString(), 1, deny.status());
-        assertFalse(deny.toString(), deny.output().contains("allowed"));
+        assertTrue(deny.toString(), deny.output().startsWith("DENY") && !deny.output().contains("allowed"));
 
         assertCleanLog("the first start and the README's commands");
         stop();
@@ -271,6 +285,7 @@ public class ReadmeCommandsIT {
 
     /** Stops the gateway as a service manager does (SIGTERM to its JVM) and waits for bin/karaf to end. */
     private void stop() throws Exception {
+        long started = System.nanoTime();
         long pid = gatewayPid();
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
         if (!karaf.waitFor(60, TimeUnit.SECONDS)) {
@@ -278,6 +293,7 @@ public class ReadmeCommandsIT {
             karaf.destroyForcibly();
             fail("the gateway did not stop within 60 s of SIGTERM");
         }
+        System.out.println("(gateway stopped in " + (System.nanoTime() - started) / 1_000_000 + " ms)");
     }
 
     private long gatewayPid() {
@@ -307,10 +323,10 @@ public class ReadmeCommandsIT {
         }
     }
 
-    private record Run(String line, int status, String output) {
+    private record Run(String line, int status, String output, long millis) {
         @Override
         public String toString() {
-            return "$ " + line + "\n(exit status " + status + ")\n" + output;
+            return "$ " + line + "\n(exit status " + status + ", " + millis + " ms)\n" + output;
         }
     }
 
@@ -324,13 +340,14 @@ public class ReadmeCommandsIT {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().keySet().removeIf(k -> k.startsWith("WARDEN_") || k.startsWith("KARAF_"));
         pb.environment().putAll(env);
+        long started = System.nanoTime();
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(90, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             fail("did not finish: " + line + "\n" + out);
         }
-        Run run = new Run(line, p.exitValue(), out);
+        Run run = new Run(line, p.exitValue(), out, (System.nanoTime() - started) / 1_000_000);
         System.out.println(run); // the transcript: target/failsafe-reports/...ReadmeCommandsIT-output.txt
         return run;
     }
