@@ -18,6 +18,7 @@ import org.mqttwarden.api.auth.Authorizer;
 import org.mqttwarden.api.metrics.MetricSource;
 import org.mqttwarden.api.store.WardenDatabase;
 import org.mqttwarden.http.Metrics.Endpoint;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -25,6 +26,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +58,10 @@ import io.undertow.util.HttpString;
  *
  * <p>Who may call is {@link CallerConfig}'s (same PID): a key in a header and/or given OS users,
  * both off by default; a caller refused gets 403 on every path but {@code /health}.
+ *
+ * <p>{@code /health} answers 200 only once the gateway is ready ({@link GatewayChecks}: boot features,
+ * bundles, DS components, the first start, the shell's SSH port), found out by a thread of its own
+ * every 250 ms until then; go-auth's endpoints are served from the start.
  */
 @Component(service = GoAuthServer.class, immediate = true, configurationPid = "org.mqttwarden.http")
 @Designate(ocd = HttpConfig.class)
@@ -109,21 +115,48 @@ public final class GoAuthServer {
     private final ConnectionGate gate;
     private final GoAuthHandler handler;
     private final CallerCheck callers;
+    /** Null for a server built directly, which is always ready. */
+    private final GatewayReadiness readiness;
     private final Metrics metrics = new Metrics();
     /** Bound and unbound by DS at any time; read on each scrape of {@code /metrics}. */
     private final List<MetricSource> sources = new CopyOnWriteArrayList<>();
     private final int port;
     private final String host;
 
-    /** A server that checks no caller (as {@link CallerConfig}'s defaults), for code that builds one directly. */
+    /**
+     * A server that checks no caller (as {@link CallerConfig}'s defaults), for code that builds one directly;
+     * it is always ready.
+     */
     public GoAuthServer(HttpConfig config, Authenticator authenticator, Authorizer authorizer,
             WardenDatabase database) {
         this(config, CALLERS_OFF, authenticator, authorizer, database);
     }
 
+    /** A server for code that builds one directly: always ready, {@code /health} follows the lanes and the store. */
+    public GoAuthServer(HttpConfig config, CallerConfig callerConfig, Authenticator authenticator,
+            Authorizer authorizer, WardenDatabase database) {
+        this(config, callerConfig, authenticator, authorizer, database, Readiness.READY, null);
+    }
+
+    /** The gateway's server: {@code /health} waits until the gateway is ready (see {@link GatewayChecks}). */
     @Activate
     public GoAuthServer(HttpConfig config, CallerConfig callerConfig, @Reference Authenticator authenticator,
-            @Reference Authorizer authorizer, @Reference WardenDatabase database) {
+            @Reference Authorizer authorizer, @Reference WardenDatabase database, BundleContext context,
+            @Reference ServiceComponentRuntime scr) {
+        this(config, callerConfig, authenticator, authorizer, database, null,
+                new GatewayReadiness(GatewayChecks.of(context, scr,
+                        Path.of(System.getProperty("karaf.etc", "etc")))));
+    }
+
+    /** A server whose {@code /health} asks {@code readiness} (tests: the readiness states). */
+    GoAuthServer(HttpConfig config, CallerConfig callerConfig, Authenticator authenticator, Authorizer authorizer,
+            WardenDatabase database, Readiness readiness) {
+        this(config, callerConfig, authenticator, authorizer, database, readiness, null);
+    }
+
+    /** Exactly one of {@code fixed} and {@code checked} is given; {@code checked} is started once listening. */
+    private GoAuthServer(HttpConfig config, CallerConfig callerConfig, Authenticator authenticator,
+            Authorizer authorizer, WardenDatabase database, Readiness fixed, GatewayReadiness checked) {
         ResponseMode mode = ResponseMode.parse(config.response_mode());
         Map<String, Endpoint> routes = new HashMap<>();
         route(routes, config.path_user(), Endpoint.USER);
@@ -142,8 +175,10 @@ public final class GoAuthServer {
         this.peer = callers.usersRestricted() ? new Lane("peer", 1, PEER_QUEUE) : null;
         this.lanes = peer == null ? List.of(fast, slow) : List.of(fast, slow, peer);
         this.store = new StoreProbe(database);
+        this.readiness = checked;
         this.handler = new GoAuthHandler(routes, mode, authenticator, authorizer, fast, slow, bodyTimeout, metrics,
-                new Health(lanes, stallTimeout, store), this::renderMetrics, callers, peer);
+                new Health(lanes, stallTimeout, store, checked != null ? checked : fixed), this::renderMetrics,
+                callers, peer);
         this.host = config.host();
         XnioWorker w = null;
         DefaultByteBufferPool pool = null;
@@ -192,6 +227,9 @@ public final class GoAuthServer {
         this.worker = w;
         this.buffers = pool;
         this.port = channel.getLocalAddress(InetSocketAddress.class).getPort();
+        if (readiness != null) {
+            readiness.start();
+        }
         LOG.info("go-auth HTTP backend listening on {}:{} (response mode {}, paths {} {} {}; lanes fast {} slow {}"
                 + " threads, queues {}; timeouts parse {} ms, body {} ms, idle {} ms; at most {} connections; {})",
                 host, port, mode.name().toLowerCase(Locale.ROOT), config.path_user(), config.path_superuser(),
@@ -269,6 +307,9 @@ public final class GoAuthServer {
 
     @Deactivate
     public void stop() {
+        if (readiness != null) {
+            readiness.stop();
+        }
         IoUtils.safeClose(channel);
         // decisions under way get a few seconds to be answered, then every connection is closed
         for (Lane lane : lanes) {

@@ -2,6 +2,7 @@ package org.mqttwarden.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,10 +15,12 @@ import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
 
 /**
- * {@code GET /health}: 200 only while decisions can be made. Runs on the IO thread and never waits
- * for a decision thread, so it answers when every lane is stuck: first the lanes (cheap, no
- * waiting), then the store through a {@link StoreProbe} on its own thread, awaited without blocking
- * for at most {@link #STORE_WAIT_MS}.
+ * {@code GET /health}: 200 only once the gateway is ready and while decisions can be made. Runs on
+ * the IO thread and never waits for a decision thread, so it answers when every lane is stuck: first
+ * the lanes (cheap, no waiting), then the gateway's readiness as last found by its own thread
+ * ({@link Readiness}: 503 {@code STARTING} with what it waits for, or {@code DOWN} with what failed),
+ * then the store through a {@link StoreProbe} on its own thread, awaited without blocking for at
+ * most {@link #STORE_WAIT_MS}.
  */
 final class Health implements HttpHandler {
 
@@ -27,11 +30,13 @@ final class Health implements HttpHandler {
     private final List<Lane> lanes;
     private final long stallNanos;
     private final StoreProbe store;
+    private final Readiness readiness;
 
-    Health(List<Lane> lanes, long stallMillis, StoreProbe store) {
+    Health(List<Lane> lanes, long stallMillis, StoreProbe store, Readiness readiness) {
         this.lanes = List.copyOf(lanes);
         this.stallNanos = TimeUnit.MILLISECONDS.toNanos(stallMillis);
         this.store = store;
+        this.readiness = readiness;
     }
 
     @Override
@@ -42,6 +47,11 @@ final class Health implements HttpHandler {
                 send(exchange, "{\"status\":\"DOWN\",\"decisions\":\"stalled\",\"reason\":\"" + stall + "\"}");
                 return;
             }
+        }
+        Optional<NotReady> notReady = readiness.now();
+        if (notReady.isPresent()) {
+            send(exchange, notReady.get().json());
+            return;
         }
         CompletableFuture<Boolean> probe = store.check();
         if (probe.isDone()) {

@@ -31,6 +31,7 @@ final class ProcNetTcp {
     private static final int FIN_WAIT1 = 0x04;
     private static final int FIN_WAIT2 = 0x05;
     private static final int CLOSE_WAIT = 0x08;
+    private static final int LISTEN = 0x0A;
 
     private final List<Path> tables;
     private final ByteOrder order;
@@ -81,6 +82,30 @@ final class ProcNetTcp {
             }
         }
         return OptionalInt.empty();
+    }
+
+    /**
+     * Whether a socket of this network namespace listens on a TCP port, at any address. Reads the
+     * tables only: no connection is made, so the listening server sees (and logs) nothing.
+     *
+     * @return true when a row in state LISTEN has that local port; false when none has
+     * @throws IOException when a table cannot be read (one that does not exist is skipped)
+     */
+    boolean listening(int port) throws IOException {
+        for (Path table : tables) {
+            try (BufferedReader in = Files.newBufferedReader(table, StandardCharsets.ISO_8859_1)) {
+                in.readLine(); // the header
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    Entry e = parse(line, order);
+                    if (e != null && e.state == LISTEN && e.local.getPort() == port) {
+                        return true;
+                    }
+                }
+            } catch (NoSuchFileException e) {
+                // no IPv6 in this kernel: nothing listed there
+            }
+        }
+        return false;
     }
 
     private static boolean live(int state) {

@@ -102,4 +102,32 @@ class ProcNetTcpTest {
             assertThat(owner).hasValue(uid);
         }
     }
+
+    @Test
+    void findsAListenerByItsPortAtAnyAddressAndNothingElse() throws Exception {
+        Path tcp = dir.resolve("tcp");
+        Path tcp6 = dir.resolve("tcp6");
+        Files.write(tcp, List.of(HEADER, CLIENT_V4, LISTEN_V4));
+        // an SSH server on [::]:8101 (0x1FA5), as Karaf's binds by default
+        Files.write(tcp6, List.of(HEADER, "   0: 00000000000000000000000000000000:1FA5"
+                + " 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0"
+                + " 4242 1 0000000000000000 100 0 0 10 0"));
+        ProcNetTcp tables = new ProcNetTcp(List.of(tcp, tcp6), ByteOrder.LITTLE_ENDIAN);
+
+        assertThat(tables.listening(9180)).isTrue();
+        assertThat(tables.listening(8101)).isTrue();
+        assertThat(tables.listening(45678)).as("a connected socket's port is no listener").isFalse();
+        assertThat(new ProcNetTcp(List.of(tcp, dir.resolve("tcp6-missing")), ByteOrder.LITTLE_ENDIAN).listening(8101))
+                .isFalse();
+    }
+
+    @Test
+    void seesARealListenerOnThisMachineComeAndGo() throws Exception {
+        int port;
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = server.getLocalPort();
+            assertThat(ProcNetTcp.system().listening(port)).isTrue();
+        }
+        assertThat(ProcNetTcp.system().listening(port)).isFalse();
+    }
 }
