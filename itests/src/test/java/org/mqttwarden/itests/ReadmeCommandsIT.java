@@ -57,7 +57,12 @@ import org.junit.Test;
  */
 public class ReadmeCommandsIT {
 
-    private static final Pattern LOG_PROBLEM = Pattern.compile("^\\S+\\s*\\|\\s*(WARN|ERROR)\\s*\\|");
+    /**
+     * A WARN or worse in karaf.log: Log4j lines ({@code <time> | WARN  | <thread> | ...}) and, from before
+     * logging starts, Karaf Main's java.util.logging lines ({@code WARNING: ...}, {@code SEVERE: ...}).
+     */
+    static final Pattern LOG_PROBLEM =
+            Pattern.compile("^(\\S+\\s*\\|\\s*(WARN|ERROR|FATAL)\\s*\\||(WARNING|SEVERE): )");
     /** A README code line this test runs: {@code bin/warden ...}, or a password piped into it. */
     private static final Pattern WARDEN_LINE = Pattern.compile("^(bin/warden |(echo|printf) .*\\| bin/warden ).*");
     /** A trailing shell comment of a code line (a '#' inside a topic filter is not one). */
@@ -197,6 +202,19 @@ public class ReadmeCommandsIT {
                 Files.readString(home.resolve("console-2.out")).contains(BANNER));
         assertCleanLog("the restart and its stop");
         passed = true;
+    }
+
+    @Test
+    public void theLogCheckSeesWarningsOfBothLogFormats() {
+        List<String> problems = List.of(
+                "2026-11-29T22:49:32,041 | WARN  | FelixStartLevel  | Store                            | 12 - x | m",
+                "2026-11-29T22:49:32,041 | ERROR | FelixStartLevel  | Store                            | 12 - x | m",
+                "WARNING: Karaf Main could not lock", "SEVERE: Could not launch framework");
+        List<String> fine = List.of(
+                "2026-11-29T22:49:32,041 | INFO  | FelixStartLevel  | WARN                             | 12 - x | m",
+                "INFO: Installing and starting initial bundles", "  WARNING: in a stack trace's message");
+        problems.forEach(l -> assertTrue(l, LOG_PROBLEM.matcher(l).find()));
+        fine.forEach(l -> assertFalse(l, LOG_PROBLEM.matcher(l).find()));
     }
 
     @After
