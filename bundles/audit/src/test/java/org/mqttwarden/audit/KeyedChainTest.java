@@ -138,6 +138,24 @@ class KeyedChainTest {
     }
 
     @Test
+    void theShellsVerificationTakesAnchorsGivenOrReadFromTheLog() throws Exception {
+        AuditLog log = open(dir.resolve("audit.db"));
+        write(log, 5);
+        AuditChain.Anchor head = log.head().orElseThrow();
+        Path karafLog = dir.resolve("karaf.log");
+        Files.writeString(karafLog, "INFO | " + AuditWriter.ANCHOR_LOG + " " + head.id() + " hash " + head.hash()
+                + "\n", StandardCharsets.UTF_8);
+
+        assertThat(AnchoredVerify.verify(log, List.of(head.id() + ":" + head.hash()), List.of()).ok()).isTrue();
+        assertThat(AnchoredVerify.verify(log, List.of(), List.of(karafLog)).ok()).isTrue();
+        tamper(log, "DELETE FROM warden_audit WHERE id = 5");
+
+        assertThat(AnchoredVerify.verify(log, List.of(), List.of()).ok()).isTrue();
+        assertThat(AnchoredVerify.verify(log, List.of(), List.of(karafLog)).firstBadId()).isEqualTo(5);
+        assertThatIllegalArgumentException().isThrownBy(() -> AnchoredVerify.verify(log, List.of("5"), List.of()));
+    }
+
+    @Test
     void anUnkeyedFileOfThePreviousVersionKeepsVerifyingAndIsKeyedFromThenOn() throws Exception {
         Path file = dir.resolve("old.db");
         legacyFile(file, 6);
