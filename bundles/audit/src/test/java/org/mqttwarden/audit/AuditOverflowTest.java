@@ -136,6 +136,32 @@ class AuditOverflowTest {
                 .satisfies(r -> assertThat(r.detail()).containsEntry("lost", "1"));
     }
 
+    @Test
+    void aFloodThatKeepsTheQueueFullIsOneWarningNotOnePerEvent() throws Exception {
+        Path file = dir.resolve("audit.db");
+        log = Events.open(file, new AuditWriter.Settings(QUEUE, 4, 10_000, 10_000), 20_000);
+        stallWriter(file);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        // slf4j-simple writes to whatever System.err is at the time
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            for (int i = 0; i < 5000; i++) {
+                log.accept(Events.shed("flood-" + i, i));
+            }
+        } finally {
+            System.setErr(err);
+        }
+        release();
+
+        String logged = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(logged.lines().filter(l -> l.contains("Audit queue full"))).hasSize(1);
+        assertThat(log.lostTotal()).isEqualTo(5000 - QUEUE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.all().stream()
+                .filter(r -> r.reason().equals(AuditWriter.EVENTS_LOST))
+                .mapToLong(r -> Long.parseLong(r.detail().get("lost"))).sum() == 5000 - QUEUE);
+    }
+
     /** Takes the write lock from another connection and waits until the writer is stuck behind it. */
     private void stallWriter(Path file) throws Exception {
         lock = Events.raw(file);
