@@ -65,11 +65,15 @@ public final class FirstStart implements StartupStep {
 
     @Activate
     public FirstStart(@Reference AccountService accounts, @Reference AccountStore store, AuthConfig config) {
+        this(accounts, store, config, Paths.get(System.getProperty("karaf.etc", "etc")), System.out);
+    }
+
+    /** Starts the first start on its own thread, in {@code etc}, printing the secrets on {@code console}. */
+    FirstStart(AccountService accounts, AccountStore store, AuthConfig config, Path etc, PrintStream console) {
         this.executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "warden-first-start"));
-        Path etc = Paths.get(System.getProperty("karaf.etc", "etc"));
         executor.execute(() -> {
             try {
-                run(accounts, store, config.bootstrap_admin(), config.bootstrap_shell_admin(), etc, System.out);
+                run(accounts, store, config.bootstrap_admin(), config.bootstrap_shell_admin(), etc, console);
                 state = State.DONE;
             } catch (IOException | RuntimeException e) {
                 state = State.FAILED;

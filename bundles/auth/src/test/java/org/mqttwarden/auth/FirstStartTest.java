@@ -9,13 +9,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Properties;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.api.auth.Credentials;
+import org.mqttwarden.api.health.StartupStep;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
 
@@ -124,5 +127,35 @@ class FirstStartTest {
     void recognisesCommentedAndGroupLinesAsNoUser() {
         assertThat(FirstStart.hasUser(java.util.List.of("# x = y", "_g_\\:admingroup = group,admin", ""))).isFalse();
         assertThat(FirstStart.hasUser(java.util.List.of("bob = pw,_g_:admingroup"))).isTrue();
+    }
+
+    @Test
+    void isAStartupStepThatIsDoneOnlyOnceBinWardensKeyExists() throws Exception {
+        FirstStart step = new FirstStart(admin, store, TestAuthConfig.defaults(), etc,
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        try {
+            assertThat(step.name()).isEqualTo("first start");
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(step::state, s -> s != StartupStep.State.RUNNING);
+
+            assertThat(step.state()).isEqualTo(StartupStep.State.DONE);
+            assertThat(etc.resolve(FirstStart.SHELL_KEY_FILE)).exists();
+            assertThat(store.countAccounts()).isEqualTo(1);
+        } finally {
+            step.stop();
+        }
+    }
+
+    @Test
+    void saysItFailedWhenItCannotWriteItsFiles() throws Exception {
+        Path notAFolder = Files.writeString(dir.resolve("etc-file"), "");
+        FirstStart step = new FirstStart(admin, store, TestAuthConfig.defaults(), notAFolder,
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(step::state, s -> s != StartupStep.State.RUNNING);
+
+            assertThat(step.state()).isEqualTo(StartupStep.State.FAILED);
+        } finally {
+            step.stop();
+        }
     }
 }
