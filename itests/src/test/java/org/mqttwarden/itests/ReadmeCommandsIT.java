@@ -40,6 +40,7 @@ import org.junit.Test;
  * assembly as shipped: the tar.gz unpacked under {@code target/}, default settings but for two free ports (HTTP
  * backend, SSH shell), started with {@code bin/karaf server} as {@code ./gateway} does without a terminal.
  * <ol>
+ * <li>The files the README's installation names ({@code /opt/mqtt-warden/...}) are in the assembly.</li>
  * <li>First start, the README's steps in order: the password prompt of {@code bin/warden user-passwd admin} is
  * refused with the way out named, the password is changed through {@code --password-stdin}, the initial-secrets
  * file deleted; the secrets were printed on the console.</li>
@@ -48,8 +49,8 @@ import org.junit.Test;
  * this test expects output of and the README no longer has fails the test.</li>
  * <li>{@code bin/warden --help} lists every command the README names; its own examples run; the README's prose
  * examples (options after an argument, {@code && echo allowed}).</li>
- * <li>A restart: state kept, the secrets not printed again, the audit chain verified against the anchors the
- * log recorded at the stop.</li>
+ * <li>{@code bin/status} and {@code bin/stop}; a restart: state kept, the secrets not printed again, the audit
+ * chain verified against the anchors the log recorded at the stop; a stop by SIGTERM (a service manager).</li>
  * <li>{@code data/log/karaf.log} has no WARN and no ERROR line after the first start with these commands, after
  * the stop, and after the restart and its stop.</li>
  * </ol>
@@ -111,6 +112,13 @@ public class ReadmeCommandsIT {
             assertTrue("the README no longer has: " + expected, lines.contains(expected));
         }
         unpack();
+        // the files the README's installation names (as /opt/mqtt-warden/...) are in the assembly
+        Matcher installed = Pattern.compile("/opt/mqtt-warden/([\\w./-]+)")
+                .matcher(String.join("\n", codeLines(readme)));
+        while (installed.find()) {
+            assertTrue("the README names " + installed.group() + ": not in the assembly",
+                    Files.exists(home.resolve(installed.group(1))));
+        }
 
         // First start, as the README says: start, change the admin password (a script has no terminal to type it
         // on: refused, naming the ways that work), then the initial-secrets file may go.
@@ -184,8 +192,11 @@ public class ReadmeCommandsIT {
         assertTrue(deny.toString(), deny.output().startsWith("DENY") && !deny.output().contains("allowed"));
 
         assertCleanLog("the first start and the README's commands");
-        stop();
-        assertCleanLog("the stop");
+        Run status = sh("bin/status");
+        assertEquals(status.toString(), 0, status.status());
+        stop(true);
+        assertNotEquals("bin/status after bin/stop", 0, sh("bin/status").status());
+        assertCleanLog("bin/stop");
 
         // Restart: state kept, no secret printed again, the anchor the stop logged verifies.
         start("console-2.out");
@@ -197,7 +208,7 @@ public class ReadmeCommandsIT {
         assertTrue(anchored.toString(), Pattern.compile("Anchors read from the log files: [1-9]")
                 .matcher(anchored.output()).find());
         assertEquals(200, login("admin", NEW_ADMIN_PASSWORD));
-        stop();
+        stop(false);
         assertFalse("secrets are printed on the first start only",
                 Files.readString(home.resolve("console-2.out")).contains(BANNER));
         assertCleanLog("the restart and its stop");
@@ -220,7 +231,7 @@ public class ReadmeCommandsIT {
     @After
     public void stopAndCleanUp() throws Exception {
         if (karaf != null && karaf.isAlive()) {
-            stop();
+            stop(false);
         }
         if (passed && home != null) {
             try (Stream<Path> files = Files.walk(home)) {
@@ -233,19 +244,23 @@ public class ReadmeCommandsIT {
 
     /** The lines of the README's sh code blocks that run bin/warden, without their comments, in order. */
     static List<String> wardenLines(String readme) {
+        List<String> lines = codeLines(readme).stream().map(l -> COMMENT.matcher(l).replaceFirst("").trim())
+                .filter(l -> WARDEN_LINE.matcher(l).matches()).collect(Collectors.toList());
+        assertTrue("the README has bin/warden examples", lines.size() >= 10);
+        return lines;
+    }
+
+    /** The lines of the README's sh code blocks, in order. */
+    static List<String> codeLines(String readme) {
         List<String> lines = new ArrayList<>();
         boolean inBlock = false;
         for (String line : readme.split("\n")) {
             if (line.startsWith("```")) {
                 inBlock = !inBlock && line.trim().equals("```sh");
-                continue;
-            }
-            String command = COMMENT.matcher(line).replaceFirst("").trim();
-            if (inBlock && WARDEN_LINE.matcher(command).matches()) {
-                lines.add(command);
+            } else if (inBlock) {
+                lines.add(line);
             }
         }
-        assertTrue("the README has bin/warden examples", lines.size() >= 10);
         return lines;
     }
 
@@ -301,15 +316,23 @@ public class ReadmeCommandsIT {
         });
     }
 
-    /** Stops the gateway as a service manager does (SIGTERM to its JVM) and waits for bin/karaf to end. */
-    private void stop() throws Exception {
+    /**
+     * Stops the gateway with bin/stop (the README's way, the systemd unit's ExecStop; it returns at once), else as
+     * a service manager does (SIGTERM to the JVM), and waits for bin/karaf to end.
+     */
+    private void stop(boolean binStop) throws Exception {
         long started = System.nanoTime();
         long pid = gatewayPid();
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        if (binStop) {
+            Run run = sh("bin/stop");
+            assertEquals(run.toString(), 0, run.status());
+        } else {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        }
         if (!karaf.waitFor(60, TimeUnit.SECONDS)) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             karaf.destroyForcibly();
-            fail("the gateway did not stop within 60 s of SIGTERM");
+            fail("the gateway did not stop within 60 s");
         }
         System.out.println("(gateway stopped in " + (System.nanoTime() - started) / 1_000_000 + " ms)");
     }
