@@ -223,8 +223,8 @@ final class AuditRetention implements AutoCloseable {
         } else {
             // no cut: the chain still starts where the newest record said (rows up to the first present one
             // may be a collapsed run standing for ids from there)
-            firstKept = Math.min(first, terms == AuditChain.Terms.NONE ? 1 : terms.firstKept());
-            previousHash = terms == AuditChain.Terms.NONE || firstKept == 1 ? AuditRow.GENESIS : terms.previousHash();
+            firstKept = terms == AuditChain.Terms.NONE ? 1 : terms.firstKept();
+            previousHash = terms == AuditChain.Terms.NONE ? AuditRow.GENESIS : terms.previousHash();
         }
         Long pending = pendingCut(first);
         boolean ruleGrew = routineBefore > terms.routineBefore() || refusalsBefore > terms.refusalsBefore();
@@ -232,9 +232,10 @@ final class AuditRetention implements AutoCloseable {
             // an earlier run was stopped before its deletions were done
             return new Pruned(delete(first, pending), pending, "resumed");
         }
-        if (pending != null && firstKept < pending) {
+        if (pending != null && firstKept <= pending) {
+            // the newest record's cut, not done yet: keep it (its row before may be deleted already)
             firstKept = pending;
-            previousHash = null;
+            previousHash = terms.previousHash();
         }
         if (firstKept <= first && !ruleGrew) {
             return Pruned.NOTHING;
