@@ -305,6 +305,11 @@ public final class AuditLog implements EventSink, AuditQuery, MetricSource {
                 .map((rs, ctx) -> new AuditChain.Anchor(rs.getLong("id"), rs.getString("hash"))).findOne());
     }
 
+    @Override
+    public Optional<ChainHead> chainHead() {
+        return head().map(a -> new ChainHead(a.id(), a.hash()));
+    }
+
     /** Applies the retention now, as the schedule does. */
     AuditRetention.Pruned prune() {
         return retention.pruneNow();

@@ -219,6 +219,12 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
 
         @AttributeDefinition(description = "MQTT 5 message expiry of alert messages, in seconds.")
         long alert_mqtt_expiry_seconds() default 3600;
+
+        @AttributeDefinition(description = "How often the audit chain's head (its newest row's id and keyed hash)"
+                + " is published to <alert.mqtt.topic>/audit-anchor when alerts go to MQTT and warden-audit is"
+                + " installed, in minutes (only when it moved): a copy outside the gateway for audit-verify"
+                + " --anchor. 0: never.", min = "0", max = "1440")
+        int alert_mqtt_anchor_minutes() default 10;
     }
 
     /**

@@ -30,6 +30,28 @@ public interface AuditQuery {
     VerifyResult verify();
 
     /**
+     * The chain's head: the newest row's id and keyed hash. Copied where whoever can write the audit file
+     * cannot reach (the Karaf log, an MQTT message), it lets a later {@code audit-verify --anchor} detect a
+     * cut-off tail or a rewrite.
+     *
+     * @return the head; empty for an empty log, or an implementation that keeps no chain
+     * @since 1.2
+     */
+    default java.util.Optional<ChainHead> chainHead() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * A head of the audit chain.
+     *
+     * @param id the row's id
+     * @param hash the row's hash, 64 hex digits
+     * @since 1.2
+     */
+    record ChainHead(long id, String hash) {
+    }
+
+    /**
      * The outcome of {@link AuditQuery#verify()}.
      *
      * @param ok whether the chain is intact

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.mqttwarden.api.account.AccountService;
+import org.mqttwarden.api.audit.AuditQuery;
 import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
@@ -106,6 +107,12 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
     private volatile AlertSettings settings;
     private volatile AlertPublisher publisher;
     private long publishedBefore;
+    /** The audit log, when installed: its chain head is published as an anchor with the alerts. */
+    private volatile AuditQuery audit;
+    private volatile long anchorMillis;
+    /** Worker thread only. */
+    private long lastAnchorAt = Long.MIN_VALUE;
+    private AuditQuery.ChainHead lastAnchor;
 
     /**
      * @param accounts the account service, taken as service objects and fetched only when the publisher
@@ -138,6 +145,8 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
             return t;
         });
         worker.scheduleWithFixedDelay(this::tick, 10, 10, TimeUnit.SECONDS);
+        this.anchorMillis = config.alert_mqtt_anchor_minutes() * 60_000L;
+        worker.scheduleWithFixedDelay(this::anchor, 15, 60, TimeUnit.SECONDS);
         this.publisher = publisherFor(config);
         LOG.info("Alerts active: {}; MQTT {}", describe(s), publisher == null ? "off"
                 : "to " + publisher.settings().url() + " " + publisher.settings().topic() + "/<type>");
@@ -157,6 +166,7 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
         } else {
             LOG.error("Alert configuration refused, the settings in force stay: {}", String.join("; ", problems));
         }
+        anchorMillis = config.alert_mqtt_anchor_minutes() * 60_000L;
         AlertPublisher.Settings next = publisherSettings(config);
         AlertPublisher current = publisher;
         if (!Objects.equals(next, current == null ? null : current.settings())) {
@@ -215,6 +225,48 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
                 c.alert_mqtt_client_id(), credentials, c.alert_mqtt_ca_file() == null ? "" : c.alert_mqtt_ca_file(),
                 c.alert_mqtt_queue(), c.alert_mqtt_expiry_seconds());
     }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindAudit(AuditQuery query) {
+        audit = query;
+    }
+
+    void unbindAudit(AuditQuery query) {
+        if (audit == query) {
+            audit = null;
+        }
+    }
+
+    /**
+     * Publishes the audit chain's head (id and keyed hash) to {@code <topic>/audit-anchor} every
+     * {@code alert.mqtt.anchor.minutes} when it moved: a copy the audit file's writer cannot reach, for
+     * {@code audit-verify --anchor}. Runs on the worker; needs the MQTT publisher and warden-audit.
+     */
+    void anchor() {
+        AlertPublisher p = publisher;
+        AuditQuery a = audit;
+        long every = anchorMillis;
+        long now = clock.millis();
+        if (p == null || a == null || every <= 0 || (lastAnchorAt != Long.MIN_VALUE && now - lastAnchorAt < every)) {
+            return;
+        }
+        try {
+            AuditQuery.ChainHead head = a.chainHead().orElse(null);
+            lastAnchorAt = now;
+            if (head != null && !head.equals(lastAnchor)) {
+                p.offer(new Alert(Instant.ofEpochMilli(now), ANCHOR, Severity.INFO, Outcome.ALLOW, "audit", null,
+                        null, null, Map.of("id", Long.toString(head.id()), "hash", head.hash())));
+                lastAnchor = head;
+            }
+        } catch (RuntimeException e) {
+            errors.increment();
+            LOG.debug("Audit anchor not published: {}", e.toString());
+        }
+    }
+
+    /** The type of the message carrying the audit chain's head: topic {@code <alert.mqtt.topic>/audit-anchor}. */
+    static final String ANCHOR = "audit-anchor";
 
     /** Every sink but warden-lockout's own (this one, AccountChanges): the audit log among them. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

@@ -32,8 +32,12 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.api.audit.AuditQuery;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
@@ -46,6 +50,7 @@ import org.mqttwarden.lockout.LockoutEvent;
  * the service account) and received by a Paho v5 subscriber; then the broker is stopped and alerts still reach
  * the audit sink without anything blocking.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AlertMqttTest {
 
     private static final String PASSWORD = "alert-publisher-test-secret";
@@ -119,6 +124,43 @@ class AlertMqttTest {
     }
 
     @Test
+    @Order(1)
+    void theAuditChainsHeadIsPublishedAsAnAnchorOutsideTheGateway() throws Exception {
+        List<Received> received = new CopyOnWriteArrayList<>();
+        MqttClient sub = new MqttClient("tcp://127.0.0.1:" + port, "archiver", new MemoryPersistence());
+        sub.setCallback(new Collector(received));
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setUserName("warden-alerts");
+        o.setPassword(PASSWORD.getBytes(StandardCharsets.UTF_8));
+        sub.connect(o);
+        sub.subscribe("warden/alerts/audit-anchor", 1);
+        org.mqttwarden.audit.AuditLog audit = new org.mqttwarden.audit.AuditLog(Configs.of(
+                org.mqttwarden.audit.AuditLog.Config.class, Map.of("path", dir.resolve("audit.db").toString(),
+                        "key_path", dir.resolve("warden-audit.key").toString())));
+        AlertDetector detector = new AlertDetector(null, null, Configs.lockout(Map.of("alert_mqtt_enabled", true,
+                "alert_mqtt_url", "tcp://127.0.0.1:" + port, "alert_mqtt_credentials_file", credentials.toString(),
+                "alert_mqtt_client_id", "warden-alerts-anchor")), java.time.Clock.systemUTC());
+        try {
+            audit.accept(new SecurityEvent(Instant.now(), EventType.AUTH, Outcome.DENY, "auth.bad-password", "plc-9",
+                    null, "c9", null, null, null, null, Map.of())).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            AuditQuery.ChainHead head = audit.chainHead().orElseThrow();
+            detector.bindAudit(audit);
+            detector.anchor();
+            await().atMost(Duration.ofSeconds(20)).until(() -> !received.isEmpty());
+            Received r = received.get(0);
+            assertThat(r.topic).isEqualTo("warden/alerts/audit-anchor");
+            assertThat(r.payload).contains("\"id\":\"" + head.id() + "\"").contains("\"hash\":\"" + head.hash() + "\"");
+            assertThat(head.hash()).matches("[0-9a-f]{64}");
+        } finally {
+            detector.close();
+            audit.close();
+            sub.disconnect();
+            sub.close();
+        }
+    }
+
+    @Test
+    @Order(2)
     void anAlertReachesASubscriberWithUserPropertiesAndQos1AndAStoppedBrokerBlocksNothing() throws Exception {
         List<Received> received = new CopyOnWriteArrayList<>();
         MqttClient sub = new MqttClient("tcp://127.0.0.1:" + port, "dashboard", new MemoryPersistence());
