@@ -10,7 +10,7 @@ import org.mqttwarden.api.audit.AuditRecord;
 
 @Service
 @Command(scope = "warden", name = "audit-search", description = "Searches the audit log; shows the newest"
-        + " matching events, newest first.")
+        + " matching events (-n, default 100), oldest first like audit-tail.")
 public class AuditSearchCommand extends FilterAction {
 
     @Option(name = "-n", aliases = "--limit", description = "At most this many events (default 100)")
@@ -21,7 +21,9 @@ public class AuditSearchCommand extends FilterAction {
 
     @Override
     void run() throws Exception {
-        List<AuditRecord> rows = audit.search(filter(limit));
+        // the newest matches, printed in the order they happened, as every time-ordered listing here
+        List<AuditRecord> rows = new java.util.ArrayList<>(audit.search(filter(limit)));
+        java.util.Collections.reverse(rows);
         ShellTable table = AuditText.table();
         rows.forEach(r -> AuditText.addRow(table, r));
         table.print(console(), !noFormat);

@@ -9,7 +9,7 @@ import org.mqttwarden.api.account.AclRule;
 import org.mqttwarden.api.account.SubjectType;
 
 @Service
-@Command(scope = "warden", name = "acl-list", description = "Lists ACL rules.")
+@Command(scope = "warden", name = "acl-list", description = "Lists ACL rules, by id.")
 public class AclListCommand extends WardenAction {
 
     @Option(name = "--role", description = "Only the rules of this role")

@@ -7,7 +7,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 import org.mqttwarden.api.account.Role;
 
 @Service
-@Command(scope = "warden", name = "role-list", description = "Lists roles.")
+@Command(scope = "warden", name = "role-list", description = "Lists roles, by name.")
 public class RoleListCommand extends WardenAction {
 
     @Option(name = "--no-format", description = "Disable table rendered output")

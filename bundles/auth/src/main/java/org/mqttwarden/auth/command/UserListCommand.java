@@ -9,7 +9,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 import org.mqttwarden.api.account.Account;
 
 @Service
-@Command(scope = "warden", name = "user-list", description = "Lists MQTT accounts.")
+@Command(scope = "warden", name = "user-list", description = "Lists MQTT accounts, by name.")
 public class UserListCommand extends WardenAction {
 
     @Option(name = "--no-format", description = "Disable table rendered output")

@@ -15,7 +15,7 @@ import org.mqttwarden.lockout.LockoutService;
 
 @Service
 @Command(scope = "warden", name = "lockout-list", description = "Lists locked accounts and sources, and those with"
-        + " failed logins being counted. An account is listed once per scope: from all sources (the hourly"
+        + " failed logins being counted: locked ones first, then by name. An account is listed once per scope: from all sources (the hourly"
         + " ceiling), from untrusted sources (those it never logged in from), from each trusted source.")
 public class LockoutListCommand implements Action {
 
