@@ -422,23 +422,28 @@ final class AuditWriter implements AutoCloseable {
      * Plain JDBC on the transaction's connection, positional binds in one batch: Jdbi's named binding
      * was the writer's largest Java cost per row.
      */
+    /** Binds a row's columns to {@link AuditTables#INSERT}. */
+    static void bind(PreparedStatement insert, AuditRow r) throws SQLException {
+        insert.setLong(1, r.id());
+        insert.setLong(2, r.occurredAt());
+        insert.setString(3, r.type());
+        insert.setString(4, r.outcome());
+        insert.setString(5, r.reason());
+        insert.setString(6, r.username());
+        insert.setString(7, r.roles());
+        insert.setString(8, r.clientId());
+        insert.setString(9, r.address());
+        insert.setString(10, r.topic());
+        insert.setString(11, r.access());
+        insert.setString(12, r.actor());
+        insert.setString(13, r.detail());
+        insert.setString(14, r.hash());
+    }
+
     private static void insert(Connection connection, List<AuditRow> rows) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(AuditTables.INSERT)) {
             for (AuditRow r : rows) {
-                insert.setLong(1, r.id());
-                insert.setLong(2, r.occurredAt());
-                insert.setString(3, r.type());
-                insert.setString(4, r.outcome());
-                insert.setString(5, r.reason());
-                insert.setString(6, r.username());
-                insert.setString(7, r.roles());
-                insert.setString(8, r.clientId());
-                insert.setString(9, r.address());
-                insert.setString(10, r.topic());
-                insert.setString(11, r.access());
-                insert.setString(12, r.actor());
-                insert.setString(13, r.detail());
-                insert.setString(14, r.hash());
+                bind(insert, r);
                 insert.addBatch();
             }
             insert.executeBatch();

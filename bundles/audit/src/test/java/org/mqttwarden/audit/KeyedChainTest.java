@@ -285,19 +285,6 @@ class KeyedChainTest {
     }
 
     static void bind(PreparedStatement insert, AuditRow r) throws Exception {
-        insert.setLong(1, r.id());
-        insert.setLong(2, r.occurredAt());
-        insert.setString(3, r.type());
-        insert.setString(4, r.outcome());
-        insert.setString(5, r.reason());
-        insert.setString(6, r.username());
-        insert.setString(7, r.roles());
-        insert.setString(8, r.clientId());
-        insert.setString(9, r.address());
-        insert.setString(10, r.topic());
-        insert.setString(11, r.access());
-        insert.setString(12, r.actor());
-        insert.setString(13, r.detail());
-        insert.setString(14, r.hash());
+        AuditWriter.bind(insert, r);
     }
 }
