@@ -28,12 +28,14 @@ chmod 600 "$HOME_DIR/etc/warden-admin.key"
 echo "sshPort = 1" > "$HOME_DIR/etc/org.apache.karaf.shell.cfg"
 
 # ssh stand-in: records its last argument (the command line for the Karaf shell).
+# The command line ends with "; echo <marker>" (bin/warden's proof of success): recorded without it.
 cat > "$WORK/stub/ssh" <<EOF
 #!/bin/bash
 for last; do :; done
-printf '%s' "\$last" > "$WORK/sent"
+printf '%s' "\${last% ; echo __warden_done_*}" > "$WORK/sent"
 printf '%s' "\$last" >> "$WORK/all-sent"
 [ -z "\${STUB_OUT:-}" ] || printf '%b' "\$STUB_OUT"
+[ -z "\${STUB_MARK:-}" ] || printf '%s\\n' "\${last##* ; echo }"
 exit "\${STUB_RC:-0}"
 EOF
 chmod +x "$WORK/stub/ssh"
@@ -63,6 +65,16 @@ grep -q $'\033' "$WORK/out" && fail "colour codes reached a non-terminal: $(cat 
 grep -q 'Error executing command: nope' "$WORK/out" || fail "the message was lost: $(cat -v "$WORK/out")"
 grep -q "warden:commands --like 'user-show' --options-first 'x" "$WORK/all-sent" \
     || fail "no hint asked after a failure: $(cat "$WORK/all-sent")"
+
+# ---- OpenSSH's 255 after the shell closed the session: the marker tells success; output without it, failure
+STUB_OUT='done\n' STUB_MARK=1 STUB_RC=255 run_ssh user-list
+[ "$rc" -eq 0 ] || fail "success then 255: exit $rc, expected 0"
+grep -q '__warden_done_' "$WORK/out" && fail "the marker was printed: $(cat "$WORK/out")"
+STUB_OUT='Error executing command: x\n' STUB_RC=255 run_ssh user-show x
+[ "$rc" -eq 1 ] || fail "failure then 255: exit $rc, expected 1"
+STUB_RC=255 run_ssh user-list
+[ "$rc" -eq 3 ] && grep -q "cannot reach the gateway's shell" "$WORK/out" \
+    || fail "no shell: exit $rc, $(cat "$WORK/out")"
 
 # ---- --help without a gateway key: the usage, exit 0, nothing sent
 mv "$HOME_DIR/etc/warden-admin.key" "$WORK/key"
