@@ -98,6 +98,11 @@ public final class SqliteDatabase implements WardenDatabase {
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         sqlite.setBusyTimeout(busyTimeoutMs);
+        // Transactions take the write lock when they begin: a read-then-write transaction begun deferred fails
+        // at once with SQLITE_BUSY (snapshot) when another connection committed between its read and its write,
+        // without waiting busy_timeout; begun IMMEDIATE it waits its turn. Reads outside transactions are
+        // unaffected (autocommit, WAL: they never wait for writers).
+        sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         sqlite.enforceForeignKeys(true);
         this.sqliteSource = new SQLiteDataSource(sqlite) {
             @Override
