@@ -1,10 +1,15 @@
 package org.mqttwarden.lockout.alert;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import org.mqttwarden.api.audit.AuditRecord;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
@@ -81,60 +86,36 @@ public record Alert(Instant time, String type, Severity severity, Outcome outcom
                 ACTOR, d);
     }
 
+    private static final JsonFactory JSON = new JsonFactory();
+
     /** @return the alert as one JSON object (the MQTT payload): time, type, severity, outcome, subject, ... */
     public String toJson() {
-        StringBuilder b = new StringBuilder(256).append('{');
-        field(b, "time", time.toString());
-        field(b, "type", type);
-        field(b, "severity", severity.label());
-        field(b, "outcome", outcome.name());
-        field(b, "subject", subject);
-        if (username != null) {
-            field(b, "username", username);
-        }
-        if (clientId != null) {
-            field(b, "client_id", clientId);
-        }
-        if (address != null) {
-            field(b, "address", address);
-        }
-        b.append("\"detail\":{");
-        boolean first = true;
-        for (Map.Entry<String, String> e : new TreeMap<>(detail).entrySet()) {
-            if (!first) {
-                b.append(',');
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("time", time.toString());
+            g.writeStringField("type", type);
+            g.writeStringField("severity", severity.label());
+            g.writeStringField("outcome", outcome.name());
+            g.writeStringField("subject", subject);
+            if (username != null) {
+                g.writeStringField("username", username);
             }
-            first = false;
-            quote(b, e.getKey()).append(':');
-            quote(b, e.getValue());
-        }
-        return b.append("}}").toString();
-    }
-
-    private static void field(StringBuilder b, String name, String value) {
-        quote(b, name).append(':');
-        quote(b, value).append(',');
-    }
-
-    private static StringBuilder quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
+            if (clientId != null) {
+                g.writeStringField("client_id", clientId);
             }
+            if (address != null) {
+                g.writeStringField("address", address);
+            }
+            g.writeObjectFieldStart("detail");
+            for (Map.Entry<String, String> e : new TreeMap<>(detail).entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Writing JSON to a string failed", e);
         }
-        return b.append('"');
+        return out.toString();
     }
 }
