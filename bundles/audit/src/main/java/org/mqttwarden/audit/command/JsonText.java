@@ -1,66 +1,97 @@
 package org.mqttwarden.audit.command;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** JSON values written by hand for the export: strings escaped per RFC 8259, nothing else needed. */
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+
+/**
+ * JSON values of the export, written with jackson-core (the gateway's JSON library). Beyond RFC 8259's
+ * escapes, DEL and U+2028/U+2029 are escaped too: valid JSON, but they end lines in JavaScript and in some
+ * line-oriented readers of a JSON Lines file.
+ */
 final class JsonText {
+
+    private static final JsonFactory JSON = new JsonFactory().setCharacterEscapes(new LineSafe());
 
     private JsonText() {
     }
 
     /** @return {@code s} as a JSON string literal, or {@code null} */
     static String string(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    // U+2028/2029 are valid JSON but end lines in JavaScript and some line readers.
-                    if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
+        return write(g -> {
+            if (s == null) {
+                g.writeNull();
+            } else {
+                g.writeString(s);
             }
-        }
-        return out.append('"').toString();
+        });
     }
 
     /** @return the values as a JSON array of strings, sorted */
     static String array(Collection<String> values) {
-        StringBuilder out = new StringBuilder("[");
-        for (String v : new TreeSet<>(values)) {
-            if (out.length() > 1) {
-                out.append(',');
+        return write(g -> {
+            g.writeStartArray();
+            for (String v : new TreeSet<>(values)) {
+                g.writeString(v);
             }
-            out.append(string(v));
-        }
-        return out.append(']').toString();
+            g.writeEndArray();
+        });
     }
 
     /** @return the entries as a JSON object of strings, keys sorted */
     static String object(Map<String, String> values) {
-        StringBuilder out = new StringBuilder("{");
-        for (Map.Entry<String, String> e : new TreeMap<>(values).entrySet()) {
-            if (out.length() > 1) {
-                out.append(',');
+        return write(g -> {
+            g.writeStartObject();
+            for (Map.Entry<String, String> e : new TreeMap<>(values).entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
             }
-            out.append(string(e.getKey())).append(':').append(string(e.getValue()));
+            g.writeEndObject();
+        });
+    }
+
+    private interface Writing {
+        void to(JsonGenerator g) throws IOException;
+    }
+
+    private static String write(Writing w) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            w.to(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Writing JSON to a string failed", e);
         }
-        return out.append('}').toString();
+        return out.toString();
+    }
+
+    /** RFC 8259's escapes, plus DEL, U+2028 and U+2029 as {@code \}{@code uXXXX}. */
+    private static final class LineSafe extends CharacterEscapes {
+
+        private static final long serialVersionUID = 1L;
+        private static final int[] ASCII = standardAsciiEscapesForJSON();
+
+        static {
+            ASCII[0x7f] = ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ASCII;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return ch == 0x2028 ? new SerializedString("\\u2028") : ch == 0x2029 ? new SerializedString("\\u2029")
+                    : null;
+        }
     }
 }

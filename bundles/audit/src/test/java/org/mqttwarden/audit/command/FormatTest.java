@@ -61,7 +61,8 @@ class FormatTest {
     @Test
     void jsonEscapesQuotesBackslashesAndControls() {
         assertThat(JsonText.string("q\" b\\ n\n r\r t\t \b\f \u0001 \u001f \u007f \u2028 é ✓ /"))
-                .isEqualTo("\"q\\\" b\\\\ n\\n r\\r t\\t \\b\\f \\u0001 \\u001f \\u007f \\u2028 é ✓ /\"");
+                .isEqualTo("\"q\\\" b\\\\ n\\n r\\r t\\t \\b\\f \\u0001 \\u001F \\u007F \\u2028 é ✓ /\"");
+        assertThat(JsonText.string("\u2029")).isEqualTo("\"\\u2029\"");
         assertThat(JsonText.string(null)).isEqualTo("null");
         assertThat(JsonText.array(Set.of("b", "a\""))).isEqualTo("[\"a\\\"\",\"b\"]");
         Map<String, String> detail = new LinkedHashMap<>();
