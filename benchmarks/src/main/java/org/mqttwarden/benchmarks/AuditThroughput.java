@@ -1,6 +1,5 @@
 package org.mqttwarden.benchmarks;
 
-import java.lang.annotation.Annotation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -132,97 +131,10 @@ public final class AuditThroughput {
     }
 
     private static AuditLog open(Path file) {
-        return new AuditLog(new AuditLog.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return AuditLog.Config.class;
-            }
-
-            @Override
-            public String path() {
-                return file.toString();
-            }
-
-            @Override
-            public int queue_size() {
-                return 65_536;
-            }
-
-            @Override
-            public int batch_max() {
-                return 2048;
-            }
-
-            @Override
-            public int offer_timeout_ms() {
-                return 200;
-            }
-
-            @Override
-            public int busy_timeout_ms() {
-                return 5000;
-            }
-
-            @Override
-            public int shutdown_timeout_ms() {
-                return 120_000;
-            }
-
-            @Override
-            public String allow_mode() {
-                return "all";
-            }
-
-            @Override
-            public int allow_window_seconds() {
-                return 300;
-            }
-
-            @Override
-            public int allow_max_keys() {
-                return 100_000;
-            }
-
-            @Override
-            public int retention_days() {
-                return 90;
-            }
-
-            @Override
-            public int retention_max_mb() {
-                return 256;
-            }
-
-            @Override
-            public int retention_interval_minutes() {
-                return 10;
-            }
-
-            @Override
-            public String refusal_mode() {
-                // every denial a row, as before issue 10: the durable phase measures one commit per denial
-                return "all";
-            }
-
-            @Override
-            public int refusal_window_seconds() {
-                return 60;
-            }
-
-            @Override
-            public int refusal_rows_per_window() {
-                return 1000;
-            }
-
-            @Override
-            public String key_path() {
-                return "";
-            }
-
-            @Override
-            public int anchor_interval_minutes() {
-                return 10;
-            }
-        });
+        // the shipped defaults but a larger queue and batch, every allow a row, and every denial a row as before
+        // issue 10: the durable phase measures one commit per denial
+        return new AuditLog(LoginGuardBenchmark.annotation(AuditLog.Config.class, Map.of("path", file.toString(),
+                "queue_size", 65_536, "batch_max", 2048, "shutdown_timeout_ms", 120_000, "allow_mode", "all",
+                "refusal_mode", "all")));
     }
 }

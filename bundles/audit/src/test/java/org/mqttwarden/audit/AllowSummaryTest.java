@@ -6,9 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,30 +30,6 @@ class AllowSummaryTest {
 
     @TempDir
     Path dir;
-
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        final AtomicLong millis = new AtomicLong(Events.T0.toEpochMilli());
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-
-        void advance(Duration d) {
-            millis.addAndGet(d.toMillis());
-        }
-    }
 
     private Path file() {
         return dir.resolve("warden/audit.db");
@@ -149,7 +121,7 @@ class AllowSummaryTest {
 
     @Test
     void anEndedWindowBecomesASummaryAndTheNextAllowIsARowAgain() {
-        ManualClock clock = new ManualClock();
+        MutableClock clock = new MutableClock(Events.T0);
         AuditLog log = summarising(1000, 100_000, clock);
         for (int i = 0; i < 5; i++) {
             log.accept(acl("bob", "a/b", i));
@@ -172,7 +144,7 @@ class AllowSummaryTest {
 
     @Test
     void anAllowAfterItsWindowEndedFlushesTheCountItself() {
-        ManualClock clock = new ManualClock();
+        MutableClock clock = new MutableClock(Events.T0);
         AuditLog log = summarising(3_600_000, 100_000, clock);
         for (int i = 0; i < 3; i++) {
             log.accept(acl("bob", "a/b", i));
