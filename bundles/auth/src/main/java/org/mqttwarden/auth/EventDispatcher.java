@@ -53,39 +53,28 @@ final class EventDispatcher {
      *     not, one sentence for the admin
      */
     String record(SecurityEvent event) {
-        List<CompletableFuture<Void>> pending = new java.util.ArrayList<>(sinks.size());
-        for (EventSink sink : sinks) {
-            try {
-                pending.add(sink.accept(event).toCompletableFuture());
-            } catch (RuntimeException e) {
-                return "an event sink (" + sink.getClass().getSimpleName() + ") failed: " + e;
-            }
-        }
-        if (pending.isEmpty()) {
-            return null;
-        }
-        try {
-            CompletableFuture.allOf(pending.toArray(CompletableFuture<?>[]::new)).get(waitMillis,
-                    TimeUnit.MILLISECONDS);
-            return null;
-        } catch (TimeoutException e) {
-            return "the audit log did not confirm the record within " + waitMillis + " ms";
-        } catch (ExecutionException e) {
-            String why = e.getCause() == null ? e.toString() : e.getCause().getMessage();
-            return "the audit log refused the record (" + why + ")";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted while waiting for the audit log";
-        }
+        return deliver(event, true);
     }
 
+    /** Hands an event to every sink; waits, bounded, for a security-relevant one and says when that failed. */
     void emit(SecurityEvent event) {
         if (sinks.isEmpty()) {
             return;
         }
-        boolean wait = event.awaited();
+        String why = deliver(event, event.awaited());
+        if (why != null) {
+            LOG.warn("A {} {} event was not recorded by every event sink: {}", event.type(), event.outcome(), why);
+        }
+    }
+
+    /**
+     * @param wait whether to wait, up to the configured time, until every sink confirms
+     * @return {@code null} when every sink took the event (and, waiting, confirmed it); else why not
+     */
+    private String deliver(SecurityEvent event, boolean wait) {
         CompletableFuture<?>[] pending = wait ? new CompletableFuture<?>[sinks.size()] : null;
         int n = 0;
+        String failed = null;
         for (EventSink sink : sinks) {
             try {
                 CompletableFuture<Void> done = sink.accept(event).toCompletableFuture();
@@ -93,23 +82,27 @@ final class EventDispatcher {
                     pending[n++] = done;
                 }
             } catch (RuntimeException e) {
-                LOG.warn("Event sink {} failed on a {} event: {}", sink.getClass().getName(), event.type(),
-                        e.toString());
+                if (failed == null) {
+                    failed = "an event sink (" + sink.getClass().getSimpleName() + ") failed: " + e;
+                }
             }
         }
-        if (wait && n > 0) {
-            CompletableFuture<Void> all = CompletableFuture.allOf(java.util.Arrays.copyOf(pending, n));
-            try {
-                all.get(waitMillis, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                LOG.warn("Event sinks did not confirm a {} {} event within {} ms", event.type(), event.outcome(),
-                        waitMillis);
-            } catch (ExecutionException e) {
-                LOG.warn("An event sink failed to record a {} {} event: {}", event.type(), event.outcome(),
-                        e.getCause().toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (n == 0) {
+            return failed;
         }
+        String waited = null;
+        try {
+            CompletableFuture.allOf(java.util.Arrays.copyOf(pending, n)).get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            waited = "the audit log did not confirm the record within " + waitMillis + " ms";
+        } catch (ExecutionException e) {
+            String why = e.getCause() == null ? e.toString() : e.getCause().getMessage();
+            waited = "the audit log refused the record (" + why + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            waited = "interrupted while waiting for the audit log";
+        }
+        // a sink that threw does not spare the others their wait: the decision still waits for the audit log
+        return failed != null ? failed : waited;
     }
 }
