@@ -169,15 +169,7 @@ class AdminChangeAuditTest {
 
     /** The audit's configuration as Declarative Services would hand it over: defaults, a small queue. */
     private static AuditLog.Config auditConfig(Path file) {
-        Map<String, Object> values = Map.of("path", file.toString(), "queue_size", QUEUE, "batch_max", 1,
-                "busy_timeout_ms", 60_000, "offer_timeout_ms", 100);
-        return (AuditLog.Config) Proxy.newProxyInstance(AuditLog.Config.class.getClassLoader(),
-                new Class<?>[] {AuditLog.Config.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("annotationType")) {
-                        return AuditLog.Config.class;
-                    }
-                    Object v = values.get(method.getName());
-                    return v != null ? v : method.getDefaultValue();
-                });
+        return TestAnnotations.of(AuditLog.Config.class, Map.of("path", file.toString(), "queue_size", QUEUE,
+                "batch_max", 1, "busy_timeout_ms", 60_000, "offer_timeout_ms", 100));
     }
 }

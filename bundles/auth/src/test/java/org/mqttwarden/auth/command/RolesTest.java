@@ -3,7 +3,6 @@ package org.mqttwarden.auth.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.auth.AccountAdmin;
 import org.mqttwarden.auth.AuthConfig;
+import org.mqttwarden.auth.TestAnnotations;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
 
@@ -30,11 +30,8 @@ class RolesTest {
     @BeforeEach
     void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
-        Map<String, Object> values = Map.of("bcrypt_cost", 10);
-        AuthConfig config = (AuthConfig) Proxy.newProxyInstance(AuthConfig.class.getClassLoader(),
-                new Class<?>[] {AuthConfig.class}, (p, m, a) -> m.getName().equals("annotationType") ? AuthConfig.class
-                        : values.getOrDefault(m.getName(), m.getDefaultValue()));
-        accounts = new AccountAdmin(new JdbiAccountStore(db), config);
+        accounts = new AccountAdmin(new JdbiAccountStore(db),
+                TestAnnotations.of(AuthConfig.class, Map.of("bcrypt_cost", 10)));
     }
 
     @AfterEach
