@@ -63,8 +63,18 @@ STUB_OUT='\033[31mError executing command: \033[1mnope\033[0m\n' STUB_RC=1 run_s
 [ "$rc" -eq 1 ] || fail "a failing command: exit $rc, expected 1"
 grep -q $'\033' "$WORK/out" && fail "colour codes reached a non-terminal: $(cat -v "$WORK/out")"
 grep -q 'Error executing command: nope' "$WORK/out" || fail "the message was lost: $(cat -v "$WORK/out")"
-grep -q "warden:commands --like 'user-show' --options-first 'x" "$WORK/all-sent" \
-    || fail "no hint asked after a failure: $(cat "$WORK/all-sent")"
+grep -q "warden:commands" "$WORK/all-sent" && fail "hints asked after a plain failure: $(cat "$WORK/all-sent")"
+rm -f "$WORK/all-sent"
+# as Karaf prints it, with colour codes
+STUB_OUT='\033[31mCommand not found: \033[0m\033[31;1mwarden:user-shw\033[0m\n' STUB_RC=1 run_ssh user-shw x
+[ "$rc" -eq 1 ] || fail "an unknown command: exit $rc, expected 1"
+grep -q "warden:commands --like 'user-shw' --options-first 'x" "$WORK/all-sent" \
+    || fail "no hint asked after an unknown command: $(cat "$WORK/all-sent")"
+rm -f "$WORK/all-sent"
+STUB_OUT='Error executing command warden:user-add: too many arguments specified\n' STUB_RC=1 \
+    run_ssh user-add alice --role sensor
+grep -q "warden:commands --like 'user-add' --options-first 'alice" "$WORK/all-sent" \
+    || fail "no hint asked after options given late: $(cat "$WORK/all-sent")"
 
 # ---- OpenSSH's 255 after the shell closed the session: the marker tells success; output without it, failure
 STUB_OUT='done\n' STUB_MARK=1 STUB_RC=255 run_ssh user-list
