@@ -12,12 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
+import org.mqttwarden.api.auth.Authenticator;
 import org.mqttwarden.api.auth.Credentials;
 import org.mqttwarden.api.auth.Decision;
-import org.mqttwarden.auth.AccountAdmin;
-import org.mqttwarden.auth.AuthConfig;
-import org.mqttwarden.auth.BenchWiring;
-import org.mqttwarden.auth.DecisionEngine;
+import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.lockout.LockoutGuard;
 import org.mqttwarden.lockout.alert.AlertDetector;
 import org.mqttwarden.store.JdbiAccountStore;
@@ -62,7 +60,7 @@ public class LoginGuardBenchmark {
 
     private Path dir;
     private SqliteDatabase db;
-    private DecisionEngine engine;
+    private Authenticator engine;
     private AlertDetector detector;
     private Credentials credentials;
     private final LongAdder events = new LongAdder();
@@ -73,20 +71,20 @@ public class LoginGuardBenchmark {
         dir = Files.createTempDirectory("warden-guard-bench");
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 4);
         JdbiAccountStore store = new JdbiAccountStore(db);
-        AuthConfig auth = annotation(AuthConfig.class, Map.of("bcrypt_cost", 10, "bootstrap_admin", false,
-                "bootstrap_shell_admin", false, "login_guard_required", false));
-        engine = new DecisionEngine(store, auth);
-        BenchWiring.sink(engine, event -> {
+        // cheapest bcrypt, no first-start accounts, no guard required
+        AuthStack auth = AuthStack.on(store);
+        engine = auth.authenticator();
+        auth.decisionSink(event -> {
             events.increment();
             return DONE;
         });
-        new AccountAdmin(store, auth).createAccount("bench-guard", PASSWORD, Set.of("sensor"), null, "bench");
+        auth.accounts().createAccount("bench-guard", PASSWORD, Set.of("sensor"), null, "bench");
         if (!installed.equals("none")) {
             LockoutGuard.Config config = annotation(LockoutGuard.Config.class, Map.of());
-            BenchWiring.guard(engine, new LockoutGuard(db, config));
+            auth.guard(new LockoutGuard(db, config));
             if (installed.equals("guard+alerts")) {
                 detector = new AlertDetector(db, null, config);
-                BenchWiring.sink(engine, detector);
+                auth.decisionSink(detector);
             }
         }
         credentials = new Credentials("bench-guard", PASSWORD, "plc-bench-1");

@@ -9,17 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.account.AclRule;
 import org.mqttwarden.api.account.Permission;
 import org.mqttwarden.api.account.SubjectType;
 import org.mqttwarden.api.auth.Access;
+import org.mqttwarden.api.auth.Authenticator;
+import org.mqttwarden.api.auth.Authorizer;
 import org.mqttwarden.api.auth.ClientRef;
 import org.mqttwarden.api.auth.Credentials;
 import org.mqttwarden.api.auth.Decision;
-import org.mqttwarden.auth.AccountAdmin;
-import org.mqttwarden.auth.BenchWiring;
-import org.mqttwarden.auth.AuthConfig;
-import org.mqttwarden.auth.DecisionEngine;
+import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.lockout.LockoutGuard;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
@@ -67,15 +67,14 @@ public final class ScaleRun {
         Path dir = populateOnly != null ? populateOnly.toAbsolutePath().getParent()
                 : Files.createTempDirectory("warden-scale");
         Path file = populateOnly != null ? populateOnly.toAbsolutePath() : dir.resolve("warden.db");
-        AuthConfig config = LoginGuardBenchmark.annotation(AuthConfig.class, Map.of("bcrypt_cost", 11,
-                "bootstrap_admin", false, "bootstrap_shell_admin", false));
+        Map<String, Object> config = Map.of("bcrypt.cost", 11);
 
         // populate: one account made the real way for its hash, the rest copied in bulk (same secret)
         String secret;
         SqliteDatabase db = open(file);
         try {
             JdbiAccountStore store = new JdbiAccountStore(db);
-            AccountAdmin admin = new AccountAdmin(store, config);
+            AccountService admin = AuthStack.on(store, config).accounts();
             // --typed: a password a person would type (bcrypt), else a generated secret (fast hash)
             secret = typed ? "a typed device password 7" : admin.generatePassword();
             String hash;
@@ -105,15 +104,17 @@ public final class ScaleRun {
         db = open(file);
         try {
             JdbiAccountStore store = new JdbiAccountStore(db);
-            AccountAdmin admin = new AccountAdmin(store, config);
-            DecisionEngine engine = new DecisionEngine(store, config);
+            AuthStack auth = AuthStack.on(store, config);
+            AccountService admin = auth.accounts();
+            Authenticator login = auth.authenticator();
+            Authorizer acl = auth.authorizer();
 
             // first logins after a restart: 1 000 devices, one after the other
             long t0 = System.nanoTime();
             int ok = 0;
             int logins = Math.min(1000, accounts);
             for (int i = 0; i < logins; i++) {
-                ok += engine.authenticate(new Credentials(name(i), secret, name(i))).allowed() ? 1 : 0;
+                ok += login.authenticate(new Credentials(name(i), secret, name(i))).allowed() ? 1 : 0;
             }
             double loginSeconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("first logins after a restart: %d/%d allowed, %.3f s in all, %.1f us each%n", ok,
@@ -124,8 +125,8 @@ public final class ScaleRun {
             int allowed = 0;
             for (int i = 0; i < accounts; i++) {
                 ClientRef c = new ClientRef(name(i), name(i), null);
-                allowed += engine.authorize(c, name(i) + "/temp", Access.WRITE).allowed() ? 1 : 0;
-                allowed += engine.authorize(c, "plant/" + name(i) + "/cmd/x", Access.READ).allowed() ? 1 : 0;
+                allowed += acl.authorize(c, name(i) + "/temp", Access.WRITE).allowed() ? 1 : 0;
+                allowed += acl.authorize(c, "plant/" + name(i) + "/cmd/x", Access.READ).allowed() ? 1 : 0;
             }
             double aclSeconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("ACL, every account twice (uncached): %d/%d allowed, %.1f us each%n", allowed,
@@ -142,22 +143,22 @@ public final class ScaleRun {
             // a rule change: in force for the next decision
             ClientRef last = new ClientRef(name(accounts - 1), name(accounts - 1), null);
             String topic = "plant/new/" + name(accounts - 1);
-            Decision before = engine.authorize(last, topic, Access.WRITE);
+            Decision before = acl.authorize(last, topic, Access.WRITE);
             t0 = System.nanoTime();
             admin.addRule(new AclRule(0, SubjectType.ACCOUNT, name(accounts - 1), topic, Permission.WRITE, ""),
                     "scale");
-            Decision after = engine.authorize(last, topic, Access.WRITE);
+            Decision after = acl.authorize(last, topic, Access.WRITE);
             double changeMs = (System.nanoTime() - t0) / 1e6;
             System.out.printf("rule change: %s -> %s, acl-add + next decision %.1f ms%n", before.reason(),
                     after.reason(), changeMs);
             t0 = System.nanoTime();
-            engine.authorize(new ClientRef(name(0), name(0), null), name(0) + "/temp", Access.WRITE);
+            acl.authorize(new ClientRef(name(0), name(0), null), name(0) + "/temp", Access.WRITE);
             System.out.printf("first decision of another account after the change: %.2f ms%n",
                     (System.nanoTime() - t0) / 1e6);
             System.out.printf("heap used after the change: %.1f MiB%n", usedAfterGc() / 1048576.0);
-            System.out.printf("engine counters: %s%n", engine.counters());
+            System.out.printf("engine counters: %s%n", auth.metrics().counters());
             if (guard) {
-                measureGuard(db, engine, accounts, secret);
+                measureGuard(db, auth, accounts, secret);
             }
         } finally {
             db.close();
@@ -171,14 +172,14 @@ public final class ScaleRun {
     }
 
     /** Every account logs in once from its own client id through the guard, then a new guard loads that state. */
-    private static void measureGuard(SqliteDatabase db, DecisionEngine engine, int accounts, String secret) {
+    private static void measureGuard(SqliteDatabase db, AuthStack auth, int accounts, String secret) {
         LockoutGuard.Config config = LoginGuardBenchmark.annotation(LockoutGuard.Config.class, Map.of());
         LockoutGuard first = new LockoutGuard(db, config);
-        BenchWiring.guard(engine, first);
+        auth.guard(first);
         long t0 = System.nanoTime();
         int ok = 0;
         for (int i = 0; i < accounts; i++) {
-            ok += engine.authenticate(new Credentials(name(i), secret, name(i))).allowed() ? 1 : 0;
+            ok += auth.authenticator().authenticate(new Credentials(name(i), secret, name(i))).allowed() ? 1 : 0;
         }
         System.out.printf("logins through the lockout guard: %d/%d allowed, %.1f us each%n", ok, accounts,
                 (System.nanoTime() - t0) / 1e3 / accounts);

@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.Set;
 
 import org.mindrot.jbcrypt.BCrypt;
+import org.mqttwarden.api.auth.Authenticator;
 import org.mqttwarden.api.auth.Credentials;
 import org.mqttwarden.api.store.StoredAccount;
-import org.mqttwarden.auth.AuthConfig;
-import org.mqttwarden.auth.DecisionEngine;
+import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
 
@@ -38,8 +38,7 @@ public final class TimingParityRun {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        AuthConfig config = LoginGuardBenchmark.annotation(AuthConfig.class, Map.of("bcrypt_cost", cost,
-                "bootstrap_admin", false, "bootstrap_shell_admin", false));
+        Map<String, Object> config = Map.of("bcrypt.cost", cost);
         Path dir = Files.createTempDirectory("parity");
         SqliteDatabase db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         try {
@@ -61,7 +60,7 @@ public final class TimingParityRun {
                         Instant.now()));
                 users.put(h.getKey(), name);
             }
-            DecisionEngine engine = new DecisionEngine(store, config);
+            Authenticator engine = AuthStack.on(store, config).authenticator();
             Map<String, long[]> times = new LinkedHashMap<>();
             for (String k : users.keySet()) {
                 times.put(k, new long[rounds]);

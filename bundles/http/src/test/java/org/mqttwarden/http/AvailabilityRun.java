@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -35,7 +36,7 @@ public final class AvailabilityRun {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         Path dir = Files.createTempDirectory("warden-availability");
-        try (WardenStack warden = new WardenStack(dir, AuthSettings.fast().withCost(11))) {
+        try (WardenStack warden = new WardenStack(dir, Map.of("bcrypt.cost", 11))) {
             warden.account("sensor1", "sensor1-secret", "sensor");
             GoAuthServer server = warden.serve(HttpSettings.loopback("status"));
             int port = server.port();

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +40,7 @@ class DecisionLanesTest {
 
     @BeforeEach
     void start() {
-        warden = new WardenStack(dir, AuthSettings.fast().withEventWait(60_000));
+        warden = new WardenStack(dir, Map.of("event.wait.ms", 60_000));
         warden.account("sensor1", "sensor1-secret", "sensor");
     }
 

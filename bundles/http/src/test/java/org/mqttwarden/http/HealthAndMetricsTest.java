@@ -188,7 +188,7 @@ class HealthAndMetricsTest {
 
     @Test
     void exposesTheDecisionEngineCountersWhileTheEngineIsBound() throws Exception {
-        server.addMetricSource(warden.engine);
+        server.addMetricSource(warden.metrics);
         String acl = "{\"acc\":2,\"clientid\":\"s1\",\"topic\":\"sensor1/cached\",\"username\":\"sensor1\"}";
         Scrape before = scrape(server);
 
@@ -202,7 +202,7 @@ class HealthAndMetricsTest {
                 - before.value("warden_engine_acl_cache_hits_total")).isEqualTo(1);
         assertThat(after.text()).contains("# TYPE warden_engine_bcrypt_verifications_total counter");
 
-        server.removeMetricSource(warden.engine);
+        server.removeMetricSource(warden.metrics);
 
         assertThat(scrape(server).text()).doesNotContain("warden_engine_");
     }
@@ -213,7 +213,7 @@ class HealthAndMetricsTest {
                 Map.of("queue_depth", 3L, "queue_capacity", 8192L));
         server.addMetricSource(FixedSource.of("zeta", Map.of("widgets", 7L)));
         server.addMetricSource(audit);
-        server.addMetricSource(warden.engine);
+        server.addMetricSource(warden.metrics);
 
         Scrape metrics = scrape(server);
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +36,7 @@ class OverloadTest {
     @BeforeEach
     void start() {
         // bcrypt cost 12 keeps the one worker busy for a few hundred ms per unknown-user login
-        warden = new WardenStack(dir, AuthSettings.fast().withCost(12));
+        warden = new WardenStack(dir, Map.of("bcrypt.cost", 12));
         server = warden.serve(HttpSettings.loopback("status").withWorkers(1, 1));
     }
 

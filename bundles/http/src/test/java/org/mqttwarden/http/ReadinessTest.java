@@ -59,8 +59,8 @@ class ReadinessTest {
     }
 
     private GoAuthServer serve(Readiness readiness) {
-        GoAuthServer server = new GoAuthServer(HttpSettings.loopback("status"), CallerSettings.off(), warden.engine,
-                warden.engine, warden.database, readiness);
+        GoAuthServer server = new GoAuthServer(HttpSettings.loopback("status"), CallerSettings.off(), warden.authenticator,
+                warden.authorizer, warden.database, readiness);
         servers.add(server);
         return server;
     }

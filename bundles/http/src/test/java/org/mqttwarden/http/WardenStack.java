@@ -3,21 +3,24 @@ package org.mqttwarden.http;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
+import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.account.AclRule;
 import org.mqttwarden.api.account.Permission;
 import org.mqttwarden.api.account.SubjectType;
+import org.mqttwarden.api.auth.Authenticator;
+import org.mqttwarden.api.auth.Authorizer;
 import org.mqttwarden.api.event.EventSink;
-import org.mqttwarden.auth.AccountAdmin;
-import org.mqttwarden.auth.DecisionEngine;
-import org.mqttwarden.auth.EngineWiring;
+import org.mqttwarden.api.metrics.MetricSource;
+import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
 
 /**
  * The real components behind the go-auth endpoints, wired as DS would wire them: a SQLite file, the
- * Jdbi store, the decision engine and the account admin, plus the servers started on top.
+ * Jdbi store, warden-auth's stack ({@link AuthStack}), plus the servers started on top.
  */
 final class WardenStack implements AutoCloseable {
 
@@ -25,19 +28,26 @@ final class WardenStack implements AutoCloseable {
 
     final SqliteDatabase database;
     final JdbiAccountStore store;
-    final DecisionEngine engine;
-    final AccountAdmin accounts;
+    final AuthStack auth;
+    final Authenticator authenticator;
+    final Authorizer authorizer;
+    final MetricSource metrics;
+    final AccountService accounts;
     private final List<GoAuthServer> servers = new ArrayList<>();
 
-    WardenStack(Path dir, AuthSettings auth) {
+    /** @param auth properties of {@code org.mqttwarden.auth} over {@link AuthStack#FAST} (cheap bcrypt) */
+    WardenStack(Path dir, Map<String, ?> auth) {
         this.database = new SqliteDatabase(dir.resolve("warden.db"), 5000, 4);
         this.store = new JdbiAccountStore(database);
-        this.engine = new DecisionEngine(store, auth);
-        this.accounts = new AccountAdmin(store, auth);
+        this.auth = AuthStack.on(store, auth);
+        this.authenticator = this.auth.authenticator();
+        this.authorizer = this.auth.authorizer();
+        this.metrics = this.auth.metrics();
+        this.accounts = this.auth.accounts();
     }
 
     static WardenStack open(Path dir) {
-        return new WardenStack(dir, AuthSettings.fast());
+        return new WardenStack(dir, Map.of());
     }
 
     /** Starts a server on this stack; {@link #close()} stops it. */
@@ -47,7 +57,7 @@ final class WardenStack implements AutoCloseable {
 
     /** Starts a server that checks its callers; {@link #close()} stops it. */
     GoAuthServer serve(HttpSettings settings, CallerSettings callers) {
-        GoAuthServer server = new GoAuthServer(settings, callers, engine, engine, database);
+        GoAuthServer server = new GoAuthServer(settings, callers, authenticator, authorizer, database);
         servers.add(server);
         return server;
     }
@@ -59,9 +69,9 @@ final class WardenStack implements AutoCloseable {
         }
     }
 
-    /** Binds an event sink to the engine, as DS binds warden-audit's. */
+    /** Binds an event sink to the decisions, as DS binds warden-audit's. */
     void bind(EventSink sink) {
-        EngineWiring.bindSink(engine, sink);
+        auth.decisionSink(sink);
     }
 
     void account(String username, String password, String role) {

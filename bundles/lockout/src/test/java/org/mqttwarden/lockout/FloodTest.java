@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -18,11 +19,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.SecurityEvent;
-import org.mqttwarden.auth.AccountAdmin;
-import org.mqttwarden.auth.DecisionEngine;
-import org.mqttwarden.auth.Wiring;
+import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.http.GoAuthServer;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
@@ -47,7 +47,7 @@ class FloodTest {
 
     private final TestClock clock = new TestClock();
     private SqliteDatabase db;
-    private DecisionEngine engine;
+    private AuthStack auth;
     private LockoutGuard guard;
     private GoAuthServer server;
     private final Attempts.Sink audit = new Attempts.Sink();
@@ -57,8 +57,8 @@ class FloodTest {
     void start() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 4);
         JdbiAccountStore store = new JdbiAccountStore(db);
-        engine = new DecisionEngine(store, Wiring.fastAuth());
-        AccountAdmin admin = new AccountAdmin(store, Wiring.fastAuth());
+        auth = AuthStack.on(store, Map.of("login.guard.required", true));
+        AccountService admin = auth.accounts();
         admin.createAccount("plc-1", SECRET, Set.of("sensor"), null, "test");
         admin.createAccount("plc-2", SECRET, Set.of("sensor"), null, "test");
         LongSupplier simulated = () -> {
@@ -67,9 +67,9 @@ class FloodTest {
         };
         // the arithmetic below is at 10 %
         guard = new LockoutGuard(db, TestConfig.defaults().budget(10).config(), clock, simulated);
-        Wiring.guard(engine, guard);
-        Wiring.sink(engine, audit);
-        server = new GoAuthServer(new LoopbackHttp(), engine, engine, db);
+        auth.guard(guard);
+        auth.decisionSink(audit);
+        server = new GoAuthServer(new LoopbackHttp(), auth.authenticator(), auth.authorizer(), db);
     }
 
     @AfterEach
@@ -79,7 +79,7 @@ class FloodTest {
     }
 
     private long bcrypts() {
-        return engine.counters().get("bcrypt_verifications");
+        return auth.metrics().counters().get("bcrypt_verifications");
     }
 
     private HttpResponse<String> login(String user, String password, String clientId) throws Exception {

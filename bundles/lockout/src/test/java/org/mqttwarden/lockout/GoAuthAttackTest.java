@@ -24,11 +24,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.SecurityEvent;
-import org.mqttwarden.auth.AccountAdmin;
-import org.mqttwarden.auth.DecisionEngine;
-import org.mqttwarden.auth.Wiring;
+import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.http.GoAuthServer;
 import org.mqttwarden.lockout.alert.AlertAccess;
 import org.mqttwarden.lockout.alert.AlertDetector;
@@ -49,8 +48,8 @@ class GoAuthAttackTest {
     Path dir;
 
     private SqliteDatabase db;
-    private DecisionEngine engine;
-    private AccountAdmin admin;
+    private AuthStack auth;
+    private AccountService admin;
     private LockoutGuard guard;
     private AccountChanges changes;
     private GoAuthServer server;
@@ -66,16 +65,16 @@ class GoAuthAttackTest {
     private void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 4);
         JdbiAccountStore store = new JdbiAccountStore(db);
-        engine = new DecisionEngine(store, Wiring.fastAuth());
-        admin = new AccountAdmin(store, Wiring.fastAuth());
+        auth = AuthStack.on(store, Map.of("login.guard.required", true));
+        admin = auth.accounts();
         // real time: the login budget would refuse most of these floods (LoginBudgetTest tests it)
         guard = new LockoutGuard(db, TestConfig.defaults().budget(0).config());
         changes = new AccountChanges(guard);
-        Wiring.guard(engine, guard);
-        Wiring.sink(engine, audit);
-        Wiring.sink(admin, changes);
+        auth.guard(guard);
+        auth.decisionSink(audit);
+        auth.adminSink(changes);
         guard.addSink(audit);
-        server = new GoAuthServer(new LoopbackHttp(), engine, engine, db);
+        server = new GoAuthServer(new LoopbackHttp(), auth.authenticator(), auth.authorizer(), db);
     }
 
     @AfterEach
@@ -99,7 +98,7 @@ class GoAuthAttackTest {
     }
 
     private long bcrypt() {
-        return engine.counters().get("bcrypt_verifications");
+        return auth.metrics().counters().get("bcrypt_verifications");
     }
 
     private List<String> authReasons() {
@@ -177,7 +176,7 @@ class GoAuthAttackTest {
         AlertDetector detector = new AlertDetector(db, null, Configs.lockout(Map.of()));
         Attempts.Sink alerts = new Attempts.Sink();
         AlertAccess.sink(detector, alerts);
-        Wiring.sink(engine, detector);
+        auth.decisionSink(detector);
         guard.addListener(detector);
         try {
             assertThat(login("plc-1", SECRET, "plc-1")).as("the device, some day before").isEqualTo(200);

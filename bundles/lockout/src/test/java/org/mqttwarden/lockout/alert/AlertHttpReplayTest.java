@@ -16,12 +16,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
-import org.mqttwarden.auth.AccountAdmin;
-import org.mqttwarden.auth.DecisionEngine;
-import org.mqttwarden.auth.Wiring;
+import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.http.GoAuthServer;
 import org.mqttwarden.lockout.AccountChanges;
 import org.mqttwarden.lockout.Configs;
@@ -43,8 +42,8 @@ class AlertHttpReplayTest {
     Path dir;
 
     private SqliteDatabase db;
-    private DecisionEngine engine;
-    private AccountAdmin admin;
+    private AuthStack auth;
+    private AccountService admin;
     private LockoutGuard guard;
     private AccountChanges changes;
     private AlertDetector detector;
@@ -56,23 +55,23 @@ class AlertHttpReplayTest {
     void start() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 4);
         JdbiAccountStore store = new JdbiAccountStore(db);
-        engine = new DecisionEngine(store, Wiring.fastAuth());
-        admin = new AccountAdmin(store, Wiring.fastAuth());
+        auth = AuthStack.on(store, Map.of("login.guard.required", true));
+        admin = auth.accounts();
         guard = LockoutWiring.guard(db);
         changes = new AccountChanges(guard);
         detector = new AlertDetector(db, null, Configs.lockout(Map.of()));
-        Wiring.guard(engine, guard);
-        Wiring.sink(engine, audit);
-        Wiring.sink(engine, detector);
-        Wiring.sink(admin, changes);
-        Wiring.sink(admin, detector);
+        auth.guard(guard);
+        auth.decisionSink(audit);
+        auth.decisionSink(detector);
+        auth.adminSink(changes);
+        auth.adminSink(detector);
         LockoutWiring.sink(guard, audit);
         LockoutWiring.listener(guard, detector);
         detector.addSink(audit);
         for (String u : List.of("plc-1", "plc-2", "plc-3")) {
             admin.createAccount(u, SECRET, Set.of("sensor"), null, "test");
         }
-        server = new GoAuthServer(new LoopbackHttp(), engine, engine, db);
+        server = new GoAuthServer(new LoopbackHttp(), auth.authenticator(), auth.authorizer(), db);
     }
 
     @AfterEach
@@ -208,7 +207,7 @@ class AlertHttpReplayTest {
         // a restart remembers the client ids seen: no new alert for either
         detector.close();
         AlertDetector again = new AlertDetector(db, null, Configs.lockout(Map.of()));
-        Wiring.sink(engine, again);
+        auth.decisionSink(again);
         again.addSink(audit);
         assertThat(login("plc-1", SECRET, "laptop-x")).isEqualTo(200);
         assertThat(login("plc-1", SECRET, "plc-1-dev")).isEqualTo(200);

@@ -6,20 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.account.AclRule;
 import org.mqttwarden.api.account.SubjectType;
 import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.auth.ClientRef;
 import org.mqttwarden.api.auth.Credentials;
-import org.mqttwarden.auth.AccountAdmin;
-import org.mqttwarden.auth.DecisionEngine;
-import org.mqttwarden.auth.Wiring;
+import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.lockout.LockoutWiring;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
@@ -38,17 +38,17 @@ class ServiceAccountTest {
     Path dir;
 
     private SqliteDatabase db;
-    private AccountAdmin admin;
-    private DecisionEngine engine;
+    private AccountService admin;
+    private AuthStack auth;
     private Path file;
 
     @BeforeEach
     void start() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 4);
         JdbiAccountStore store = new JdbiAccountStore(db);
-        admin = new AccountAdmin(store, Wiring.fastAuth());
-        engine = new DecisionEngine(store, Wiring.fastAuth());
-        Wiring.guard(engine, LockoutWiring.guard(db));
+        auth = AuthStack.on(store, Map.of("login.guard.required", true));
+        admin = auth.accounts();
+        auth.guard(LockoutWiring.guard(db));
         file = dir.resolve("etc").resolve("warden-alerts.credentials");
     }
 
@@ -62,7 +62,7 @@ class ServiceAccountTest {
     }
 
     private boolean logsIn(String username, String password) {
-        return engine.authenticate(new Credentials(username, password, username)).allowed();
+        return auth.authenticator().authenticate(new Credentials(username, password, username)).allowed();
     }
 
     private String password() throws Exception {
@@ -70,7 +70,8 @@ class ServiceAccountTest {
     }
 
     private boolean may(String topic, Access access) {
-        return engine.authorize(new ClientRef("warden-alerts", "warden-alerts", null), topic, access).allowed();
+        return auth.authorizer().authorize(new ClientRef("warden-alerts", "warden-alerts", null), topic, access)
+                .allowed();
     }
 
     @Test
@@ -91,7 +92,7 @@ class ServiceAccountTest {
         assertThat(may("warden/alerts/brute-force", Access.READ)).as("publishes, does not listen").isFalse();
         assertThat(may("plant/line-1/valve", Access.WRITE)).isFalse();
         assertThat(may("warden/alertsx", Access.WRITE)).isFalse();
-        assertThat(engine.superuser("warden-alerts").allowed()).isFalse();
+        assertThat(auth.authenticator().superuser("warden-alerts").allowed()).isFalse();
     }
 
     @Test
