@@ -88,8 +88,6 @@ final class AllowSummariser implements AutoCloseable {
      */
     record Settings(Mode mode, long windowMs, int maxKeys, Mode refusalMode, long refusalWindowMs,
             int refusalRowsPerWindow) {
-        static final Settings ALL = new Settings(Mode.ALL, 300_000, 100_000);
-
         Settings {
             Objects.requireNonNull(mode, "mode");
             Objects.requireNonNull(refusalMode, "refusalMode");
@@ -98,11 +96,6 @@ final class AllowSummariser implements AutoCloseable {
                         + ", maxKeys=" + maxKeys + ", refusalWindowMs=" + refusalWindowMs + ", refusalRowsPerWindow="
                         + refusalRowsPerWindow);
             }
-        }
-
-        /** Allows as given; every refusal its own row. */
-        Settings(Mode mode, long windowMs, int maxKeys) {
-            this(mode, windowMs, maxKeys, Mode.ALL, 60_000, 1000);
         }
     }
 

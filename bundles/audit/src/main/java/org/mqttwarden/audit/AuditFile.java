@@ -5,28 +5,20 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
-import java.util.Comparator;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 
 import org.jdbi.v3.core.Jdbi;
-import org.mqttwarden.api.store.WardenDatabase.Migration;
+import org.mqttwarden.api.store.DatabaseFile;
+import org.mqttwarden.api.store.DatabaseFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
-
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 
 /**
- * The audit's own SQLite file: WAL so readers never block the writer, {@code synchronous=FULL} so a
- * commit is on disk when it returns, {@code BEGIN IMMEDIATE} so the writer waits (busy timeout)
- * rather than failing when another process holds the lock. The folder is private to the OS user
- * and the file is created {@code rw-------}. Migrations run when it opens.
+ * The audit's own SQLite file, opened through warden-store's {@link DatabaseFiles} like every database
+ * file of the gateway: WAL so readers never block the writer, {@code synchronous=FULL} so a commit is on
+ * disk when it returns, {@code BEGIN IMMEDIATE} so the writer waits (busy timeout) rather than failing when
+ * another process holds the lock, the write-ahead log cut back to {@value #WAL_SIZE_LIMIT} bytes after a
+ * checkpoint. The folder is private to the OS user and the file {@code rw-------}. Migrations run, through
+ * the store's one runner, when it opens.
  */
 final class AuditFile implements AutoCloseable {
 
@@ -34,49 +26,40 @@ final class AuditFile implements AutoCloseable {
 
     /** Bytes the write-ahead log file keeps after a checkpoint, at most. */
     static final int WAL_SIZE_LIMIT = 16 * 1024 * 1024;
+    /** Connections: one for the writer thread, the others for queries. */
+    static final int POOL_SIZE = 3;
 
-    private final Path file;
-    private final HikariDataSource pool;
+    private final DatabaseFile db;
     private final Jdbi jdbi;
 
-    /** Opens (creating if needed) the audit file and brings its schema up to date. */
-    AuditFile(Path file, int busyTimeoutMs) {
-        this.file = file.toAbsolutePath();
-        createPrivate(this.file);
-        SQLiteConfig sqlite = new SQLiteConfig();
-        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-        // after a checkpoint the write-ahead log is cut back to this, so it does not keep its peak size
-        sqlite.setJournalSizeLimit(WAL_SIZE_LIMIT);
-        sqlite.setBusyTimeout(busyTimeoutMs);
-        sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-        SQLiteDataSource source = new SQLiteDataSource(sqlite);
-        source.setUrl("jdbc:sqlite:" + this.file);
-        HikariConfig hikari = new HikariConfig();
-        hikari.setPoolName("warden-audit");
-        hikari.setDataSource(source);
-        // one connection for the writer thread, the others for queries
-        hikari.setMaximumPoolSize(3);
-        hikari.setMinimumIdle(1);
-        hikari.setConnectionTimeout(Math.max(250, busyTimeoutMs));
-        hikari.setInitializationFailTimeout(-1);
-        this.pool = new HikariDataSource(hikari);
-        this.jdbi = Jdbi.create(pool);
+    /**
+     * Opens (creating if needed) the audit file and brings its schema up to date.
+     *
+     * @param path where the file is; {@code null}: {@code ${karaf.data}/warden/audit.db}
+     * @throws IllegalArgumentException when {@code busyTimeoutMs} is out of range; nothing is opened
+     * @throws IllegalStateException when the file cannot be opened or migrated; nothing is left open
+     */
+    AuditFile(DatabaseFiles files, Path path, int busyTimeoutMs) {
+        this.db = files.open(DatabaseFiles.Settings.of(AuditTables.OWNER).withPath(path)
+                .withDurability(DatabaseFiles.Durability.FULL).withPoolSize(POOL_SIZE)
+                .withBusyTimeoutMs(busyTimeoutMs).withWalSizeLimitBytes(WAL_SIZE_LIMIT));
         try {
-            migrate(AuditTables.MIGRATIONS);
+            db.migrate(AuditTables.OWNER, AuditTables.MIGRATIONS);
         } catch (RuntimeException e) {
-            pool.close();
+            db.close();
             throw e;
         }
-        LOG.info("Audit log at {}", this.file);
+        this.jdbi = Jdbi.create(db.dataSource());
+        LOG.info("Audit log at {}", db.file());
     }
 
     Jdbi jdbi() {
         return jdbi;
     }
 
+    /** @return the file, absolute */
     Path path() {
-        return file;
+        return db.file();
     }
 
     /** @return the bytes the database's pages hold, free pages (reused before the file grows) excluded */
@@ -103,65 +86,11 @@ final class AuditFile implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.close();
+        db.close();
     }
 
-    private void migrate(List<Migration> migrations) {
-        jdbi.useHandle(h -> h.execute(AuditTables.CREATE_SCHEMA_TABLE));
-        Set<Integer> applied = new HashSet<>(jdbi.withHandle(h -> h.createQuery(AuditTables.SELECT_APPLIED)
-                .bind("owner", AuditTables.OWNER).mapTo(Integer.class).list()));
-        for (Migration m : migrations.stream().sorted(Comparator.comparingInt(Migration::version)).toList()) {
-            if (applied.contains(m.version())) {
-                continue;
-            }
-            try {
-                jdbi.useTransaction(h -> {
-                    for (String sql : m.statements()) {
-                        h.execute(sql);
-                    }
-                    h.createUpdate(AuditTables.INSERT_APPLIED).bind("owner", AuditTables.OWNER)
-                            .bind("version", m.version()).bind("description", m.description())
-                            .bind("at", Instant.now().toEpochMilli()).execute();
-                });
-            } catch (RuntimeException e) {
-                throw new IllegalStateException("Migration " + AuditTables.OWNER + " v" + m.version() + " ("
-                        + m.description() + ") failed: " + e.getMessage(), e);
-            }
-            LOG.info("Applied schema migration {} v{}: {}", AuditTables.OWNER, m.version(), m.description());
-        }
-    }
-
-    static Path resolve(String configured) {
-        if (configured != null && !configured.isBlank()) {
-            return Paths.get(configured.trim());
-        }
-        String data = System.getProperty("karaf.data");
-        Path base = data == null ? Paths.get("data") : Paths.get(data);
-        return base.resolve("warden").resolve("audit.db");
-    }
-
-    /** Who logged in from where is personal data: only the gateway's OS user may read it. */
-    private static void createPrivate(Path file) {
-        Path dir = file.getParent();
-        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-        try {
-            if (Files.notExists(dir)) {
-                Files.createDirectories(dir);
-                if (posix) {
-                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-                }
-            }
-            if (Files.notExists(file)) {
-                // SQLite takes an empty file as a new database; its -wal and -shm files copy these permissions
-                if (posix) {
-                    Files.createFile(file, PosixFilePermissions.asFileAttribute(
-                            PosixFilePermissions.fromString("rw-------")));
-                } else {
-                    Files.createFile(file);
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot create the audit file " + file + ": " + e.getMessage(), e);
-        }
+    /** @return the path configured, or {@code null} for the default place */
+    static Path configured(String configured) {
+        return configured == null || configured.isBlank() ? null : Paths.get(configured.trim());
     }
 }

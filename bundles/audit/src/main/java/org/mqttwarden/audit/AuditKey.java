@@ -2,24 +2,19 @@ package org.mqttwarden.audit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Set;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.mqttwarden.store.files.PrivateFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,11 +37,6 @@ final class AuditKey {
     private AuditKey(byte[] key) {
         this.key = key;
         this.id = idOf(key);
-    }
-
-    /** @return a key held in memory only: for tests */
-    static AuditKey of(byte[] key) {
-        return new AuditKey(key.clone());
     }
 
     /**
@@ -118,44 +108,16 @@ final class AuditKey {
     }
 
     private static void create(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-        if (dir != null && Files.notExists(dir)) {
-            Files.createDirectories(dir);
-            if (posix) {
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            }
-        }
         byte[] bytes = new byte[BYTES];
         new SecureRandom().nextBytes(bytes);
         // written whole beside it, then moved into place: a crash never leaves an empty key file
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        if (posix) {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } else {
-            Files.createFile(tmp);
-        }
-        Files.writeString(tmp, HexFormat.of().formatHex(bytes) + "\n", StandardCharsets.US_ASCII);
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException e) {
-            Files.deleteIfExists(tmp);
+        if (!PrivateFiles.writeNew(file, HexFormat.of().formatHex(bytes) + "\n")) {
             return; // another instance made it first: use that one
         }
         LOG.info("Created the audit chain key {} (id {})", file.toAbsolutePath(), idOf(bytes));
     }
 
     private static void ownerOnly(Path file) throws IOException {
-        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            return;
-        }
-        Set<PosixFilePermission> now = Files.getPosixFilePermissions(file);
-        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rw-------");
-        if (!owner.containsAll(now)) {
-            Files.setPosixFilePermissions(file, owner);
-            LOG.warn("Made the audit key {} readable by this OS user only (was {})", file.toAbsolutePath(),
-                    PosixFilePermissions.toString(now));
-        }
+        PrivateFiles.restrict(file, "the audit chain's key");
     }
 }

@@ -1,9 +1,7 @@
 package org.mqttwarden.audit;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Map;
@@ -17,9 +15,11 @@ import org.mqttwarden.api.audit.AuditRecord;
 import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.api.metrics.MetricSource;
+import org.mqttwarden.api.store.DatabaseFiles;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -127,7 +127,6 @@ public final class AuditLog implements EventSink, AuditQuery, MetricSource {
     /** Rows returned by a search without a limit, and the cap of any limit and of {@link #tail}. */
     static final int DEFAULT_LIMIT = 1000;
     static final int MAX_LIMIT = 100_000;
-    private static final int VERIFY_PAGE = 2000;
 
     private final AuditFile file;
     private final AuditKey key;
@@ -135,49 +134,33 @@ public final class AuditLog implements EventSink, AuditQuery, MetricSource {
     private final AllowSummariser allows;
     private final AuditRetention retention;
 
-    @Activate
-    public AuditLog(Config config) {
-        this(AuditFile.resolve(config.path()), config.key_path(), config.busy_timeout_ms(),
-                new AuditWriter.Settings(config.queue_size(), config.batch_max(), config.offer_timeout_ms(),
-                        config.shutdown_timeout_ms(), Duration.ofMinutes(config.anchor_interval_minutes()).toMillis()),
-                new AllowSummariser.Settings(AllowSummariser.Mode.parse(config.allow_mode()),
-                        config.allow_window_seconds() * 1000L, config.allow_max_keys(),
-                        AllowSummariser.Mode.parse(config.refusal_mode()), config.refusal_window_seconds() * 1000L,
-                        config.refusal_rows_per_window()),
-                new AuditRetention.Settings(config.retention_days() == 0 ? null
-                        : Duration.ofDays(config.retention_days()), config.retention_max_mb() * 1024L * 1024L,
-                        Duration.ofMinutes(config.retention_interval_minutes())),
-                Clock.systemUTC());
-    }
-
-    private AuditLog(Path path, String keyPath, int busyTimeoutMs, AuditWriter.Settings settings,
-            AllowSummariser.Settings allowSettings, AuditRetention.Settings retentionSettings, Clock clock) {
-        this(path, AuditKey.loadOrCreate(AuditKey.resolve(keyPath, path)), busyTimeoutMs, settings, allowSettings,
-                retentionSettings, clock);
-    }
-
-    /** As below, with retention applied only when asked ({@link AuditRetention.Settings#MANUAL}). */
-    AuditLog(Path path, int busyTimeoutMs, AuditWriter.Settings settings, AllowSummariser.Settings allowSettings,
-            Clock clock) {
-        this(path, busyTimeoutMs, settings, allowSettings, AuditRetention.Settings.MANUAL, clock);
-    }
-
-    /** As below, with the key file beside the audit file ({@code <file>.key}), created if needed. */
-    AuditLog(Path path, int busyTimeoutMs, AuditWriter.Settings settings, AllowSummariser.Settings allowSettings,
-            AuditRetention.Settings retentionSettings, Clock clock) {
-        this(path, AuditKey.loadOrCreate(path.toAbsolutePath().resolveSibling(path.getFileName() + ".key")),
-                busyTimeoutMs, settings, allowSettings, retentionSettings, clock);
-    }
-
     /**
-     * Opens (creating if needed) the audit file at {@code path} and starts its writer and retention;
-     * the chain is keyed under {@code key}; {@code clock} times the summary windows and the age of rows.
+     * Opens (creating if needed) the audit file through {@code files}, loads (or creates) the chain's key and
+     * starts the writer, the summaries and the retention.
+     *
+     * @throws IllegalArgumentException when a setting is out of range; nothing is left open
+     * @throws IllegalStateException when the file or the key cannot be opened; nothing is left open
      */
-    AuditLog(Path path, AuditKey key, int busyTimeoutMs, AuditWriter.Settings settings,
-            AllowSummariser.Settings allowSettings, AuditRetention.Settings retentionSettings, Clock clock) {
-        this.key = key;
-        this.file = new AuditFile(path, busyTimeoutMs);
+    @Activate
+    public AuditLog(Config config, @Reference DatabaseFiles files) {
+        this(config, files, Clock.systemUTC());
+    }
+
+    /** As above, with {@code clock} timing the summary windows and the age of rows. */
+    AuditLog(Config config, DatabaseFiles files, Clock clock) {
+        AuditWriter.Settings settings = new AuditWriter.Settings(config.queue_size(), config.batch_max(),
+                config.offer_timeout_ms(), config.shutdown_timeout_ms(),
+                Duration.ofMinutes(config.anchor_interval_minutes()).toMillis());
+        AllowSummariser.Settings allowSettings = new AllowSummariser.Settings(
+                AllowSummariser.Mode.parse(config.allow_mode()), config.allow_window_seconds() * 1000L,
+                config.allow_max_keys(), AllowSummariser.Mode.parse(config.refusal_mode()),
+                config.refusal_window_seconds() * 1000L, config.refusal_rows_per_window());
+        AuditRetention.Settings retentionSettings = new AuditRetention.Settings(config.retention_days() == 0 ? null
+                : Duration.ofDays(config.retention_days()), config.retention_max_mb() * 1024L * 1024L,
+                Duration.ofMinutes(config.retention_interval_minutes()));
+        this.file = new AuditFile(files, AuditFile.configured(config.path()), config.busy_timeout_ms());
         try {
+            this.key = AuditKey.loadOrCreate(AuditKey.resolve(config.key_path(), file.path()));
             this.writer = new AuditWriter(file, settings, key);
         } catch (RuntimeException e) {
             file.close();
@@ -299,58 +282,10 @@ public final class AuditLog implements EventSink, AuditQuery, MetricSource {
         return AuditChain.verify(file, key, anchors);
     }
 
-    /** @return the last row's id and hash, as an anchor; empty for an empty file */
-    Optional<AuditChain.Anchor> head() {
-        return file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_HEAD)
-                .map((rs, ctx) -> new AuditChain.Anchor(rs.getLong("id"), rs.getString("hash"))).findOne());
-    }
-
     @Override
     public Optional<ChainHead> chainHead() {
-        return head().map(a -> new ChainHead(a.id(), a.hash()));
-    }
-
-    /** Applies the retention now, as the schedule does. */
-    AuditRetention.Pruned prune() {
-        return retention.pruneNow();
-    }
-
-    /** @return how many events could not be recorded since activation */
-    long lostTotal() {
-        return writer.lostTotal();
-    }
-
-    int queued() {
-        return writer.queued();
-    }
-
-    /** Writes the allow counts whose window has ended (the sweeper does this on its own, periodically). */
-    void sweepAllows() {
-        allows.sweep();
-    }
-
-    Path path() {
-        return file.path();
-    }
-
-    AuditFile file() {
-        return file;
-    }
-
-    /** @return every row of the file, oldest first */
-    List<AuditRecord> all() {
-        List<AuditRecord> out = new ArrayList<>();
-        long after = 0;
-        while (true) {
-            long from = after;
-            List<AuditRow> page = file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_PAGE)
-                    .bind("after", from).bind("n", VERIFY_PAGE).map((rs, ctx) -> AuditRow.read(rs)).list());
-            if (page.isEmpty()) {
-                return out;
-            }
-            page.forEach(r -> out.add(r.toRecord()));
-            after = page.get(page.size() - 1).id();
-        }
+        return file.jdbi().withHandle(h -> h.createQuery(AuditTables.SELECT_HEAD)
+                .map((rs, ctx) -> new ChainHead(rs.getLong("id"), rs.getString("hash"))).findOne());
     }
 
     // ---- /metrics (counts start at zero with each activation)

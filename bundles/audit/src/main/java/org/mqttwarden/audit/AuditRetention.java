@@ -74,9 +74,6 @@ final class AuditRetention implements AutoCloseable {
                         + maxBytes + ", interval=" + interval);
             }
         }
-
-        /** No pruning unless asked, no age limit, no practical size limit: for tests of other things. */
-        static final Settings MANUAL = new Settings(null, Long.MAX_VALUE, null);
     }
 
     /** What one run did. */

@@ -5,20 +5,13 @@ import java.util.List;
 import org.mqttwarden.api.store.WardenDatabase.Migration;
 
 /**
- * The SQL of the audit file, in one place. Runs on SQLite and PostgreSQL. Ids are assigned by the
- * single writer (contiguous, so a gap means a deleted row), not by the database.
+ * The SQL of the audit file, in one place. Runs on SQLite and PostgreSQL. The migrations are run by
+ * warden-store's runner, which records them in its {@code warden_schema} table under {@link #OWNER}.
+ * Ids are assigned by the single writer (contiguous, so a gap means a deleted row), not by the database.
  */
 final class AuditTables {
 
     static final String OWNER = "audit";
-
-    /** Same design as warden-store's schema table, so one database could later hold both. */
-    static final String CREATE_SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS warden_schema ("
-            + " owner VARCHAR(64) NOT NULL, version INTEGER NOT NULL, description VARCHAR(512) NOT NULL,"
-            + " applied_at BIGINT NOT NULL, PRIMARY KEY (owner, version))";
-    static final String SELECT_APPLIED = "SELECT version FROM warden_schema WHERE owner = :owner";
-    static final String INSERT_APPLIED = "INSERT INTO warden_schema (owner, version, description, applied_at)"
-            + " VALUES (:owner, :version, :description, :at)";
 
     /*
      * roles and detail are TEXT: the writer bounds neither to a length (roles has one entry per role,

@@ -82,11 +82,6 @@ final class AuditWriter implements AutoCloseable {
                         + shutdownTimeoutMs + ", anchorIntervalMs=" + anchorIntervalMs);
             }
         }
-
-        /** An anchor every 10 minutes. */
-        Settings(int queueSize, int batchMax, long offerTimeoutMs, long shutdownTimeoutMs) {
-            this(queueSize, batchMax, offerTimeoutMs, shutdownTimeoutMs, TimeUnit.MINUTES.toMillis(10));
-        }
     }
 
     /** A row to write; {@code seq} numbers events and summaries together in the order they were queued. */

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.testsupport.TestClock;
 import org.mqttwarden.api.audit.AuditRecord;
 import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.event.EventType;
@@ -26,8 +27,6 @@ import org.mqttwarden.api.event.SecurityEvent;
 /** Repeated allows on a real SQLite file: one row per key and window, the rest counted exactly. */
 class AllowSummaryTest {
 
-    private static final AuditWriter.Settings WRITER = new AuditWriter.Settings(8192, 512, 200, 10_000);
-
     @TempDir
     Path dir;
 
@@ -36,8 +35,8 @@ class AllowSummaryTest {
     }
 
     private AuditLog summarising(long windowMs, int maxKeys, Clock clock) {
-        return new AuditLog(file(), 5000, WRITER, new AllowSummariser.Settings(AllowSummariser.Mode.SUMMARISE,
-                windowMs, maxKeys), clock);
+        return Logs.open(file(), Map.of("allow.mode", "summarise", "allow.window.seconds", (int) (windowMs / 1000),
+                "allow.max.keys", maxKeys), clock);
     }
 
     private AuditLog summarising() {
@@ -55,7 +54,7 @@ class AllowSummaryTest {
         AuditLog reader = Events.open(file());
         try {
             assertThat(reader.verify().ok()).isTrue();
-            return reader.all();
+            return Logs.all(reader);
         } finally {
             reader.close();
         }
@@ -121,7 +120,7 @@ class AllowSummaryTest {
 
     @Test
     void anEndedWindowBecomesASummaryAndTheNextAllowIsARowAgain() {
-        MutableClock clock = new MutableClock(Events.T0);
+        TestClock clock = new TestClock(Events.T0);
         AuditLog log = summarising(1000, 100_000, clock);
         for (int i = 0; i < 5; i++) {
             log.accept(acl("bob", "a/b", i));
@@ -144,7 +143,7 @@ class AllowSummaryTest {
 
     @Test
     void anAllowAfterItsWindowEndedFlushesTheCountItself() {
-        MutableClock clock = new MutableClock(Events.T0);
+        TestClock clock = new TestClock(Events.T0);
         AuditLog log = summarising(3_600_000, 100_000, clock);
         for (int i = 0; i < 3; i++) {
             log.accept(acl("bob", "a/b", i));
@@ -162,8 +161,7 @@ class AllowSummaryTest {
 
     @Test
     void allModeRecordsEveryAllow() {
-        AuditLog log = new AuditLog(file(), 5000, WRITER, new AllowSummariser.Settings(AllowSummariser.Mode.ALL,
-                300_000, 100_000), Clock.systemUTC());
+        AuditLog log = Logs.open(file(), Map.of("allow.mode", "all"));
         for (int i = 0; i < 200; i++) {
             log.accept(acl("carol", "x/y", i));
         }
@@ -231,7 +229,7 @@ class AllowSummaryTest {
             f.get(60, TimeUnit.SECONDS);
         }
         pool.shutdown();
-        long lost = log.lostTotal();
+        long lost = Logs.lost(log);
 
         List<AuditRecord> rows = rowsAfterClosing(log);
 

@@ -56,10 +56,10 @@ class AuditChainTest {
     @Test
     void detectsAnEditedRowWhoseHashWasRecomputedWithoutTheKey() throws Exception {
         // the forger knows the algorithm but not the key: the SHA-256 they compute is not row 7's HMAC
-        AuditRow seven = log.all().stream().filter(r -> r.id() == 7).findFirst()
+        AuditRow seven = Logs.all(log).stream().filter(r -> r.id() == 7).findFirst()
                 .map(r -> AuditRow.chained(7, r.time().toEpochMilli(), r.type().name(), r.outcome().name(),
                         "acl.forged", r.username(), Json.array(r.roles()), r.clientId(), r.address(), r.topic(),
-                        r.access().name(), r.actor(), Json.object(r.detail()), log.all().get(5).hash()))
+                        r.access().name(), r.actor(), Json.object(r.detail()), Logs.all(log).get(5).hash()))
                 .orElseThrow();
         tamper("UPDATE warden_audit SET reason = 'acl.forged', hash = '" + seven.hash() + "' WHERE id = 7");
 

@@ -76,7 +76,7 @@ class AuditDurabilityTest {
         assertThat(acked).as("acknowledged denials; stderr:%n%s", read(errors)).hasSizeGreaterThan(MEANINGFUL_ACKS);
         log = Events.open(file);
         List<String> stored = new ArrayList<>();
-        for (AuditRecord r : log.all()) {
+        for (AuditRecord r : Logs.all(log)) {
             if (r.outcome() == Outcome.DENY && DurabilityWorker.REASON.equals(r.reason())) {
                 stored.add(r.detail().get(DurabilityWorker.SEQ));
             }

@@ -53,14 +53,14 @@ class AuditMetricsTest {
 
         assertThat(metrics.counters()).containsOnly(entry("events_written", n), entry("events_lost", 0));
         assertThat(metrics.gauges()).containsOnly(entry("queue_depth", 0), entry("queue_capacity", 8192));
-        assertThat(log.all()).hasSize(n);
+        assertThat(Logs.all(log)).hasSize(n);
     }
 
     @Test
     void showsTheQueueFillingAndCountsWhatItDrops() throws Exception {
         Path file = dir.resolve("audit.db");
         int queue = 8;
-        log = Events.open(file, new AuditWriter.Settings(queue, 4, 10_000, 10_000), 20_000);
+        log = Events.open(file, queue, 4, 10_000, 20_000);
         stallWriter(file);
         List<CompletionStage<Void>> kept = new ArrayList<>();
         for (int i = 0; i < queue; i++) {
@@ -94,7 +94,7 @@ class AuditMetricsTest {
             s.execute("BEGIN IMMEDIATE");
         }
         log.accept(Events.allow("alice", -1));
-        await().atMost(Duration.ofSeconds(5)).until(() -> log.queued() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> Logs.queued(log) == 0);
     }
 
     private void release() throws Exception {

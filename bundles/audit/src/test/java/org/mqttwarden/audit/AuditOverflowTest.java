@@ -50,11 +50,11 @@ class AuditOverflowTest {
     void aLoginShedByTheBudgetNeitherBlocksOnAFullQueueNorEndsTheLingerButIsStoredWhenThereIsRoom()
             throws Exception {
         Path file = dir.resolve("audit.db");
-        log = Events.open(file, new AuditWriter.Settings(QUEUE, 4, 10_000, 10_000), 20_000);
+        log = Events.open(file, QUEUE, 4, 10_000, 20_000);
         assertThat(Events.shed("x-1", 0).awaited()).isFalse();
         assertThat(Events.deny("mallory", 0).awaited()).isTrue();
         log.accept(Events.shed("x-1", 1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        assertThat(log.all()).extracting(AuditRecord::reason).contains(LoginGuard.BUSY);
+        assertThat(Logs.all(log)).extracting(AuditRecord::reason).contains(LoginGuard.BUSY);
 
         stallWriter(file);
         for (int i = 0; i < QUEUE; i++) {
@@ -67,14 +67,14 @@ class AuditOverflowTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> decision.getState() == Thread.State.TERMINATED);
         assertThat(shed.get().toCompletableFuture()).as("dropped and counted").isCompletedExceptionally();
         release();
-        await().atMost(Duration.ofSeconds(10)).until(() -> log.all().stream()
+        await().atMost(Duration.ofSeconds(10)).until(() -> Logs.all(log).stream()
                 .anyMatch(r -> r.reason().equals(AuditWriter.EVENTS_LOST)));
     }
 
     @Test
     void dropsAllowsWithACountedRowButNeverSecurityRelevantEvents() throws Exception {
         Path file = dir.resolve("audit.db");
-        log = Events.open(file, new AuditWriter.Settings(QUEUE, 4, 10_000, 10_000), 20_000);
+        log = Events.open(file, QUEUE, 4, 10_000, 20_000);
         stallWriter(file);
         List<CompletionStage<Void>> kept = new ArrayList<>();
         for (int i = 0; i < QUEUE; i++) {
@@ -97,7 +97,7 @@ class AuditOverflowTest {
         for (CompletionStage<Void> s : kept) {
             s.toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
-        List<AuditRecord> rows = log.all();
+        List<AuditRecord> rows = Logs.all(log);
         assertThat(rows).hasSize(1 + QUEUE + 1 + 1);
         assertThat(rows).filteredOn(r -> r.reason().equals(AuditWriter.EVENTS_LOST)).singleElement()
                 .satisfies(r -> {
@@ -106,14 +106,14 @@ class AuditOverflowTest {
                     assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
                 });
         assertThat(rows).filteredOn(r -> "mallory".equals(r.username())).hasSize(1);
-        assertThat(log.lostTotal()).isEqualTo(5);
+        assertThat(Logs.lost(log)).isEqualTo(5);
         assertThat(log.verify().ok()).isTrue();
     }
 
     @Test
     void refusesASecurityRelevantEventThatFindsNoRoomInTime() throws Exception {
         Path file = dir.resolve("audit.db");
-        log = Events.open(file, new AuditWriter.Settings(QUEUE, 4, 50, 10_000), 20_000);
+        log = Events.open(file, QUEUE, 4, 50, 20_000);
         stallWriter(file);
         for (int i = 0; i < QUEUE; i++) {
             log.accept(Events.allow("alice", i));
@@ -130,16 +130,16 @@ class AuditOverflowTest {
         release();
         // the writer drains the full queue first (4 per commit): on a loaded machine that can take longer than
         // the 50 ms a denial waits for room
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> log.queued() == 0);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> Logs.queued(log) == 0);
         log.accept(Events.deny("mallory", 1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        assertThat(log.all()).filteredOn(r -> r.reason().equals(AuditWriter.EVENTS_LOST)).singleElement()
+        assertThat(Logs.all(log)).filteredOn(r -> r.reason().equals(AuditWriter.EVENTS_LOST)).singleElement()
                 .satisfies(r -> assertThat(r.detail()).containsEntry("lost", "1"));
     }
 
     @Test
     void aFloodThatKeepsTheQueueFullIsOneWarningNotOnePerEvent() throws Exception {
         Path file = dir.resolve("audit.db");
-        log = Events.open(file, new AuditWriter.Settings(QUEUE, 4, 10_000, 10_000), 20_000);
+        log = Events.open(file, QUEUE, 4, 10_000, 20_000);
         stallWriter(file);
         java.io.PrintStream err = System.err;
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
@@ -156,8 +156,8 @@ class AuditOverflowTest {
 
         String logged = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(logged.lines().filter(l -> l.contains("Audit queue full"))).hasSize(1);
-        assertThat(log.lostTotal()).isEqualTo(5000 - QUEUE);
-        await().atMost(Duration.ofSeconds(10)).until(() -> log.all().stream()
+        assertThat(Logs.lost(log)).isEqualTo(5000 - QUEUE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Logs.all(log).stream()
                 .filter(r -> r.reason().equals(AuditWriter.EVENTS_LOST))
                 .mapToLong(r -> Long.parseLong(r.detail().get("lost"))).sum() == 5000 - QUEUE);
     }
@@ -169,7 +169,7 @@ class AuditOverflowTest {
             s.execute("BEGIN IMMEDIATE");
         }
         log.accept(Events.allow("alice", -1));
-        await().atMost(Duration.ofSeconds(5)).until(() -> log.queued() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> Logs.queued(log) == 0);
     }
 
     private void release() throws Exception {

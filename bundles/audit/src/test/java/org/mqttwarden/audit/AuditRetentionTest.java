@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,16 +39,23 @@ import org.mqttwarden.api.event.SecurityEvent;
 class AuditRetentionTest {
 
     private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
-    private static final AuditWriter.Settings WRITER = new AuditWriter.Settings(8192, 512, 200, 10_000);
 
     @TempDir
     Path dir;
 
     private final List<AuditLog> opened = new ArrayList<>();
 
+    /** The retention of each log, applied when the test says (the logs themselves prune nothing). */
+    private final Map<AuditLog, Pruner> pruners = new IdentityHashMap<>();
+
     @AfterEach
     void close() {
+        pruners.values().forEach(Pruner::close);
         opened.forEach(AuditLog::close);
+    }
+
+    private Pruner pruner(AuditLog log) {
+        return pruners.get(log);
     }
 
     @Test
@@ -56,10 +64,10 @@ class AuditRetentionTest {
         writeAt(log, NOW.minus(Duration.ofDays(40)), 30);
         writeAt(log, NOW.minus(Duration.ofDays(5)), 20);
 
-        AuditRetention.Pruned pruned = log.prune();
+        AuditRetention.Pruned pruned = pruner(log).prune();
 
         assertThat(pruned).isEqualTo(new AuditRetention.Pruned(30, 31, "age"));
-        List<AuditRecord> rows = log.all();
+        List<AuditRecord> rows = Logs.all(log);
         assertThat(rows).hasSize(21);
         assertThat(rows.get(0).id()).isEqualTo(31);
         AuditRecord record = rows.get(20);
@@ -76,8 +84,8 @@ class AuditRetentionTest {
         AuditLog log = open(byAge(30));
         writeAt(log, NOW.minus(Duration.ofDays(29)), 10);
 
-        assertThat(log.prune()).isEqualTo(AuditRetention.Pruned.NOTHING);
-        assertThat(log.all()).hasSize(10);
+        assertThat(pruner(log).prune()).isEqualTo(AuditRetention.Pruned.NOTHING);
+        assertThat(Logs.all(log)).hasSize(10);
         assertThat(log.verify()).isEqualTo(VerifyResult.intact(10));
     }
 
@@ -87,14 +95,14 @@ class AuditRetentionTest {
         AuditLog log = open(new AuditRetention.Settings(null, maxBytes, null));
         for (int round = 0; round < 3; round++) {
             writeAt(log, NOW, 4000);
-            AuditRetention.Pruned pruned = log.prune();
+            AuditRetention.Pruned pruned = pruner(log).prune();
 
             assertThat(pruned.why()).isEqualTo("size");
-            assertThat(log.file().usedBytes()).isLessThanOrEqualTo(maxBytes);
+            assertThat(pruner(log).file().usedBytes()).isLessThanOrEqualTo(maxBytes);
             assertThat(log.verify().ok()).as(log.verify().toString()).isTrue();
         }
         // allows and refusals go from the middle (issue 10): the chain still starts at row 1, fewer rows are left
-        assertThat(log.all()).hasSizeLessThan(12_000 / 2);
+        assertThat(Logs.all(log)).hasSizeLessThan(12_000 / 2);
         assertThat(pruningRecords(log)).hasSizeGreaterThanOrEqualTo(1);
     }
 
@@ -106,8 +114,8 @@ class AuditRetentionTest {
         for (int round = 0; round < sizes.length; round++) {
             // about a fifth of the limit between two runs
             writeAt(log, NOW, 250);
-            log.prune();
-            sizes[round] = log.file().databaseBytes();
+            pruner(log).prune();
+            sizes[round] = pruner(log).file().databaseBytes();
         }
         // freed pages are reused: once the limit is reached the file no longer grows (measured: 1.12 x the limit,
         // the limit plus what one interval writes, from the 7th round on; 30 rounds write 15 x the limit)
@@ -122,7 +130,7 @@ class AuditRetentionTest {
         AuditLog log = open(file, byAge(30));
         writeAt(log, NOW.minus(Duration.ofDays(40)), 10);
         writeAt(log, NOW, 5);
-        log.prune();
+        pruner(log).prune();
         log.close();
         opened.remove(log);
 
@@ -138,15 +146,15 @@ class AuditRetentionTest {
         writeAt(log, NOW.minus(Duration.ofDays(40)), 30);
         writeAt(log, NOW, 5);
         List<Object[]> rows1to30 = rawRows(log, 1, 31);
-        log.prune();
+        pruner(log).prune();
         // as if the gateway had stopped after deleting only rows 1..19 of 1..30
         reinsert(log, rows1to30.subList(19, 30));
 
         assertThat(log.verify()).isEqualTo(VerifyResult.intact(6, 31));
-        AuditRetention.Pruned resumed = log.prune();
+        AuditRetention.Pruned resumed = pruner(log).prune();
 
         assertThat(resumed).isEqualTo(new AuditRetention.Pruned(11, 31, "resumed"));
-        assertThat(log.all().get(0).id()).isEqualTo(31);
+        assertThat(Logs.all(log).get(0).id()).isEqualTo(31);
         assertThat(pruningRecords(log)).hasSize(1);
     }
 
@@ -156,7 +164,7 @@ class AuditRetentionTest {
         writeAt(log, NOW.minus(Duration.ofDays(40)), 10);
         writeAt(log, NOW, 5);
         List<Object[]> rows = rawRows(log, 1, 11);
-        log.prune();
+        pruner(log).prune();
         reinsert(log, rows);
 
         assertThat(log.verify()).isEqualTo(VerifyResult.intact(16));
@@ -192,12 +200,13 @@ class AuditRetentionTest {
         AuditLog log = prunedAt31();
         // the forger deletes rows 31..40 and says the chain starts at 41
         long record = pruningRecords(log).get(0).id();
-        String hash40 = log.all().stream().filter(r -> r.id() == 40).findFirst().orElseThrow().hash();
+        String hash40 = Logs.all(log).stream().filter(r -> r.id() == 40).findFirst().orElseThrow().hash();
         tamper(log, "DELETE FROM warden_audit WHERE id < 41");
         tamper(log, "UPDATE warden_audit SET detail = replace(replace(detail, '\"first_kept\":\"31\"',"
                 + " '\"first_kept\":\"41\"'), substr(detail, instr(detail, 'previous_hash') + 16, 64), '" + hash40
                 + "') WHERE id = " + record);
-        assertThat(AuditRetention.firstKept(AuditRetention.lastPruning(log.file()).orElseThrow())).isEqualTo(41);
+        assertThat(AuditRetention.firstKept(AuditRetention.lastPruning(pruner(log).file()).orElseThrow()))
+                .isEqualTo(41);
 
         VerifyResult result = log.verify();
 
@@ -237,7 +246,7 @@ class AuditRetentionTest {
         writeAt(log, NOW.minus(Duration.ofDays(40)), 10);
         writeAt(log, NOW, 3);
 
-        await().atMost(10, TimeUnit.SECONDS).until(() -> log.all().get(0).id() == 11);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> Logs.all(log).get(0).id() == 11);
         assertThat(log.verify()).isEqualTo(VerifyResult.intact(4, 11));
     }
 
@@ -246,8 +255,8 @@ class AuditRetentionTest {
         AuditLog log = open(byAge(30));
         writeAt(log, NOW.minus(Duration.ofDays(40)), 10);
 
-        assertThat(log.prune()).isEqualTo(new AuditRetention.Pruned(10, 11, "age"));
-        assertThat(log.all()).extracting(AuditRecord::reason).containsExactly(AuditRetention.PRUNED);
+        assertThat(pruner(log).prune()).isEqualTo(new AuditRetention.Pruned(10, 11, "age"));
+        assertThat(Logs.all(log)).extracting(AuditRecord::reason).containsExactly(AuditRetention.PRUNED);
         assertThat(log.verify()).isEqualTo(VerifyResult.intact(1, 11));
     }
 
@@ -263,7 +272,7 @@ class AuditRetentionTest {
         AuditLog log = open(byAge(30));
         writeAt(log, NOW.minus(Duration.ofDays(40)), 30);
         writeAt(log, NOW, 20);
-        assertThat(log.prune().firstKept()).isEqualTo(31);
+        assertThat(pruner(log).prune().firstKept()).isEqualTo(31);
         assertThat(log.verify().ok()).isTrue();
         return log;
     }
@@ -277,9 +286,10 @@ class AuditRetentionTest {
     }
 
     private AuditLog open(Path file, AuditRetention.Settings retention) {
-        AuditLog log = new AuditLog(file, 5000, WRITER, AllowSummariser.Settings.ALL, retention,
-                Clock.fixed(NOW, ZoneOffset.UTC));
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        AuditLog log = Logs.open(file, Map.of(), clock);
         opened.add(log);
+        pruners.put(log, new Pruner(log, file, retention, clock));
         return log;
     }
 
@@ -303,15 +313,15 @@ class AuditRetentionTest {
                 .filter(r -> r.reason().equals(AuditRetention.PRUNED)).toList();
     }
 
-    private static void tamper(AuditLog log, String sql) throws Exception {
-        try (Connection c = Events.raw(log.path()); Statement s = c.createStatement()) {
+    private void tamper(AuditLog log, String sql) throws Exception {
+        try (Connection c = Events.raw(pruner(log).file().path()); Statement s = c.createStatement()) {
             s.executeUpdate(sql);
         }
     }
 
-    private static List<Object[]> rawRows(AuditLog log, long from, long to) throws Exception {
+    private List<Object[]> rawRows(AuditLog log, long from, long to) throws Exception {
         List<Object[]> rows = new ArrayList<>();
-        try (Connection c = Events.raw(log.path()); PreparedStatement s = c.prepareStatement("SELECT "
+        try (Connection c = Events.raw(pruner(log).file().path()); PreparedStatement s = c.prepareStatement("SELECT "
                 + AuditTables.COLUMNS + " FROM warden_audit WHERE id >= ? AND id < ? ORDER BY id")) {
             s.setLong(1, from);
             s.setLong(2, to);
@@ -329,8 +339,9 @@ class AuditRetentionTest {
         return rows;
     }
 
-    private static void reinsert(AuditLog log, List<Object[]> rows) throws Exception {
-        try (Connection c = Events.raw(log.path()); PreparedStatement s = c.prepareStatement("INSERT INTO warden_audit ("
+    private void reinsert(AuditLog log, List<Object[]> rows) throws Exception {
+        try (Connection c = Events.raw(pruner(log).file().path());
+                PreparedStatement s = c.prepareStatement("INSERT INTO warden_audit ("
                 + AuditTables.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (Object[] row : rows) {
                 for (int i = 0; i < row.length; i++) {

@@ -2,8 +2,6 @@ package org.mqttwarden.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -37,6 +35,7 @@ import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.testsupport.PostgresServer;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -331,15 +330,21 @@ class AuditSqlPortabilityTest {
         return onSqlite;
     }
 
-    /** As AuditFile migrates, minus its bookkeeping of failures. */
+    /** warden-store's schema table, as its migration runner creates it. */
+    private static final String CREATE_SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS warden_schema ("
+            + " owner VARCHAR(64) NOT NULL, version INTEGER NOT NULL, description VARCHAR(512) NOT NULL,"
+            + " applied_at BIGINT NOT NULL, PRIMARY KEY (owner, version))";
+
+    /** As warden-store's migration runner migrates the audit file, minus its bookkeeping of failures. */
     private static void migrate(Jdbi db) {
-        db.useHandle(h -> h.execute(AuditTables.CREATE_SCHEMA_TABLE));
+        db.useHandle(h -> h.execute(CREATE_SCHEMA_TABLE));
         for (var m : AuditTables.MIGRATIONS) {
             db.useTransaction(h -> {
                 for (String sql : m.statements()) {
                     h.execute(sql);
                 }
-                h.createUpdate(AuditTables.INSERT_APPLIED).bind("owner", AuditTables.OWNER)
+                h.createUpdate("INSERT INTO warden_schema (owner, version, description, applied_at)"
+                        + " VALUES (:owner, :version, :description, :at)").bind("owner", AuditTables.OWNER)
                         .bind("version", m.version()).bind("description", m.description()).bind("at", T0).execute();
             });
         }
@@ -387,7 +392,8 @@ class AuditSqlPortabilityTest {
     }
 
     private static List<Integer> applied(Jdbi db) {
-        return db.withHandle(h -> h.createQuery(AuditTables.SELECT_APPLIED).bind("owner", AuditTables.OWNER)
+        return db.withHandle(h -> h.createQuery("SELECT version FROM warden_schema WHERE owner = :owner")
+                .bind("owner", AuditTables.OWNER)
                 .mapTo(Integer.class).list());
     }
 
@@ -463,36 +469,23 @@ class AuditSqlPortabilityTest {
 
     // ---- the server
 
-    /**
-     * warden-store's throwaway {@code PostgresServer}, from its test-jar. That class is package-private
-     * in {@code org.mqttwarden.store}, so it is reached reflectively here; were it public, {@link #start}
-     * and {@link #source} would be plain calls.
-     */
+    /** test-support's throwaway {@link PostgresServer}, with a source per database and schema. */
     private static final class Postgres implements AutoCloseable {
 
-        private final AutoCloseable server;
-        private final String url;
+        private final PostgresServer server;
 
-        private Postgres(AutoCloseable server, String url) {
+        private Postgres(PostgresServer server) {
             this.server = server;
-            this.url = url;
         }
 
         static Postgres start() throws Exception {
-            Class<?> type = Class.forName("org.mqttwarden.store.PostgresServer");
-            AutoCloseable server = (AutoCloseable) call(type.getDeclaredMethod("start"), null);
-            try {
-                return new Postgres(server, (String) call(type.getDeclaredMethod("url"), server));
-            } catch (Exception e) {
-                server.close();
-                throw e;
-            }
+            return new Postgres(PostgresServer.start());
         }
 
         /** @return a source for {@code database}, its tables in {@code schema} (or the default one) */
         PGSimpleDataSource source(String database, String schema) {
             PGSimpleDataSource ds = new PGSimpleDataSource();
-            ds.setUrl(url.replace("/postgres?", "/" + database + "?")
+            ds.setUrl(server.url().replace("/postgres?", "/" + database + "?")
                     + (schema == null ? "" : "&currentSchema=" + schema));
             return ds;
         }
@@ -500,16 +493,6 @@ class AuditSqlPortabilityTest {
         @Override
         public void close() throws Exception {
             server.close();
-        }
-
-        private static Object call(Method method, Object target) throws Exception {
-            method.setAccessible(true);
-            try {
-                return method.invoke(target);
-            } catch (InvocationTargetException e) {
-                // e.g. "PostgreSQL server binaries not found ...": say that, not "InvocationTargetException"
-                throw e.getCause() instanceof Exception cause ? cause : e;
-            }
         }
     }
 }

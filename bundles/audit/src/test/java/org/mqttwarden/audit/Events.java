@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -39,13 +38,15 @@ final class Events {
                 "flood-" + n, null, null, null, null, Map.of());
     }
 
+    /** @return the log at {@code file}, every allow and refusal a row (see {@link Logs#base}) */
     static AuditLog open(Path file) {
-        return open(file, new AuditWriter.Settings(8192, 512, 200, 10_000), 5000);
+        return Logs.open(file, Map.of());
     }
 
-    static AuditLog open(Path file, AuditWriter.Settings settings, int busyTimeoutMs) {
-        // these tests count every allow as a row
-        return new AuditLog(file, busyTimeoutMs, settings, AllowSummariser.Settings.ALL, Clock.systemUTC());
+    /** @return as {@link #open(Path)}, with the writer's queue and batch and the timeouts given */
+    static AuditLog open(Path file, int queueSize, int batchMax, int offerTimeoutMs, int busyTimeoutMs) {
+        return Logs.open(file, Map.of("queue.size", queueSize, "batch.max", batchMax, "offer.timeout.ms",
+                offerTimeoutMs, "busy.timeout.ms", busyTimeoutMs));
     }
 
     /** A connection of its own, as another process would open the file: no pool, no Jdbi. */

@@ -12,16 +12,20 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.api.audit.AuditQuery.VerifyResult;
 import org.mqttwarden.api.audit.AuditRecord;
+import org.mqttwarden.store.SqliteDatabaseFiles;
 
 /**
  * The chain is keyed and anchored: an attacker with the database only cannot rewrite it unseen, a cut
@@ -29,12 +33,12 @@ import org.mqttwarden.api.audit.AuditRecord;
  */
 class KeyedChainTest {
 
-    private static final AuditWriter.Settings WRITER = new AuditWriter.Settings(8192, 512, 200, 10_000);
-
     @TempDir
     Path dir;
 
     private final List<AuditLog> opened = new ArrayList<>();
+    /** Where each log's file is, for the forger's own connections. */
+    private final Map<AuditLog, Path> files = new IdentityHashMap<>();
 
     @AfterEach
     void close() {
@@ -61,7 +65,7 @@ class KeyedChainTest {
         assertThat(Files.readString(keyFile, StandardCharsets.US_ASCII).trim()).isEqualTo(key);
         assertThat(again.verify()).isEqualTo(VerifyResult.intact(5));
         // a new file has no unkeyed rows: no switch row
-        assertThat(again.all()).noneMatch(r -> r.reason().equals(AuditRow.KEYED));
+        assertThat(Logs.all(again)).noneMatch(r -> r.reason().equals(AuditRow.KEYED));
     }
 
     @Test
@@ -83,7 +87,7 @@ class KeyedChainTest {
         AuditLog log = open(dir.resolve("audit.db"));
         write(log, 10);
 
-        rechain(log, 6, AuditKey.of(new byte[32]).mac(), "UPDATE warden_audit SET username = 'nobody' WHERE id = 6");
+        rechain(log, 6, guessedKey(), "UPDATE warden_audit SET username = 'nobody' WHERE id = 6");
 
         assertThat(log.verify().firstBadId()).isEqualTo(6);
     }
@@ -92,7 +96,7 @@ class KeyedChainTest {
     void aCutOffTailIsCaughtByAnAnchorOnly() throws Exception {
         AuditLog log = open(dir.resolve("audit.db"));
         write(log, 10);
-        AuditChain.Anchor anchor = log.head().orElseThrow();
+        AuditChain.Anchor anchor = Logs.head(log).orElseThrow();
         assertThat(anchor.id()).isEqualTo(10);
         assertThat(log.verify(List.of(anchor)).ok()).isTrue();
 
@@ -111,7 +115,7 @@ class KeyedChainTest {
         Path file = dir.resolve("audit.db");
         AuditLog log = open(file);
         write(log, 10);
-        AuditChain.Anchor anchor = log.head().orElseThrow();
+        AuditChain.Anchor anchor = Logs.head(log).orElseThrow();
         AuditKey key = AuditKey.loadOrCreate(dir.resolve("audit.db.key"));
 
         // database and key: the forger rewrites row 3 and recomputes every later MAC correctly
@@ -141,7 +145,7 @@ class KeyedChainTest {
     void theShellsVerificationTakesAnchorsGivenOrReadFromTheLog() throws Exception {
         AuditLog log = open(dir.resolve("audit.db"));
         write(log, 5);
-        AuditChain.Anchor head = log.head().orElseThrow();
+        AuditChain.Anchor head = Logs.head(log).orElseThrow();
         Path karafLog = dir.resolve("karaf.log");
         Files.writeString(karafLog, "INFO | " + AuditWriter.ANCHOR_LOG + " " + head.id() + " hash " + head.hash()
                 + "\n", StandardCharsets.UTF_8);
@@ -163,7 +167,7 @@ class KeyedChainTest {
         AuditLog log = open(file);
         write(log, 3);
 
-        List<AuditRecord> rows = log.all();
+        List<AuditRecord> rows = Logs.all(log);
         assertThat(rows).hasSize(10);
         AuditRecord marker = rows.get(6);
         assertThat(marker.id()).isEqualTo(7);
@@ -175,7 +179,7 @@ class KeyedChainTest {
         log.close();
         opened.remove(log);
         AuditLog again = open(file);
-        assertThat(again.all()).hasSize(10);
+        assertThat(Logs.all(again)).hasSize(10);
         assertThat(again.verify()).isEqualTo(VerifyResult.intact(10));
     }
 
@@ -218,7 +222,7 @@ class KeyedChainTest {
         AuditLog again = open(file);
         write(again, 1);
 
-        assertThat(again.all().get(4).reason()).isEqualTo(AuditRow.KEYED);
+        assertThat(Logs.all(again).get(4).reason()).isEqualTo(AuditRow.KEYED);
         VerifyResult result = again.verify();
         assertThat(result.ok()).isFalse();
         assertThat(result.firstBadId()).isEqualTo(1);
@@ -228,7 +232,7 @@ class KeyedChainTest {
     /** A file as the unkeyed version wrote it: its schema and {@code n} rows chained with SHA-256. */
     private void legacyFile(Path file, int n) throws Exception {
         // the schema as that version made it (same migrations), then rows written the old way
-        new AuditFile(file, 5000).close();
+        new AuditFile(new SqliteDatabaseFiles(), file, 5000).close();
         try (Connection c = Events.raw(file); PreparedStatement insert = c.prepareStatement("INSERT INTO warden_audit ("
                 + AuditTables.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             String previous = AuditRow.GENESIS;
@@ -242,9 +246,9 @@ class KeyedChainTest {
     }
 
     private AuditLog open(Path file) {
-        AuditLog log = new AuditLog(file, 5000, WRITER, AllowSummariser.Settings.ALL, AuditRetention.Settings.MANUAL,
-                Clock.systemUTC());
+        AuditLog log = Events.open(file);
         opened.add(log);
+        files.put(log, file);
         return log;
     }
 
@@ -255,17 +259,17 @@ class KeyedChainTest {
     }
 
     /** Runs {@code edit}, then recomputes the hashes of rows {@code from} on under {@code mac} (null: SHA-256). */
-    private static void rechain(AuditLog log, long from, Mac mac, String edit) throws Exception {
+    private void rechain(AuditLog log, long from, Mac mac, String edit) throws Exception {
         tamper(log, edit);
         List<AuditRow> rows = new ArrayList<>();
-        try (Connection c = Events.raw(log.path()); Statement s = c.createStatement();
+        try (Connection c = Events.raw(files.get(log)); Statement s = c.createStatement();
                 java.sql.ResultSet rs = s.executeQuery("SELECT " + AuditTables.COLUMNS
                         + " FROM warden_audit ORDER BY id")) {
             while (rs.next()) {
                 rows.add(AuditRow.read(rs));
             }
         }
-        try (Connection c = Events.raw(log.path()); PreparedStatement update = c.prepareStatement(
+        try (Connection c = Events.raw(files.get(log)); PreparedStatement update = c.prepareStatement(
                 "UPDATE warden_audit SET hash = ? WHERE id = ?")) {
             String previous = AuditRow.GENESIS;
             for (AuditRow r : rows) {
@@ -278,10 +282,17 @@ class KeyedChainTest {
         }
     }
 
-    private static void tamper(AuditLog log, String sql) throws Exception {
-        try (Connection c = Events.raw(log.path()); Statement s = c.createStatement()) {
+    private void tamper(AuditLog log, String sql) throws Exception {
+        try (Connection c = Events.raw(files.get(log)); Statement s = c.createStatement()) {
             s.executeUpdate(sql);
         }
+    }
+
+    /** @return a MAC under a key a forger might guess: 32 zero bytes */
+    private static Mac guessedKey() throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
+        return mac;
     }
 
     static void bind(PreparedStatement insert, AuditRow r) throws Exception {

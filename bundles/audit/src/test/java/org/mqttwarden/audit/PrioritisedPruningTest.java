@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,16 +35,23 @@ import org.mqttwarden.api.event.SecurityEvent;
 class PrioritisedPruningTest {
 
     private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
-    private static final AuditWriter.Settings WRITER = new AuditWriter.Settings(8192, 512, 200, 10_000);
 
     @TempDir
     Path dir;
 
     private final List<AuditLog> opened = new ArrayList<>();
 
+    /** The retention of each log, applied when the test says (the logs themselves prune nothing). */
+    private final Map<AuditLog, Pruner> pruners = new IdentityHashMap<>();
+
     @AfterEach
     void close() {
+        pruners.values().forEach(Pruner::close);
         opened.forEach(AuditLog::close);
+    }
+
+    private Pruner pruner(AuditLog log) {
+        return pruners.get(log);
     }
 
     @Test
@@ -53,10 +61,10 @@ class PrioritisedPruningTest {
         // 3 000 rows: 2 allows, 1 refusal, every 100th an admin change
         mixed(log, 3000);
 
-        AuditRetention.Pruned pruned = log.prune();
+        AuditRetention.Pruned pruned = pruner(log).prune();
 
         assertThat(pruned.why()).isEqualTo("size");
-        assertThat(log.file().usedBytes()).isLessThanOrEqualTo(maxBytes);
+        assertThat(pruner(log).file().usedBytes()).isLessThanOrEqualTo(maxBytes);
         assertThat(log.verify()).satisfies(v -> assertThat(v.ok()).as(v.toString()).isTrue());
         // every admin change kept, with its content
         assertThat(intact(log, EventType.ADMIN_CHANGE)).hasSize(30);
@@ -77,9 +85,9 @@ class PrioritisedPruningTest {
         AuditLog log = open(maxBytes);
         mixed(log, 3000);
 
-        log.prune();
+        pruner(log).prune();
 
-        assertThat(log.file().usedBytes()).isLessThanOrEqualTo(maxBytes);
+        assertThat(pruner(log).file().usedBytes()).isLessThanOrEqualTo(maxBytes);
         assertThat(log.verify().ok()).isTrue();
         assertThat(Long.parseLong(pruningRecord(log).detail().get(AuditRetention.REFUSALS_BEFORE))).isGreaterThan(1);
         assertThat(intact(log, EventType.ADMIN_CHANGE)).hasSize(30);
@@ -90,9 +98,9 @@ class PrioritisedPruningTest {
         AuditLog log = open(256 * 1024);
         mixed(log, 3000);
 
-        log.prune();
+        pruner(log).prune();
 
-        List<AuditRecord> alerts = log.all().stream().filter(r -> r.reason().equals(AuditRetention.PRUNED_YOUNG))
+        List<AuditRecord> alerts = Logs.all(log).stream().filter(r -> r.reason().equals(AuditRetention.PRUNED_YOUNG))
                 .toList();
         assertThat(alerts).isNotEmpty();
         assertThat(alerts.get(0).type()).isEqualTo(EventType.ALERT);
@@ -104,11 +112,11 @@ class PrioritisedPruningTest {
     void anAdminChangeDeletedInsideAPrunedStretchIsCaught() throws Exception {
         AuditLog log = open(768 * 1024);
         mixed(log, 3000);
-        log.prune();
+        pruner(log).prune();
         long admin = intact(log, EventType.ADMIN_CHANGE).get(1).id();
 
         // the forger deletes the admin change and makes it part of the next tombstone's stretch
-        Long next = log.all().stream().filter(r -> r.id() > admin).findFirst().map(AuditRecord::id).orElseThrow();
+        Long next = Logs.all(log).stream().filter(r -> r.id() > admin).findFirst().map(AuditRecord::id).orElseThrow();
         tamper(log, "DELETE FROM warden_audit WHERE id = " + admin);
         tamper(log, "UPDATE warden_audit SET outcome = 'ALLOW', type = 'ACL', username = NULL, roles = '[]',"
                 + " client_id = NULL, address = NULL, topic = NULL, access = NULL, actor = NULL, detail ="
@@ -122,7 +130,7 @@ class PrioritisedPruningTest {
     void anAdminChangeRelabelledAsAnAllowAndTombstonedIsCaught() throws Exception {
         AuditLog log = open(768 * 1024);
         mixed(log, 3000);
-        log.prune();
+        pruner(log).prune();
         assertThat(log.verify().ok()).isTrue();
         long admin = intact(log, EventType.ADMIN_CHANGE).get(0).id();
 
@@ -138,7 +146,7 @@ class PrioritisedPruningTest {
     void aRefusalTombstonedByHandIsCaught() throws Exception {
         AuditLog log = open(768 * 1024);
         mixed(log, 3000);
-        log.prune();
+        pruner(log).prune();
         // the newest refusals are not removable (below refusals_before only)
         List<AuditRecord> refusals = intact(log, EventType.AUTH);
         long refusal = refusals.get(refusals.size() - 2).id();
@@ -157,13 +165,14 @@ class PrioritisedPruningTest {
         AuditLog log = open(maxBytes);
         for (int round = 0; round < 4; round++) {
             mixed(log, 1500);
-            AuditRetention.Pruned p = log.prune();
-            List<AuditRecord> all = log.all();
-            System.out.println("round " + round + " " + p + " used=" + log.file().usedBytes() + " rows=" + all.size()
+            AuditRetention.Pruned p = pruner(log).prune();
+            List<AuditRecord> all = Logs.all(log);
+            System.out.println("round " + round + " " + p + " used=" + pruner(log).file().usedBytes() + " rows="
+                    + all.size()
                     + " tomb=" + all.stream().filter(r -> r.detail().containsKey(AuditChain.TOMBSTONE)).count()
                     + " admin=" + intact(log, EventType.ADMIN_CHANGE).size() + " first=" + all.get(0).id()
                     + " rec=" + pruningRecord(log).detail());
-            assertThat(log.file().usedBytes()).isLessThanOrEqualTo(maxBytes);
+            assertThat(pruner(log).file().usedBytes()).isLessThanOrEqualTo(maxBytes);
             VerifyResult v = log.verify();
             assertThat(v.ok()).as(v.toString()).isTrue();
         }
@@ -171,10 +180,12 @@ class PrioritisedPruningTest {
     }
 
     private AuditLog open(long maxBytes) {
-        AuditLog log = new AuditLog(dir.resolve("audit-" + opened.size() + ".db"), 5000, WRITER,
-                AllowSummariser.Settings.ALL, new AuditRetention.Settings(Duration.ofDays(90), maxBytes, null),
-                Clock.fixed(NOW, ZoneOffset.UTC));
+        Path file = dir.resolve("audit-" + opened.size() + ".db");
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        AuditLog log = Logs.open(file, Map.of(), clock);
         opened.add(log);
+        pruners.put(log, new Pruner(log, file, new AuditRetention.Settings(Duration.ofDays(90), maxBytes, null),
+                clock));
         return log;
     }
 
@@ -203,7 +214,7 @@ class PrioritisedPruningTest {
 
     /** @return rows of {@code type} with their content (not tombstones) */
     static List<AuditRecord> intact(AuditLog log, EventType type) {
-        return log.all().stream().filter(r -> r.type() == type && !r.detail().containsKey(AuditChain.TOMBSTONE)
+        return Logs.all(log).stream().filter(r -> r.type() == type && !r.detail().containsKey(AuditChain.TOMBSTONE)
                 && !r.reason().startsWith("audit.")).toList();
     }
 
@@ -212,12 +223,13 @@ class PrioritisedPruningTest {
     }
 
     private static AuditRecord pruningRecord(AuditLog log) {
-        List<AuditRecord> records = log.all().stream().filter(r -> r.reason().equals(AuditRetention.PRUNED)).toList();
+        List<AuditRecord> records = Logs.all(log).stream().filter(r -> r.reason().equals(AuditRetention.PRUNED))
+                .toList();
         return records.get(records.size() - 1);
     }
 
-    private static void tamper(AuditLog log, String sql) throws Exception {
-        try (Connection c = Events.raw(log.path()); Statement s = c.createStatement()) {
+    private void tamper(AuditLog log, String sql) throws Exception {
+        try (Connection c = Events.raw(pruner(log).file().path()); Statement s = c.createStatement()) {
             s.executeUpdate(sql);
         }
     }

@@ -18,6 +18,7 @@ import org.mqttwarden.api.auth.LoginGuard;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.testsupport.TestClock;
 
 /**
  * The proof of issue 10: a flood of 1 000 000 refused logins, each with a username and client id never seen
@@ -36,9 +37,13 @@ class RefusalFloodTest {
     Path dir;
 
     private AuditLog log;
+    private Pruner pruner;
 
     @AfterEach
     void close() {
+        if (pruner != null) {
+            pruner.close();
+        }
         if (log != null) {
             log.close();
         }
@@ -46,11 +51,13 @@ class RefusalFloodTest {
 
     @Test
     void aMillionDistinctRefusedLoginsKeepTheFileBoundedAndEveryAdminChange() throws Exception {
-        MutableClock clock = new MutableClock(Events.T0);
-        log = new AuditLog(dir.resolve("audit.db"), 5000, new AuditWriter.Settings(8192, 512, 200, 10_000),
-                new AllowSummariser.Settings(AllowSummariser.Mode.SUMMARISE, 300_000, 100_000,
-                        AllowSummariser.Mode.SUMMARISE, 60_000, 1000),
-                new AuditRetention.Settings(Duration.ofDays(90), MAX_BYTES, null), clock);
+        TestClock clock = new TestClock(Events.T0);
+        Path file = dir.resolve("audit.db");
+        // the shipped summary settings; the log's retention is the pruner, run as its schedule would
+        Map<String, Object> summarising = Map.of("allow.mode", "summarise", "refusal.mode", "summarise");
+        AuditRetention.Settings retention = new AuditRetention.Settings(Duration.ofDays(90), MAX_BYTES, null);
+        log = Logs.open(file, summarising, clock);
+        pruner = new Pruner(log, file, retention, clock);
         long maxFile = 0;
         for (int i = 0; i < FLOOD; i++) {
             if (i % 1000 == 0) {
@@ -65,23 +72,26 @@ class RefusalFloodTest {
                         "device-" + i, Set.of(), null, null, null, null, "root", Map.of())).toCompletableFuture()
                         .get(10, TimeUnit.SECONDS);
                 if (i % 100_000 == 99_999) {
-                    log.sweepAllows();
-                    log.prune();
-                    maxFile = Math.max(maxFile, log.file().databaseBytes());
+                    // the log's own sweeper writes the summaries of ended windows meanwhile
+                    pruner.prune();
+                    maxFile = Math.max(maxFile, pruner.file().databaseBytes());
                 }
             }
         }
         clock.advance(Duration.ofSeconds(61));
-        log.sweepAllows();
-        // committed in order: once this is, so is every summary queued before it
         log.accept(Events.deny("last", 0)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        log.prune();
+        assertThat(Logs.lost(log)).as("events lost to a full queue").isZero();
+        // stopping writes every count still held as its summary; then the retention runs as its schedule would
+        pruner.close();
+        log.close();
+        log = Logs.open(file, summarising, clock);
+        pruner = new Pruner(log, file, retention, clock);
+        pruner.prune();
 
-        assertThat(log.lostTotal()).as("events lost to a full queue").isZero();
-        assertThat(log.file().usedBytes()).isLessThanOrEqualTo(MAX_BYTES);
+        assertThat(pruner.file().usedBytes()).isLessThanOrEqualTo(MAX_BYTES);
         // the file itself: the limit plus what one interval (100 000 logins) writes, at most
-        assertThat(Math.max(maxFile, log.file().databaseBytes())).isLessThanOrEqualTo(MAX_BYTES + MAX_BYTES / 2);
-        List<AuditRecord> rows = log.all();
+        assertThat(Math.max(maxFile, pruner.file().databaseBytes())).isLessThanOrEqualTo(MAX_BYTES + MAX_BYTES / 2);
+        List<AuditRecord> rows = Logs.all(log);
         assertThat(rows.stream().filter(r -> r.reason().equals("user.add"))).hasSize(FLOOD / 10_000)
                 .allMatch(r -> r.actor().equals("root") && r.username().startsWith("device-"));
         // what was not kept one by one is counted: the aggregates of the windows still in the file
@@ -94,7 +104,7 @@ class RefusalFloodTest {
         assertThat(pruning.detail()).containsKeys("used_bytes", "max_bytes", AuditRetention.PRUNABLE);
         assertThat(rows.stream().filter(r -> r.reason().equals(AuditRetention.PRUNED_YOUNG)))
                 .isNotEmpty().allMatch(r -> r.type() == EventType.ALERT);
-        VerifyResult verified = log.verify(List.of(log.head().orElseThrow()));
+        VerifyResult verified = log.verify(List.of(Logs.head(log).orElseThrow()));
         assertThat(verified.ok()).as(verified.toString()).isTrue();
     }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.testsupport.TestClock;
 import org.mqttwarden.api.audit.AuditRecord;
 import org.mqttwarden.api.auth.LoginGuard;
 import org.mqttwarden.api.event.EventType;
@@ -21,12 +22,10 @@ import org.mqttwarden.api.event.SecurityEvent;
 /** Repeated refusals are one row and a count; distinct keys past the cap are one aggregate with samples. */
 class RefusalSummaryTest {
 
-    private static final AuditWriter.Settings WRITER = new AuditWriter.Settings(8192, 512, 200, 10_000);
-
     @TempDir
     Path dir;
 
-    private final MutableClock clock = new MutableClock(Events.T0);
+    private final TestClock clock = new TestClock(Events.T0);
     private AuditLog log;
 
     @AfterEach
@@ -37,9 +36,8 @@ class RefusalSummaryTest {
     }
 
     private AuditLog open(int cap) {
-        log = new AuditLog(dir.resolve("audit.db"), 5000, WRITER, new AllowSummariser.Settings(
-                AllowSummariser.Mode.SUMMARISE, 300_000, 100_000, AllowSummariser.Mode.SUMMARISE, 60_000, cap),
-                AuditRetention.Settings.MANUAL, clock);
+        log = Logs.open(dir.resolve("audit.db"), Map.of("allow.mode", "summarise", "refusal.mode", "summarise",
+                "refusal.window.seconds", 60, "refusal.rows.per.window", cap), clock);
         return log;
     }
 
@@ -52,8 +50,8 @@ class RefusalSummaryTest {
             // counted: complete at once
             assertThat(log.accept(Events.deny("alice", i)).toCompletableFuture().isDone()).isTrue();
         }
+        // the log's own sweeper notices the ended window
         clock.advance(Duration.ofSeconds(61));
-        log.sweepAllows();
 
         List<AuditRecord> rows = written(2);
         assertThat(rows.get(0).reason()).isEqualTo("auth.bad-password");
@@ -74,8 +72,8 @@ class RefusalSummaryTest {
         }
         // a refusal of another reason has a cap of its own
         log.accept(Events.deny("bob", 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        // the log's own sweeper notices the ended window
         clock.advance(Duration.ofSeconds(61));
-        log.sweepAllows();
 
         List<AuditRecord> rows = written(12);
         assertThat(rows.stream().filter(r -> LoginGuard.BUSY.equals(r.reason()))).hasSize(10);
@@ -98,8 +96,8 @@ class RefusalSummaryTest {
         for (int i = 0; i < 5; i++) {
             log.accept(shed("b-" + i, i));
         }
+        // the log's own sweeper notices the ended window
         clock.advance(Duration.ofSeconds(61));
-        log.sweepAllows();
 
         List<AuditRecord> rows = written(3 + 1 + 3 + 1);
         assertThat(rows.stream().filter(r -> LoginGuard.BUSY.equals(r.reason()))).hasSize(6);
@@ -120,8 +118,8 @@ class RefusalSummaryTest {
 
     /** @return the rows, once {@code n} are committed (the writer commits in the order things were queued) */
     private List<AuditRecord> written(int n) {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> log.all().size() >= n);
-        List<AuditRecord> rows = log.all();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Logs.all(log).size() >= n);
+        List<AuditRecord> rows = Logs.all(log);
         assertThat(rows).hasSize(n);
         return rows;
     }

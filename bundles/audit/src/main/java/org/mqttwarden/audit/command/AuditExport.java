@@ -7,11 +7,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import org.apache.karaf.shell.support.CommandException;
 import org.mqttwarden.api.audit.AuditRecord;
+import org.mqttwarden.store.files.PrivateFiles;
 
 /** Writes rows to a new file, readable by its owner only (audit rows are personal data). */
 final class AuditExport {
@@ -63,10 +63,6 @@ final class AuditExport {
     }
 
     private static void create(Path file) throws IOException {
-        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } else {
-            Files.createFile(file);
-        }
+        PrivateFiles.createNew(file);
     }
 }
