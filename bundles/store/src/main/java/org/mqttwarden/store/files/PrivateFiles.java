@@ -64,15 +64,24 @@ public final class PrivateFiles {
             return false;
         }
         try {
-            if (posix()) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rw-------")));
-            } else {
-                Files.createFile(file);
-            }
+            createNew(file);
             return true;
         } catch (FileAlreadyExistsException raced) {
             return false; // another process created it a moment ago
+        }
+    }
+
+    /**
+     * Creates {@code file} empty and {@code rw-------}, in a folder that exists.
+     *
+     * @throws FileAlreadyExistsException when it exists: nothing is changed
+     * @throws IOException when it cannot be created
+     */
+    public static void createNew(Path file) throws IOException {
+        if (posix()) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } else {
+            Files.createFile(file);
         }
     }
 
@@ -114,7 +123,7 @@ public final class PrivateFiles {
         createDirectory(file.toAbsolutePath().getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        createFile(tmp);
+        createNew(tmp);
         Files.writeString(tmp, text, StandardCharsets.US_ASCII);
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
