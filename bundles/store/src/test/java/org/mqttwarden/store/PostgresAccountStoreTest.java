@@ -11,6 +11,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.mqttwarden.api.store.WardenDatabase;
+import org.mqttwarden.testsupport.PostgresServer;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
