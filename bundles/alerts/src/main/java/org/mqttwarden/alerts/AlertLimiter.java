@@ -1,4 +1,4 @@
-package org.mqttwarden.lockout.alert;
+package org.mqttwarden.alerts;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import org.mqttwarden.api.event.Outcome;
 
 /**
@@ -18,7 +19,7 @@ import org.mqttwarden.api.event.Outcome;
  * counted, and when the minute is over one {@value AlertRules#SUPPRESSED} alert (warning, subject
  * {@code gateway}) says how many of which type were dropped. It is let through regardless of the cap.</li>
  * </ul>
- * The per-key memory is bounded ({@link AlertSettings#maxTracked()}, least recently alerted forgotten).
+ * The per-key memory is bounded ({@link AlertSettings#maxTracked()}, the least used forgotten first).
  */
 final class AlertLimiter {
 
@@ -31,24 +32,24 @@ final class AlertLimiter {
         }
     }
 
-    private final Windows.Lru<String, Key> keys;
+    private final Cache<String, Key> keys;
     private long minute = Long.MIN_VALUE;
     private int inMinute;
     private final Map<String, Integer> overflow = new TreeMap<>();
     private long suppressedTotal;
 
     AlertLimiter(AlertSettings s) {
-        this.keys = new Windows.Lru<>(s.maxTracked());
+        this.keys = Windows.bounded(s.maxTracked());
     }
 
     /** @return the alerts to raise now: {@code a} (perhaps with its suppressed count), a summary, both or none */
     synchronized List<Alert> admit(Alert a, AlertSettings s) {
-        keys.cap(s.maxTracked());
+        Windows.cap(keys, s.maxTracked());
         List<Alert> out = new ArrayList<>(2);
         long now = a.time().toEpochMilli();
         rollover(now, out);
         String k = a.type() + '\n' + a.subject();
-        Key key = keys.get(k);
+        Key key = keys.getIfPresent(k);
         long cooldown = s.cooldownMinutes() * 60_000L;
         if (key != null && now - key.last < cooldown) {
             key.suppressed++;

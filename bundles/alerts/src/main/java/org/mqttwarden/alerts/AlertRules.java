@@ -1,21 +1,22 @@
-package org.mqttwarden.lockout.alert;
+package org.mqttwarden.alerts;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import org.mqttwarden.api.account.AdminChange;
 import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
-import org.mqttwarden.lockout.LockoutEvent;
+import org.mqttwarden.api.lockout.LockoutEvent;
 
 /**
  * The attack patterns, judged from security events and lockout events in the order they happened. Windows
  * slide over the events' own times, so a replay is judged as it happened. Memory is bounded: each map holds at
- * most {@link AlertSettings#maxTracked()} keys (least recently active evicted first) and each window at most
+ * most {@link AlertSettings#maxTracked()} keys (the least used evicted first) and each window at most
  * as many entries as its threshold needs.
  *
  * <table>
@@ -57,10 +58,10 @@ final class AlertRules {
     private final SeenClients seen;
     private volatile AlertSettings settings;
 
-    private final Windows.Lru<String, Windows.Stamps> failures;
-    private final Windows.Lru<String, Windows.Distinct> sprays;
-    private final Windows.Lru<String, Windows.Stamps> denials;
-    private final Windows.Lru<String, Windows.Distinct> deniedTopics;
+    private final Cache<String, Windows.Stamps> failures;
+    private final Cache<String, Windows.Distinct> sprays;
+    private final Cache<String, Windows.Stamps> denials;
+    private final Cache<String, Windows.Distinct> deniedTopics;
     private final Windows.Distinct stuffedAccounts = new Windows.Distinct();
     private final Windows.Distinct stuffingSources = new Windows.Distinct();
 
@@ -68,32 +69,33 @@ final class AlertRules {
     AlertRules(AlertSettings settings, SeenClients seen) {
         this.settings = settings;
         this.seen = seen;
-        this.failures = new Windows.Lru<>(settings.maxTracked());
-        this.sprays = new Windows.Lru<>(settings.maxTracked());
-        this.denials = new Windows.Lru<>(settings.maxTracked());
-        this.deniedTopics = new Windows.Lru<>(settings.maxTracked());
+        this.failures = Windows.bounded(settings.maxTracked());
+        this.sprays = Windows.bounded(settings.maxTracked());
+        this.denials = Windows.bounded(settings.maxTracked());
+        this.deniedTopics = Windows.bounded(settings.maxTracked());
     }
 
     synchronized void settings(AlertSettings s) {
         this.settings = s;
-        failures.cap(s.maxTracked());
-        sprays.cap(s.maxTracked());
-        denials.cap(s.maxTracked());
-        deniedTopics.cap(s.maxTracked());
+        Windows.cap(failures, s.maxTracked());
+        Windows.cap(sprays, s.maxTracked());
+        Windows.cap(denials, s.maxTracked());
+        Windows.cap(deniedTopics, s.maxTracked());
     }
 
     AlertSettings settings() {
         return settings;
     }
 
-    /** @return the keys forgotten because a map was full, since creation (read without the lock: approximate) */
+    /** @return the keys forgotten because a map was full, since creation */
     long evictions() {
-        return failures.evictions() + sprays.evictions() + denials.evictions() + deniedTopics.evictions();
+        return Windows.evictions(failures) + Windows.evictions(sprays) + Windows.evictions(denials)
+                + Windows.evictions(deniedTopics);
     }
 
     /** @return keys tracked now (usernames, sources, client ids) */
-    long tracked() {
-        return (long) failures.size() + sprays.size() + denials.size();
+    synchronized long tracked() {
+        return Windows.size(failures) + Windows.size(sprays) + Windows.size(denials);
     }
 
     /** @return the alerts {@code e} raises (before rate limiting); empty for most events */
@@ -107,7 +109,7 @@ final class AlertRules {
             denied(e, out);
         } else if (e.type() == EventType.ADMIN_CHANGE && e.outcome() == Outcome.ALLOW && e.username() != null
                 && (AdminChange.ACCOUNT_CREATE.equals(e.reason()) || AdminChange.ACCOUNT_REMOVE.equals(e.reason()))) {
-            failures.remove(e.username());
+            failures.invalidate(e.username());
             if (seen != null) {
                 seen.forget(e.username());
             }
@@ -141,7 +143,7 @@ final class AlertRules {
         }
         int need = Math.max(s.bruteFailures(), s.loginFailures());
         if (need > 0) {
-            Windows.Stamps f = failures.computeIfAbsent(user, k -> new Windows.Stamps());
+            Windows.Stamps f = failures.get(user, k -> new Windows.Stamps());
             f.add(t, need);
             int n = f.countAfter(t - s.bruteWindowMinutes() * 60_000L);
             if (s.bruteFailures() > 0 && n >= s.bruteFailures()) {
@@ -180,7 +182,7 @@ final class AlertRules {
     }
 
     private void spray(String source, SecurityEvent e, String user, long t, AlertSettings s, List<Alert> out) {
-        Windows.Distinct users = sprays.computeIfAbsent(source, k -> new Windows.Distinct());
+        Windows.Distinct users = sprays.get(source, k -> new Windows.Distinct());
         users.add(user, t, Math.max(s.sprayUsernames(), SAMPLE));
         long from = t - s.sprayWindowMinutes() * 60_000L;
         int n = users.countAfter(from);
@@ -200,7 +202,7 @@ final class AlertRules {
         AlertSettings s = settings;
         long t = e.time().toEpochMilli();
         String user = e.username();
-        Windows.Stamps f = failures.remove(user);
+        Windows.Stamps f = failures.asMap().remove(user);
         if (f != null && s.loginFailures() > 0) {
             int n = f.countAfter(t - s.loginWindowMinutes() * 60_000L);
             if (n >= s.loginFailures()) {
@@ -239,9 +241,9 @@ final class AlertRules {
         }
         long t = e.time().toEpochMilli();
         long from = t - s.deniedWindowSeconds() * 1000L;
-        Windows.Stamps d = denials.computeIfAbsent(key, k -> new Windows.Stamps());
+        Windows.Stamps d = denials.get(key, k -> new Windows.Stamps());
         d.add(t, s.deniedCount());
-        Windows.Distinct topics = deniedTopics.computeIfAbsent(key, k -> new Windows.Distinct());
+        Windows.Distinct topics = deniedTopics.get(key, k -> new Windows.Distinct());
         if (e.topic() != null) {
             topics.add(e.topic(), t, 5);
         }

@@ -1,13 +1,11 @@
-package org.mqttwarden.lockout.alert;
+package org.mqttwarden.alerts;
 
 import java.util.ArrayList;
 import java.util.List;
 
-import org.mqttwarden.lockout.LockoutGuard;
-
 /**
  * The detection thresholds, windows and rate limits of {@link AlertRules} and {@link AlertLimiter}, read from
- * {@link LockoutGuard.Config} (keys {@code alert.*} of PID {@code org.mqttwarden.lockout}).
+ * {@link AlertDetector.Config} (keys {@code alert.*} of PID {@code org.mqttwarden.alerts}).
  *
  * @param bruteFailures failed logins on one username within {@code bruteWindowMinutes} that raise
  *     {@code alert.brute-force} (a lock by the lockout rules raises it too); 0: only locks do
@@ -38,11 +36,11 @@ public record AlertSettings(int bruteFailures, int bruteWindowMinutes, int spray
         int deniedWindowSeconds, boolean deniedRead, int loginFailures, int loginWindowMinutes, boolean newClient,
         int seenPerAccount, int cooldownMinutes, int maxPerMinute, int maxTracked, int recentMax) {
 
-    /** The shipped settings (those of {@link LockoutGuard.Config}'s defaults). */
+    /** The shipped settings (those of {@link AlertDetector.Config}'s defaults). */
     public static final AlertSettings DEFAULTS = new AlertSettings(10, 15, 5, 15, 20, 10, 15, 10, 60, false, 3, 15,
             true, 16, 5, 60, 10_000, 500);
 
-    static AlertSettings of(LockoutGuard.Config c) {
+    static AlertSettings of(AlertDetector.Config c) {
         return new AlertSettings(c.alert_brute_failures(), c.alert_brute_window_minutes(), c.alert_spray_usernames(),
                 c.alert_spray_window_minutes(), c.alert_stuffing_accounts(), c.alert_stuffing_sources(),
                 c.alert_stuffing_window_minutes(), c.alert_denied_count(), c.alert_denied_window_seconds(),
@@ -96,27 +94,5 @@ public record AlertSettings(int bruteFailures, int bruteWindowMinutes, int spray
         if (v < 1) {
             p.add(key + " must be 1 or more, not " + v);
         }
-    }
-
-    /** @return these settings with another cooldown and per-minute cap */
-    public AlertSettings limits(int cooldown, int perMinute) {
-        return new AlertSettings(bruteFailures, bruteWindowMinutes, sprayUsernames, sprayWindowMinutes,
-                stuffingAccounts, stuffingSources, stuffingWindowMinutes, deniedCount, deniedWindowSeconds, deniedRead,
-                loginFailures, loginWindowMinutes, newClient, seenPerAccount, cooldown, perMinute, maxTracked,
-                recentMax);
-    }
-
-    /** @return these settings with another denied-burst rule */
-    public AlertSettings denied(int count, int windowSeconds, boolean read) {
-        return new AlertSettings(bruteFailures, bruteWindowMinutes, sprayUsernames, sprayWindowMinutes,
-                stuffingAccounts, stuffingSources, stuffingWindowMinutes, count, windowSeconds, read, loginFailures,
-                loginWindowMinutes, newClient, seenPerAccount, cooldownMinutes, maxPerMinute, maxTracked, recentMax);
-    }
-
-    /** @return these settings with another memory bound */
-    public AlertSettings tracked(int max, int seen) {
-        return new AlertSettings(bruteFailures, bruteWindowMinutes, sprayUsernames, sprayWindowMinutes,
-                stuffingAccounts, stuffingSources, stuffingWindowMinutes, deniedCount, deniedWindowSeconds, deniedRead,
-                loginFailures, loginWindowMinutes, newClient, seen, cooldownMinutes, maxPerMinute, max, recentMax);
     }
 }

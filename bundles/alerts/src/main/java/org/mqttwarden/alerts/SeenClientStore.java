@@ -1,17 +1,19 @@
-package org.mqttwarden.lockout.alert;
+package org.mqttwarden.alerts;
 
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.jdbi.v3.core.Jdbi;
 import org.mqttwarden.api.store.WardenDatabase;
 import org.mqttwarden.api.store.WardenDatabase.Migration;
 
 /**
  * {@link SeenClients} in the Warden database: table {@code warden_seen_client}, migrations owned by
- * {@value #OWNER} (so the alerts bring and remove their schema with warden-lockout, apart from the lockout
- * table). At most {@code perAccount} rows per (account, kind), the least recently seen deleted first. SQL that
+ * {@value #OWNER} (so the alerts bring and remove their schema with warden-alerts, apart from the lockout
+ * table; the owner keeps its old name, so an existing database is not migrated again). At most {@code perAccount} rows per (account, kind), the least recently seen deleted first. SQL that
  * runs on SQLite and PostgreSQL. A small in-memory cache of known pairs spares the database the logins of
  * devices that reconnect often; their {@code last_seen} is refreshed when they drop out of it.
  */
@@ -35,7 +37,7 @@ final class SeenClientStore implements SeenClients {
     private static final int CACHE = 4096;
 
     private final Jdbi jdbi;
-    private final Windows.Lru<String, Boolean> cache = new Windows.Lru<>(CACHE);
+    private final Cache<String, Boolean> cache = Caffeine.newBuilder().maximumSize(CACHE).build();
 
     SeenClientStore(WardenDatabase database) {
         database.migrate(OWNER, MIGRATIONS);
@@ -46,7 +48,7 @@ final class SeenClientStore implements SeenClients {
     public synchronized Novelty touch(String username, String kind, String value, long now, int perAccount) {
         String v = value.length() > 512 ? value.substring(0, 512) : value;
         String key = username + '\n' + kind + '\n' + v;
-        if (cache.get(key) != null) {
+        if (cache.getIfPresent(key) != null) {
             return Novelty.KNOWN;
         }
         Novelty n = jdbi.inTransaction(h -> {
@@ -62,7 +64,7 @@ final class SeenClientStore implements SeenClients {
                 h.createUpdate(DELETE_ONE).bind("u", username).bind("k", kind).bind("s", known.get(i)).execute();
                 dropped.add(username + '\n' + kind + '\n' + known.get(i));
             }
-            cache.keySet().removeAll(dropped);
+            cache.invalidateAll(dropped);
             return known.isEmpty() ? Novelty.FIRST : Novelty.NEW;
         });
         cache.put(key, Boolean.TRUE);
@@ -71,13 +73,8 @@ final class SeenClientStore implements SeenClients {
 
     @Override
     public synchronized void forget(String username) {
-        cache.keySet().removeIf(k -> k.startsWith(username + '\n'));
+        cache.asMap().keySet().removeIf(k -> k.startsWith(username + '\n'));
         jdbi.useHandle(h -> h.createUpdate(DELETE_ALL).bind("u", username).execute());
     }
 
-    /** @return the values remembered for {@code username}, most recently seen first (tests) */
-    synchronized List<String> seen(String username, String kind) {
-        return jdbi.withHandle(h -> h.createQuery(SELECT).bind("u", username).bind("k", kind).mapTo(String.class)
-                .list());
-    }
 }

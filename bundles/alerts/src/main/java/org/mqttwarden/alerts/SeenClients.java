@@ -1,4 +1,4 @@
-package org.mqttwarden.lockout.alert;
+package org.mqttwarden.alerts;
 
 /**
  * Which client ids and addresses each account has logged in from, for {@code alert.new-client}. Bounded per

@@ -1,4 +1,4 @@
-package org.mqttwarden.lockout.alert;
+package org.mqttwarden.alerts;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * The MQTT account the alert publisher logs in with, and its credentials file.
  *
  * <p>Why a file: the publisher is an MQTT client, so it needs the password itself, not a hash; a password
- * in {@code etc/org.mqttwarden.lockout.cfg} would be readable by whoever reads the configuration (and shown
+ * in {@code etc/org.mqttwarden.alerts.cfg} would be readable by whoever reads the configuration (and shown
  * by {@code config:list}). So the password is generated, stored only in its own file
  * ({@code etc/warden-alerts.credentials} by default, keys {@code username} and {@code password}), mode 0600
  * (readable by the gateway's OS user only), and never logged. The file may also be written by hand (e.g. for
@@ -115,7 +115,7 @@ final class ServiceAccount {
                 String why = "alert.mqtt.username names the account '" + Printable.escape(username)
                         + "', which does not hold role " + ROLE + ": it is not the alert publisher's own account,"
                         + " so its password and roles are left alone and alerts are not published over MQTT. Set"
-                        + " alert.mqtt.username (PID org.mqttwarden.lockout) to an account of its own (default "
+                        + " alert.mqtt.username (PID org.mqttwarden.alerts) to an account of its own (default "
                         + ROLE + "), or grant this account role " + ROLE + " if it is meant to publish alerts";
                 LOG.error(why);
                 throw new IllegalStateException(why);

@@ -1,4 +1,4 @@
-package org.mqttwarden.lockout.alert;
+package org.mqttwarden.alerts;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package org.mqttwarden.lockout.alert;
+package org.mqttwarden.alerts;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -7,39 +7,44 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The bounded sliding-window structures of {@link AlertRules}. Not thread-safe: the rules hold their own lock. */
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+/**
+ * The bounded sliding-window structures of {@link AlertRules}, and the one kind of bounded map the alerts keep
+ * their per-key state in ({@link #bounded}). Not thread-safe: the rules hold their own lock.
+ */
 final class Windows {
 
     private Windows() {
     }
 
-    /** A map of at most {@code cap} entries, the least recently used evicted first. */
-    static final class Lru<K, V> extends LinkedHashMap<K, V> {
-        private static final long serialVersionUID = 1L;
-        private int cap;
-        private long evictions;
+    /**
+     * @return a map of at most {@code max} keys (Caffeine's size bound: the least used are evicted first),
+     *     evicting on the writer's thread (so the bound holds when a write returns) and counting evictions
+     */
+    static <V> Cache<String, V> bounded(int max) {
+        return Caffeine.newBuilder().maximumSize(max).executor(Runnable::run).recordStats().build();
+    }
 
-        Lru(int cap) {
-            super(16, 0.75f, true);
-            this.cap = cap;
-        }
-
-        void cap(int c) {
-            this.cap = c;
-        }
-
-        long evictions() {
-            return evictions;
-        }
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-            if (size() > cap) {
-                evictions++;
-                return true;
+    /** Changes the bound of a map made by {@link #bounded}, evicting at once what is beyond it. */
+    static void cap(Cache<String, ?> cache, int max) {
+        cache.policy().eviction().ifPresent(e -> {
+            if (e.getMaximum() != max) {
+                e.setMaximum(max);
             }
-            return false;
-        }
+        });
+    }
+
+    /** @return the keys a map made by {@link #bounded} evicted for its bound, since its creation */
+    static long evictions(Cache<String, ?> cache) {
+        return cache.stats().evictionCount();
+    }
+
+    /** @return the keys in a map made by {@link #bounded}, once pending evictions are done */
+    static long size(Cache<String, ?> cache) {
+        cache.cleanUp();
+        return cache.estimatedSize();
     }
 
     /** The times of the latest events, at most as many as the threshold needs. */

@@ -1,4 +1,4 @@
-package org.mqttwarden.lockout.alert;
+package org.mqttwarden.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,7 +23,8 @@ import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.http.GoAuthServer;
 import org.mqttwarden.lockout.AccountChanges;
-import org.mqttwarden.lockout.Configs;
+import org.mqttwarden.lockout.LockoutEntry;
+import org.mqttwarden.testsupport.Configs;
 import org.mqttwarden.lockout.LockoutGuard;
 import org.mqttwarden.lockout.LockoutWiring;
 import org.mqttwarden.lockout.LoopbackHttp;
@@ -59,7 +60,7 @@ class AlertHttpReplayTest {
         admin = auth.accounts();
         guard = LockoutWiring.guard(db);
         changes = new AccountChanges(guard);
-        detector = new AlertDetector(db, null, Configs.lockout(Map.of()));
+        detector = new AlertDetector(db, null, Configs.of(AlertDetector.Config.class, Map.of()));
         auth.guard(guard);
         auth.decisionSink(audit);
         auth.decisionSink(detector);
@@ -101,7 +102,7 @@ class AlertHttpReplayTest {
 
     /** @return the types of the alerts raised, in order, once every event so far has been judged */
     private List<String> alerts() throws Exception {
-        detector.drain();
+        AlertAccess.judged(detector);
         return audit.alerts().stream().map(SecurityEvent::reason).toList();
     }
 
@@ -206,14 +207,45 @@ class AlertHttpReplayTest {
 
         // a restart remembers the client ids seen: no new alert for either
         detector.close();
-        AlertDetector again = new AlertDetector(db, null, Configs.lockout(Map.of()));
+        AlertDetector again = new AlertDetector(db, null, Configs.of(AlertDetector.Config.class, Map.of()));
         auth.decisionSink(again);
         again.addSink(audit);
         assertThat(login("plc-1", SECRET, "laptop-x")).isEqualTo(200);
         assertThat(login("plc-1", SECRET, "plc-1-dev")).isEqualTo(200);
-        again.drain();
+        AlertAccess.judged(again);
         assertThat(audit.alerts()).hasSize(1);
         again.close();
+    }
+
+    /**
+     * The attack of warden-lockout's {@code GoAuthAttackTest}, with the detector listening: only the attacker's
+     * sources are locked, the device gets in, and the lock raises {@code alert.brute-force}.
+     */
+    @Test
+    void thirtyWrongPasswordsFromOtherClientIdsLockOnlyThoseSourcesWhileTheDeviceGetsInAndAnAlertIsRaised()
+            throws Exception {
+        assertThat(login("plc-1", SECRET, "plc-1")).as("the device, some day before").isEqualTo(200);
+        for (int i = 0; i < 30; i++) {
+            assertThat(login("plc-1", "guess-" + i, "attacker-" + i)).isEqualTo(403);
+        }
+        assertThat(login("plc-1", SECRET, "plc-1")).as("the device reconnects at once").isEqualTo(200);
+        assertThat(login("plc-1", SECRET, "attacker-0")).as("the attacker's sources are locked").isEqualTo(403);
+        List<String> reasons = authReasons();
+        assertThat(reasons.stream().filter("auth.bad-password"::equals)).hasSize(5);
+        assertThat(reasons.stream().filter("lockout.locked"::equals)).hasSize(26);
+        assertThat(reasons.get(reasons.size() - 1)).isEqualTo("lockout.locked");
+        assertThat(guard.list()).filteredOn(e -> !e.source()).singleElement().satisfies(e -> {
+            assertThat(e.name()).isEqualTo("plc-1");
+            assertThat(e.scope()).isEqualTo(LockoutEntry.UNTRUSTED);
+            assertThat(e.locked()).isTrue();
+        });
+        assertThat(alerts()).contains("alert.brute-force");
+        assertThat(audit.events).filteredOn(e -> e.reason().equals("lockout.account-locked")).singleElement()
+                .satisfies(e -> assertThat(e.detail()).containsEntry("scope", LockoutEntry.UNTRUSTED));
+    }
+
+    private List<String> authReasons() {
+        return audit.events.stream().filter(e -> e.type() == EventType.AUTH).map(SecurityEvent::reason).toList();
     }
 
     /** A sink recording what it gets. */

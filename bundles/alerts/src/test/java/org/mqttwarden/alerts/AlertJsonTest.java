@@ -1,4 +1,4 @@
-package org.mqttwarden.lockout.alert;
+package org.mqttwarden.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

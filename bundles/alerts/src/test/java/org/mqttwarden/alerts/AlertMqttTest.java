@@ -1,14 +1,8 @@
-package org.mqttwarden.lockout.alert;
+package org.mqttwarden.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,9 +35,9 @@ import org.mqttwarden.api.audit.AuditQuery;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
-import org.mqttwarden.lockout.Configs;
-import org.mqttwarden.lockout.LockoutEntry;
-import org.mqttwarden.lockout.LockoutEvent;
+import org.mqttwarden.testsupport.Configs;
+import org.mqttwarden.api.lockout.LockoutEvent;
+import org.mqttwarden.testsupport.Mosquitto;
 
 /**
  * Alerts published to a real Mosquitto (the Debian binary, started here on loopback with a password file for
@@ -58,69 +52,32 @@ class AlertMqttTest {
     @TempDir
     static Path dir;
 
-    private static Process broker;
+    private static Mosquitto broker;
     private static int port;
     private static Path credentials;
 
     @BeforeAll
     static void startBroker() throws Exception {
-        String mosquitto = find("mosquitto");
-        String passwd = find("mosquitto_passwd");
-        if (mosquitto == null || passwd == null) {
-            fail("The mosquitto binaries are missing (Debian package 'mosquitto'): ./run-tests installs them,"
-                    + " or run: apt-get install -y mosquitto");
-        }
-        Path pwFile = dir.resolve("passwd");
-        Process p = new ProcessBuilder(passwd, "-b", "-c", pwFile.toString(), "warden-alerts", PASSWORD)
-                .redirectErrorStream(true).start();
-        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("mosquitto_passwd").isZero();
         credentials = dir.resolve("warden-alerts.credentials");
         ServiceAccount.write(credentials, "warden-alerts", PASSWORD);
         assertThat(Files.getPosixFilePermissions(credentials)).containsExactlyInAnyOrder(
                 java.nio.file.attribute.PosixFilePermission.OWNER_READ,
                 java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Path conf = dir.resolve("mosquitto.conf");
-        Files.writeString(conf, String.join("\n", "listener " + port + " 127.0.0.1", "allow_anonymous false",
-                "password_file " + pwFile, "persistence false", "user " + System.getProperty("user.name"),
-                "log_dest stderr", ""), StandardCharsets.UTF_8);
-        broker = new ProcessBuilder(mosquitto, "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-        await().atMost(Duration.ofSeconds(15)).until(AlertMqttTest::listening);
+        broker = Mosquitto.in(dir.resolve("broker")).user("warden-alerts", PASSWORD).start();
+        port = broker.port();
     }
 
     @AfterAll
     static void stopBroker() throws Exception {
-        if (broker != null && broker.isAlive()) {
-            broker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static String find(String binary) {
-        for (String d : List.of("/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin")) {
-            File f = new File(d, binary);
-            if (f.canExecute()) {
-                return f.getPath();
-            }
-        }
-        return null;
-    }
-
-    private static boolean listening() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
+        if (broker != null) {
+            broker.close();
         }
     }
 
     private static LockoutEvent locked(String user) {
         return new LockoutEvent(Instant.now(), LockoutEvent.Kind.ACCOUNT_LOCKED, user, "attacker", null, null,
-                Boolean.TRUE, 5, 5, 1, Instant.now().plusSeconds(900), null, "failures", LockoutEntry.UNTRUSTED);
+                Boolean.TRUE, 5, 5, 1, Instant.now().plusSeconds(900), null, LockoutEvent.CAUSE_FAILURES,
+                LockoutEvent.SCOPE_UNTRUSTED);
     }
 
     @Test
@@ -136,10 +93,11 @@ class AlertMqttTest {
         sub.subscribe("warden/alerts/audit-anchor", 1);
         org.mqttwarden.audit.AuditLog audit = new org.mqttwarden.audit.AuditLog(Configs.of(
                 org.mqttwarden.audit.AuditLog.Config.class, Map.of("path", dir.resolve("audit.db").toString(),
-                        "key_path", dir.resolve("warden-audit.key").toString())));
-        AlertDetector detector = new AlertDetector(null, null, Configs.lockout(Map.of("alert_mqtt_enabled", true,
-                "alert_mqtt_url", "tcp://127.0.0.1:" + port, "alert_mqtt_credentials_file", credentials.toString(),
-                "alert_mqtt_client_id", "warden-alerts-anchor")), java.time.Clock.systemUTC());
+                        "key.path", dir.resolve("warden-audit.key").toString())));
+        AlertDetector detector = new AlertDetector(null, null, Configs.of(AlertDetector.Config.class, Map.of(
+                "alert.mqtt.enabled", true, "alert.mqtt.url", "tcp://127.0.0.1:" + port,
+                "alert.mqtt.credentials.file", credentials.toString(), "alert.mqtt.client.id", "warden-alerts-anchor")),
+                java.time.Clock.systemUTC());
         try {
             audit.accept(new SecurityEvent(Instant.now(), EventType.AUTH, Outcome.DENY, "auth.bad-password", "plc-9",
                     null, "c9", null, null, null, null, Map.of())).toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -172,9 +130,10 @@ class AlertMqttTest {
         sub.subscribe("warden/alerts/#", 1);
 
         AlertHttpReplayTest.Recorder audit = new AlertHttpReplayTest.Recorder();
-        AlertDetector detector = new AlertDetector(null, null, Configs.lockout(Map.of("alert_mqtt_enabled", true,
-                "alert_mqtt_url", "tcp://127.0.0.1:" + port, "alert_mqtt_credentials_file", credentials.toString(),
-                "alert_mqtt_client_id", "warden-alerts-test")), java.time.Clock.systemUTC());
+        AlertDetector detector = new AlertDetector(null, null, Configs.of(AlertDetector.Config.class, Map.of(
+                "alert.mqtt.enabled", true, "alert.mqtt.url", "tcp://127.0.0.1:" + port,
+                "alert.mqtt.credentials.file", credentials.toString(), "alert.mqtt.client.id", "warden-alerts-test")),
+                java.time.Clock.systemUTC());
         detector.addSink(audit);
         try {
             detector.onLockoutEvent(locked("plc-1"));
@@ -193,7 +152,7 @@ class AlertMqttTest {
             sub.close();
 
             // the broker goes away: alerts are still audited, and nothing waits for it
-            broker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            broker.close();
             long t0 = System.nanoTime();
             for (int i = 0; i < 20; i++) {
                 detector.onLockoutEvent(locked("plc-" + (i + 2)));
@@ -202,7 +161,7 @@ class AlertMqttTest {
                 assertThat(s.toCompletableFuture()).isDone();
             }
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
-            detector.drain();
+            AlertAccess.judged(detector);
             assertThat(audit.events.stream().filter(e -> e.type() == EventType.ALERT)
                     .filter(e -> "account-locked".equals(e.detail().get("cause")))).hasSize(21);
             await().atMost(Duration.ofSeconds(20)).until(() -> detector.counters().get("mqtt_failed") >= 1);

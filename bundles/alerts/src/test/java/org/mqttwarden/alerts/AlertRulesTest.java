@@ -1,4 +1,4 @@
-package org.mqttwarden.lockout.alert;
+package org.mqttwarden.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,12 +12,18 @@ import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.testsupport.Configs;
 
 /** The detectors' thresholds and window boundaries, and the rate limits, on events with chosen times. */
 class AlertRulesTest {
 
     private static final Instant T0 = Instant.parse("2026-11-02T08:00:00Z");
     private final AlertRules rules = new AlertRules(AlertSettings.DEFAULTS, null);
+
+    /** @return the shipped settings with {@code overrides} (cfg property names), as the detector reads them */
+    private static AlertSettings settings(Map<String, ?> overrides) {
+        return AlertSettings.of(Configs.of(AlertDetector.Config.class, overrides));
+    }
 
     private static SecurityEvent fail(Instant t, String user, String client) {
         return new SecurityEvent(t, EventType.AUTH, Outcome.DENY, "auth.bad-password", user, null, client, null, null,
@@ -68,7 +74,8 @@ class AlertRulesTest {
         assertThat(types(denied(T0.plusSeconds(60), "c", Access.WRITE))).as("the first left the 60 s window")
                 .isEmpty();
         assertThat(types(denied(T0.plusSeconds(60), "c", Access.WRITE))).containsExactly(AlertRules.DENIED_BURST);
-        rules.settings(AlertSettings.DEFAULTS.denied(3, 60, true));
+        rules.settings(settings(Map.of("alert.denied.count", 3, "alert.denied.window.seconds", 60,
+                "alert.denied.read", true)));
         assertThat(types(denied(T0.plusSeconds(100), "r", Access.READ))).isEmpty();
         assertThat(types(denied(T0.plusSeconds(101), "r", Access.READ))).isEmpty();
         assertThat(types(denied(T0.plusSeconds(102), "r", Access.READ))).containsExactly(AlertRules.DENIED_BURST);
@@ -107,7 +114,7 @@ class AlertRulesTest {
 
     @Test
     void beyondTheCapPerMinuteOneSummaryAlertCountsTheRest() {
-        AlertSettings s = AlertSettings.DEFAULTS.limits(5, 3);
+        AlertSettings s = settings(Map.of("alert.cooldown.minutes", 5, "alert.max.per.minute", 3));
         AlertLimiter limiter = new AlertLimiter(s);
         int passed = 0;
         for (int i = 0; i < 10; i++) {
@@ -125,7 +132,8 @@ class AlertRulesTest {
 
     @Test
     void memoryIsBoundedByMaxTracked() {
-        AlertRules bounded = new AlertRules(AlertSettings.DEFAULTS.tracked(100, 16), null);
+        AlertRules bounded = new AlertRules(settings(Map.of("alert.max.tracked", 100,
+                "alert.seen.per.account", 16)), null);
         for (int i = 0; i < 1000; i++) {
             bounded.onEvent(fail(T0.plusMillis(i), "user-" + i, "client-" + i));
         }

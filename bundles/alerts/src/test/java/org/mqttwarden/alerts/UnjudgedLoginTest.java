@@ -1,4 +1,4 @@
-package org.mqttwarden.lockout.alert;
+package org.mqttwarden.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
-import org.mqttwarden.lockout.Configs;
+import org.mqttwarden.testsupport.Configs;
 import org.mqttwarden.store.SqliteDatabase;
 
 /**
@@ -40,7 +40,7 @@ class UnjudgedLoginTest {
     }
 
     private void open(Map<String, ?> config) {
-        detector = new AlertDetector(db, null, Configs.lockout(config));
+        detector = new AlertDetector(db, null, Configs.of(AlertDetector.Config.class, config));
         detector.addSink(audit);
     }
 
@@ -67,14 +67,14 @@ class UnjudgedLoginTest {
     }
 
     private List<String> alerts() throws Exception {
-        detector.drain();
+        AlertAccess.judged(detector);
         return audit.alerts().stream().map(SecurityEvent::reason).toList();
     }
 
     @Test
     void aKnownDeviceReconnectingIsNotHandedOverAgain() throws Exception {
         detector.accept(login("plc-1", "c1", "10.0.0.1"));
-        detector.drain();
+        AlertAccess.judged(detector);
         for (int i = 0; i < 50; i++) {
             detector.accept(login("plc-1", "c1", "10.0.0.1"));
         }
@@ -85,10 +85,10 @@ class UnjudgedLoginTest {
     @Test
     void failuresBetweenTwoLoginsAreJudgedEvenWhenStillQueued() throws Exception {
         detector.accept(login("plc-1", "c1", null));
-        detector.drain();
+        AlertAccess.judged(detector);
         detector.accept(login("plc-1", "c1", null));
         assertThat(unjudged()).isEqualTo(1);
-        // no drain: the failures and the login after them are in the queue together
+        // no wait: the failures and the login after them are in the queue together
         for (int i = 0; i < 3; i++) {
             detector.accept(failure("plc-1", "attacker"));
         }
@@ -103,7 +103,7 @@ class UnjudgedLoginTest {
     @Test
     void aLoginJudgedBeforeAFailureDoesNotVouchForTheLoginAfterIt() throws Exception {
         detector.accept(login("plc-1", "c1", null));
-        detector.drain();
+        AlertAccess.judged(detector);
         // accepted in this order, judged later: login A, 3 failures, login B
         detector.accept(login("plc-1", "c1", null)); // quiet (counted)
         detector.accept(failure("plc-1", "x"));
@@ -119,9 +119,9 @@ class UnjudgedLoginTest {
     @Test
     void aNewClientIdOrAddressIsAlwaysJudged() throws Exception {
         detector.close();
-        open(Map.of("alert_cooldown_minutes", 0));
+        open(Map.of("alert.cooldown.minutes", 0));
         detector.accept(login("plc-1", "c1", "10.0.0.1"));
-        detector.drain();
+        AlertAccess.judged(detector);
         detector.accept(login("plc-1", "c2", "10.0.0.1"));
         detector.accept(login("plc-1", "c2", "10.0.0.9"));
         assertThat(unjudged()).isZero();
@@ -133,7 +133,7 @@ class UnjudgedLoginTest {
     @Test
     void anAccountChangeMakesTheNextLoginJudged() throws Exception {
         detector.accept(login("plc-1", "c1", null));
-        detector.drain();
+        AlertAccess.judged(detector);
         now = now.plusSeconds(1);
         detector.accept(new SecurityEvent(now, EventType.ADMIN_CHANGE, Outcome.ALLOW, "account.remove", "plc-1",
                 null, null, null, null, null, "admin", Map.of()));
@@ -145,8 +145,8 @@ class UnjudgedLoginTest {
     @Test
     void aLoginJudgedLongAgoIsJudgedAgain() throws Exception {
         detector.accept(login("plc-1", "c1", null));
-        detector.drain();
-        now = now.plusMillis(AlertDetector.QUIET_MAX_MS);
+        AlertAccess.judged(detector);
+        now = now.plusMillis(QuietLogins.QUIET_MAX_MS);
         detector.accept(login("plc-1", "c1", null));
         assertThat(unjudged()).isZero();
     }
@@ -154,9 +154,9 @@ class UnjudgedLoginTest {
     @Test
     void overflowingTheFailureMarksVoidsEveryJudgedLogin() throws Exception {
         detector.close();
-        open(Map.of("alert_max_tracked", 100));
+        open(Map.of("alert.max.tracked", 100));
         detector.accept(login("plc-1", "c1", null));
-        detector.drain();
+        AlertAccess.judged(detector);
         // a spray of unknown usernames floods the marks; plc-1's own failures are among them
         for (int i = 0; i < 3; i++) {
             detector.accept(failure("plc-1", "x"));
@@ -171,8 +171,8 @@ class UnjudgedLoginTest {
     @Test
     void newSettingsVoidEveryJudgedLogin() throws Exception {
         detector.accept(login("plc-1", "c1", null));
-        detector.drain();
-        detector.modified(Configs.lockout(Map.of("alert_login_failures", 2)));
+        AlertAccess.judged(detector);
+        detector.modified(Configs.of(AlertDetector.Config.class, Map.of("alert.login.failures", 2)));
         detector.accept(login("plc-1", "c1", null));
         assertThat(unjudged()).isZero();
     }

@@ -2,6 +2,8 @@ package org.mqttwarden.lockout;
 
 import java.time.Instant;
 
+import org.mqttwarden.api.lockout.LockoutEvent;
+
 /**
  * What is remembered about one account (or username without an account) from some origins, or about one
  * source, for {@code warden:lockout-list}. An account has one entry per scope with something to show: its
@@ -28,11 +30,11 @@ public record LockoutEntry(boolean source, String name, Boolean account, int fai
         String scope) {
 
     /** Every origin: the account reached the hourly ceiling. */
-    public static final String ALL = "all sources";
+    public static final String ALL = LockoutEvent.SCOPE_ALL;
     /** Every origin the username did not log in from (within {@code source.trust.days}). */
-    public static final String UNTRUSTED = "untrusted sources";
+    public static final String UNTRUSTED = LockoutEvent.SCOPE_UNTRUSTED;
     /** The prefix of a trusted origin's scope, e.g. {@code trusted client:plc-7 addr:10.0.0.5}. */
-    public static final String TRUSTED = "trusted ";
+    public static final String TRUSTED = LockoutEvent.SCOPE_TRUSTED;
 
     /** @return whether a lock is in force */
     public boolean locked() {

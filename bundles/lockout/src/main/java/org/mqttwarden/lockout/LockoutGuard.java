@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -17,6 +16,8 @@ import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.api.lockout.LockoutEvent;
+import org.mqttwarden.api.lockout.LockoutListener;
 import org.mqttwarden.api.metrics.MetricSource;
 import org.mqttwarden.api.store.WardenDatabase;
 import org.osgi.service.component.annotations.Activate;
@@ -52,10 +53,10 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = LockoutGuard.Config.class)
 public final class LockoutGuard implements LoginGuard, LockoutService, MetricSource {
 
-    @ObjectClassDefinition(name = "MQTT Warden lockout and alerts", description = "Account lockout after failed"
-            + " logins, throttling of sources that try many accounts, and attack alerts (keys alert.*). No setting"
-            + " may allow more than 100 failed logins per account in 60 minutes (NIST SP 800-63B 5.2.2): such a"
-            + " configuration is refused.")
+    @ObjectClassDefinition(name = "MQTT Warden lockout", description = "Account lockout after failed"
+            + " logins and throttling of sources that try many accounts (attack alerts: PID org.mqttwarden.alerts)."
+            + " No setting may allow more than 100 failed logins per account in 60 minutes (NIST SP 800-63B"
+            + " 5.2.2): such a configuration is refused.")
     public @interface Config {
         @AttributeDefinition(description = "Failed logins in a row, within the window, that lock an account from"
                 + " the sources they came from: from all sources it is not trusted from, or from one trusted"
@@ -119,112 +120,6 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
                 + " password work admitted shrinks as the refusals grow and both together keep within"
                 + " login.budget.percent. 0: refusals are free.", min = "0", max = "100000")
         int login_budget_refusal_micros() default 50;
-
-        @AttributeDefinition(description = "Failed logins of one username in the window that raise"
-                + " alert.brute-force (a lock raises it too). 0: only locks.")
-        int alert_brute_failures() default 10;
-
-        @AttributeDefinition(description = "Window of alert.brute.failures, in minutes.")
-        int alert_brute_window_minutes() default 15;
-
-        @AttributeDefinition(description = "Distinct usernames failing from one client id or address in the"
-                + " window that raise alert.password-spraying. 0: off.")
-        int alert_spray_usernames() default 5;
-
-        @AttributeDefinition(description = "Window of alert.spray.usernames, in minutes.")
-        int alert_spray_window_minutes() default 15;
-
-        @AttributeDefinition(description = "Distinct usernames failing gateway-wide that, with enough distinct"
-                + " sources, raise alert.credential-stuffing. 0: off.")
-        int alert_stuffing_accounts() default 20;
-
-        @AttributeDefinition(description = "Distinct sources (address when known, else client id) that, with"
-                + " alert.stuffing.accounts usernames failing, raise alert.credential-stuffing. 0: off.")
-        int alert_stuffing_sources() default 10;
-
-        @AttributeDefinition(description = "Window of credential stuffing, in minutes.")
-        int alert_stuffing_window_minutes() default 15;
-
-        @AttributeDefinition(description = "Denied publishes and subscribes of one client id in the window that"
-                + " raise alert.denied-burst. 0: off.")
-        int alert_denied_count() default 10;
-
-        @AttributeDefinition(description = "Window of alert.denied.count, in seconds.")
-        int alert_denied_window_seconds() default 60;
-
-        @AttributeDefinition(description = "Whether denied reads (deliveries) count towards alert.denied-burst.")
-        boolean alert_denied_read() default false;
-
-        @AttributeDefinition(description = "Failed logins in the window after which a successful login raises"
-                + " alert.login-after-failures. 0: off.")
-        int alert_login_failures() default 3;
-
-        @AttributeDefinition(description = "Window of alert.login.failures, in minutes.")
-        int alert_login_window_minutes() default 15;
-
-        @AttributeDefinition(description = "Raise alert.new-client for a login from a client id or address not"
-                + " seen before for the account (not on its first login).")
-        boolean alert_new_client() default true;
-
-        @AttributeDefinition(description = "Client ids (and, apart, addresses) remembered per account for"
-                + " alert.new-client; the least recently used are forgotten first.")
-        int alert_seen_per_account() default 16;
-
-        @AttributeDefinition(description = "At most one alert per type and subject in this many minutes.")
-        int alert_cooldown_minutes() default 5;
-
-        @AttributeDefinition(description = "At most this many alerts per minute; the rest become one"
-                + " alert.suppressed.")
-        int alert_max_per_minute() default 60;
-
-        @AttributeDefinition(description = "Usernames, sources and client ids tracked at most by each"
-                + " detector (memory bound; least recently active forgotten first).")
-        int alert_max_tracked() default 10_000;
-
-        @AttributeDefinition(description = "Alerts kept in memory for warden:alert-list when no audit log is"
-                + " installed.")
-        int alert_recent_max() default 500;
-
-        @AttributeDefinition(description = "Whether to publish each alert as an MQTT 5 message (QoS 1, user"
-                + " properties type and severity) to <alert.mqtt.topic>/<type>.")
-        boolean alert_mqtt_enabled() default false;
-
-        @AttributeDefinition(description = "The broker to publish alerts to (tcp:// or ssl://).")
-        String alert_mqtt_url() default "tcp://127.0.0.1:1883";
-
-        @AttributeDefinition(description = "Topic prefix of the alert messages.")
-        String alert_mqtt_topic() default "warden/alerts";
-
-        @AttributeDefinition(description = "The MQTT username the alerts are published as.")
-        String alert_mqtt_username() default "warden-alerts";
-
-        @AttributeDefinition(description = "The MQTT client id the alerts are published with.")
-        String alert_mqtt_client_id() default "warden-alerts";
-
-        @AttributeDefinition(description = "The service account's credentials file (0600); empty:"
-                + " ${karaf.etc}/warden-alerts.credentials.")
-        String alert_mqtt_credentials_file() default "";
-
-        @AttributeDefinition(description = "For ssl:// URLs: PEM file of the CA to trust; empty: the JVM's.")
-        String alert_mqtt_ca_file() default "";
-
-        @AttributeDefinition(description = "Whether to create the service account (role warden-alerts, write on"
-                + " <topic>/#) when the broker authenticates through this Warden.")
-        boolean alert_mqtt_provision() default true;
-
-        @AttributeDefinition(description = "Alerts waiting to be published at most; beyond, and while the"
-                + " broker is unreachable, alerts are dropped (counted in warden_alerts_mqtt_failed_total; the audit"
-                + " and the Karaf log keep every alert).")
-        int alert_mqtt_queue() default 1000;
-
-        @AttributeDefinition(description = "MQTT 5 message expiry of alert messages, in seconds.")
-        long alert_mqtt_expiry_seconds() default 3600;
-
-        @AttributeDefinition(description = "How often the audit chain's head (its newest row's id and keyed hash)"
-                + " is published to <alert.mqtt.topic>/audit-anchor when alerts go to MQTT and warden-audit is"
-                + " installed, in minutes (only when it moved): a copy outside the gateway for audit-verify"
-                + " --anchor. 0: never.", min = "0", max = "1440")
-        int alert_mqtt_anchor_minutes() default 10;
     }
 
     /**
@@ -237,8 +132,8 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
     private static final Logger LOG = LoggerFactory.getLogger(LockoutGuard.class);
 
     private final Lockouts lockouts;
-    private final List<EventSink> sinks = new CopyOnWriteArrayList<>();
-    private final List<LockoutListener> listeners = new CopyOnWriteArrayList<>();
+    private final Fanout<EventSink> sinks = new Fanout<>("Event sink");
+    private final Fanout<LockoutListener> listeners = new Fanout<>("Lockout listener");
 
     @Activate
     public LockoutGuard(@Reference WardenDatabase database, Config config) {
@@ -362,28 +257,10 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
     // ---- events
 
     private void publish(LockoutEvent e) {
-        for (LockoutListener l : listeners) {
-            try {
-                l.onLockoutEvent(e);
-            } catch (RuntimeException ex) {
-                LOG.warn("Lockout listener {} failed on {}: {}", l.getClass().getName(), e.kind(), ex.toString());
-            }
-        }
+        listeners.each(l -> l.onLockoutEvent(e), e.kind());
         SecurityEvent event = securityEvent(e);
-        if (event == null) {
-            return;
-        }
-        for (EventSink sink : sinks) {
-            try {
-                sink.accept(event).whenComplete((ok, failure) -> {
-                    if (failure != null) {
-                        LOG.warn("Event sink {} did not record {}: {}", sink.getClass().getName(), event.reason(),
-                                failure.toString());
-                    }
-                });
-            } catch (RuntimeException ex) {
-                LOG.warn("Event sink {} failed on {}: {}", sink.getClass().getName(), event.reason(), ex.toString());
-            }
+        if (event != null) {
+            sinks.offer(sink -> sink.accept(event), event.reason());
         }
     }
 
@@ -411,7 +288,7 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
             case SOURCE_LOCKED -> {
                 reason = "lockout.source-locked";
                 outcome = Outcome.DENY;
-                detail.put("source", e.source().toString());
+                detail.put("source", e.source());
                 detail.put("failures", Integer.toString(e.failures()));
                 detail.put("until", e.until() == null ? "permanent" : e.until().toString());
             }
@@ -423,7 +300,7 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
             case SOURCE_CLEARED -> {
                 reason = "lockout.source-cleared";
                 outcome = Outcome.ALLOW;
-                detail.put("source", e.source().toString());
+                detail.put("source", e.source());
                 detail.put("cause", e.cause() == null ? "admin" : e.cause());
             }
             default -> {
@@ -461,15 +338,12 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
      *     {@code trusted_sources} (origins remembered for their accounts), {@code budget_available_ms}
      *     (negative: a debt being paid back), and the rules in force (a refused configuration leaves them
      *     unchanged): {@code policy_account_max_failures}, {@code policy_lock_minutes},
+     *     {@code policy_lock_max_minutes},
      *     {@code policy_source_max_failures} (0: sources off), {@code policy_worst_case_failures_per_hour},
      *     {@code policy_login_budget_percent} (0: no budget)
      */
     @Override
     public Map<String, Long> gauges() {
         return lockouts.gauges();
-    }
-
-    Lockouts lockouts() {
-        return lockouts;
     }
 }

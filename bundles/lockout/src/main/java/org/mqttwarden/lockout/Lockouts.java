@@ -19,6 +19,7 @@ import java.util.function.LongSupplier;
 import org.mqttwarden.api.auth.LoginReason;
 import org.mqttwarden.api.auth.ClientRef;
 import org.mqttwarden.api.auth.Decision;
+import org.mqttwarden.api.lockout.LockoutEvent;
 import org.mqttwarden.api.text.Printable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -491,7 +492,7 @@ final class Lockouts {
         happened.add(new LockoutEvent(Instant.ofEpochMilli(now), LockoutEvent.Kind.ACCOUNT_LOCKED, client.username(),
                 emptyToNull(client.clientId()), client.address(), null, account(t), run, t.hour.total(now),
                 scope.lockCount, until == LockoutTables.PERMANENT ? null : Instant.ofEpochMilli(until), null,
-                "failures", scopeName(t, scope)));
+                LockoutEvent.CAUSE_FAILURES, scopeName(t, scope)));
     }
 
     /** Locks the username from every origin: the hourly ceiling is reached. */
@@ -507,7 +508,7 @@ final class Lockouts {
                 until == LockoutTables.PERMANENT ? "cleared" : Instant.ofEpochMilli(until));
         happened.add(new LockoutEvent(Instant.ofEpochMilli(now), LockoutEvent.Kind.ACCOUNT_LOCKED, client.username(),
                 emptyToNull(client.clientId()), client.address(), null, account(t), hour, hour, t.lockCount,
-                until == LockoutTables.PERMANENT ? null : Instant.ofEpochMilli(until), null, "ceiling",
+                until == LockoutTables.PERMANENT ? null : Instant.ofEpochMilli(until), null, LockoutEvent.CAUSE_CEILING,
                 LockoutEntry.ALL));
     }
 
@@ -525,8 +526,8 @@ final class Lockouts {
                 LOG.info("Locked source {} after {} failures, until {}", Printable.escape(k.toString()), run,
                         Instant.ofEpochMilli(until));
                 happened.add(new LockoutEvent(Instant.ofEpochMilli(now), LockoutEvent.Kind.SOURCE_LOCKED,
-                        client.username(), emptyToNull(client.clientId()), client.address(), k, null, run, 0,
-                        t.lockCount, Instant.ofEpochMilli(until), null, "failures", null));
+                        client.username(), emptyToNull(client.clientId()), client.address(), k.toString(), null, run, 0,
+                        t.lockCount, Instant.ofEpochMilli(until), null, LockoutEvent.CAUSE_FAILURES, null));
             }
         }
         if (t.idle(now, p.sourceWindowMillis(), p.sourceLockMillis())) {
@@ -603,7 +604,7 @@ final class Lockouts {
             }
             if (had) {
                 happened.add(new LockoutEvent(Instant.ofEpochMilli(now), LockoutEvent.Kind.SOURCE_CLEARED, null,
-                        null, null, source, null, 0, 0, 0, null, actor, "admin", null));
+                        null, null, source.toString(), null, 0, 0, 0, null, actor, LockoutEvent.CAUSE_ADMIN, null));
             }
             return had;
         });
@@ -910,6 +911,7 @@ final class Lockouts {
                         p.budgeted() ? budget.available(nanos.getAsLong(), p.loginBudgetPercent()) / 1_000_000L : 0L),
                 Map.entry("policy_account_max_failures", (long) p.maxFailures()),
                 Map.entry("policy_lock_minutes", (long) p.lockMinutes()),
+                Map.entry("policy_lock_max_minutes", (long) p.lockMaxMinutes()),
                 Map.entry("policy_source_max_failures", (long) p.sourceMaxFailures()),
                 Map.entry("policy_worst_case_failures_per_hour", (long) p.worstCaseFailuresPerHour()),
                 Map.entry("policy_login_budget_percent", (long) p.loginBudgetPercent()));

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.TestClock;
+import org.mqttwarden.api.lockout.LockoutEvent;
 
 /**
  * The 100-failures-per-account-per-hour ceiling (NIST SP 800-63B 5.2.2, OWASP ASVS 2.2.1) as
@@ -130,8 +132,10 @@ class CeilingTest {
             List<Long> counted = new ArrayList<>();
             SqliteDatabase db = new SqliteDatabase(dir.resolve("a" + n + "-" + window + "-" + run + ".db"), 5000, 1);
             try {
-                LockoutGuard guard = new LockoutGuard(db, TestConfig.defaults().config(), clock);
-                guard.lockouts().policy(p);
+                LockoutGuard guard = new LockoutGuard(db, TestConfig.defaults().account(n, window)
+                        .locks(lock, max, permanent).sources(0, 15, 15, 0).budget(0, 50).config(), clock);
+                assertThat(guard.gauges()).as("the policy is in force").containsEntry("policy_account_max_failures",
+                        (long) n).containsEntry("policy_worst_case_failures_per_hour", (long) worst);
                 guard.addListener(e -> {
                     if (e.kind() == LockoutEvent.Kind.FAILURE) {
                         counted.add(e.time().toEpochMilli());

@@ -26,6 +26,7 @@ import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.http.GoAuthServer;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.TestClock;
 
 /**
  * An unauthenticated CONNECT flood with random usernames and passwords, sent as go-auth behind Mosquitto

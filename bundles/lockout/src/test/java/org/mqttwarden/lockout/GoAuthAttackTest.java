@@ -25,12 +25,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.api.account.AccountService;
-import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.http.GoAuthServer;
-import org.mqttwarden.lockout.alert.AlertAccess;
-import org.mqttwarden.lockout.alert.AlertDetector;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
 
@@ -170,48 +167,36 @@ class GoAuthAttackTest {
         assertThat(reasons.subList(reasons.size() - 2, reasons.size())).containsOnly("lockout.locked");
     }
 
+    /** The alert raised by the same attack is tested with warden-alerts ({@code AlertHttpReplayTest}). */
     @Test
-    void thirtyWrongPasswordsFromOtherClientIdsLockOnlyThoseSourcesWhileTheDeviceGetsInAndAnAlertIsRaised()
-            throws Exception {
-        AlertDetector detector = new AlertDetector(db, null, Configs.lockout(Map.of()));
-        Attempts.Sink alerts = new Attempts.Sink();
-        AlertAccess.sink(detector, alerts);
-        auth.decisionSink(detector);
-        guard.addListener(detector);
-        try {
-            assertThat(login("plc-1", SECRET, "plc-1")).as("the device, some day before").isEqualTo(200);
-            for (int i = 0; i < 30; i++) {
-                assertThat(login("plc-1", "guess-" + i, "attacker-" + i)).isEqualTo(403);
-            }
-            assertThat(login("plc-1", SECRET, "plc-1")).as("the device reconnects at once").isEqualTo(200);
-            assertThat(login("plc-1", SECRET, "attacker-0")).as("the attacker's sources are locked").isEqualTo(403);
-            List<String> reasons = authReasons();
-            assertThat(reasons.stream().filter("auth.bad-password"::equals)).hasSize(5);
-            assertThat(reasons.stream().filter("lockout.locked"::equals)).hasSize(26);
-            assertThat(reasons.get(reasons.size() - 1)).isEqualTo("lockout.locked");
-            assertThat(guard.list()).filteredOn(e -> !e.source()).singleElement().satisfies(e -> {
-                assertThat(e.name()).isEqualTo("plc-1");
-                assertThat(e.scope()).isEqualTo(LockoutEntry.UNTRUSTED);
-                assertThat(e.locked()).isTrue();
-            });
-            detector.drain();
-            assertThat(alerts.events).filteredOn(e -> e.type() == EventType.ALERT).extracting(SecurityEvent::reason)
-                    .contains("alert.brute-force");
-            assertThat(audit.events).filteredOn(e -> e.reason().equals("lockout.account-locked")).singleElement()
-                    .satisfies(e -> assertThat(e.detail()).containsEntry("scope", LockoutEntry.UNTRUSTED));
-
-            // five wrong passwords from the device's own client id lock that source (for plc-1) too
-            for (int i = 0; i < 5; i++) {
-                assertThat(login("plc-1", "guess-own-" + i, "plc-1")).isEqualTo(403);
-            }
-            assertThat(login("plc-1", SECRET, "plc-1")).isEqualTo(403);
-            assertThat(authReasons().get(authReasons().size() - 1)).isEqualTo("lockout.locked");
-            assertThat(guard.list()).filteredOn(e -> !e.source()).extracting(LockoutEntry::scope, LockoutEntry::locked)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple(LockoutEntry.UNTRUSTED, true),
-                            org.assertj.core.groups.Tuple.tuple(LockoutEntry.TRUSTED + "client:plc-1", true));
-        } finally {
-            detector.close();
+    void thirtyWrongPasswordsFromOtherClientIdsLockOnlyThoseSourcesWhileTheDeviceGetsIn() throws Exception {
+        assertThat(login("plc-1", SECRET, "plc-1")).as("the device, some day before").isEqualTo(200);
+        for (int i = 0; i < 30; i++) {
+            assertThat(login("plc-1", "guess-" + i, "attacker-" + i)).isEqualTo(403);
         }
+        assertThat(login("plc-1", SECRET, "plc-1")).as("the device reconnects at once").isEqualTo(200);
+        assertThat(login("plc-1", SECRET, "attacker-0")).as("the attacker's sources are locked").isEqualTo(403);
+        List<String> reasons = authReasons();
+        assertThat(reasons.stream().filter("auth.bad-password"::equals)).hasSize(5);
+        assertThat(reasons.stream().filter("lockout.locked"::equals)).hasSize(26);
+        assertThat(reasons.get(reasons.size() - 1)).isEqualTo("lockout.locked");
+        assertThat(guard.list()).filteredOn(e -> !e.source()).singleElement().satisfies(e -> {
+            assertThat(e.name()).isEqualTo("plc-1");
+            assertThat(e.scope()).isEqualTo(LockoutEntry.UNTRUSTED);
+            assertThat(e.locked()).isTrue();
+        });
+        assertThat(audit.events).filteredOn(e -> e.reason().equals("lockout.account-locked")).singleElement()
+                .satisfies(e -> assertThat(e.detail()).containsEntry("scope", LockoutEntry.UNTRUSTED));
+
+        // five wrong passwords from the device's own client id lock that source (for plc-1) too
+        for (int i = 0; i < 5; i++) {
+            assertThat(login("plc-1", "guess-own-" + i, "plc-1")).isEqualTo(403);
+        }
+        assertThat(login("plc-1", SECRET, "plc-1")).isEqualTo(403);
+        assertThat(authReasons().get(authReasons().size() - 1)).isEqualTo("lockout.locked");
+        assertThat(guard.list()).filteredOn(e -> !e.source()).extracting(LockoutEntry::scope, LockoutEntry::locked)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(LockoutEntry.UNTRUSTED, true),
+                        org.assertj.core.groups.Tuple.tuple(LockoutEntry.TRUSTED + "client:plc-1", true));
     }
 
     @Test

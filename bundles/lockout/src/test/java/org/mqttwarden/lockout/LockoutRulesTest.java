@@ -14,10 +14,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.api.auth.ClientRef;
+import org.mqttwarden.api.auth.Decision;
+import org.mqttwarden.api.auth.LoginGuard;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.TestClock;
+import org.mqttwarden.api.lockout.LockoutEvent;
 
 /** Every lockout rule, on a real SQLite file, with a clock the test moves. */
 class LockoutRulesTest {
@@ -457,11 +461,22 @@ class LockoutRulesTest {
     void theHardCeilingLocksAtOneHundredEvenUnderAPolicyThatWouldAllowMore() {
         Policy loose = new Policy(100, 1, 1, 1, false, 0, 15, 15, 0, 50_000, 50_000, 0, 50);
         assertThat(loose.problems()).isNotEmpty();
-        guard.lockouts().policy(loose);
+        // no configuration can put such a policy in force (it is refused): the rules themselves get it
         List<Long> failures = new CopyOnWriteArrayList<>();
-        guard.addListener(e -> {
+        Lockouts rules = new Lockouts(new LockoutStore(db), loose, clock, () -> clock.millis() * 1_000_000L, e -> {
             if (e.kind() == LockoutEvent.Kind.FAILURE && "plc-1".equals(e.username())) {
                 failures.add(e.time().toEpochMilli());
+            }
+        });
+        Attempts a = new Attempts(new LoginGuard() {
+            @Override
+            public Decision check(ClientRef client) {
+                return rules.check(client, true);
+            }
+
+            @Override
+            public void outcome(ClientRef client, boolean success, String reason) {
+                rules.outcome(client, success, reason);
             }
         });
         Instant end = clock.instant().plus(Duration.ofHours(4));
@@ -489,11 +504,11 @@ class LockoutRulesTest {
     void aConfigurationAboveTheCeilingIsRefusedAndTheRulesInForceStay() {
         guard.modified(TestConfig.defaults().account(3, 15).config());
         guard.modified(TestConfig.defaults().account(50, 15).config());
-        assertThat(guard.lockouts().policy().maxFailures()).isEqualTo(3);
+        assertThat(guard.gauges()).containsEntry("policy_account_max_failures", 3L);
         guard.modified(TestConfig.defaults().account(5, 15).locks(1, 1, false).config());
-        assertThat(guard.lockouts().policy().maxFailures()).isEqualTo(3);
+        assertThat(guard.gauges()).containsEntry("policy_account_max_failures", 3L);
         guard.modified(TestConfig.defaults().locks(30, 10, false).config());
-        assertThat(guard.lockouts().policy().lockMaxMinutes()).isEqualTo(1440);
+        assertThat(guard.gauges()).containsEntry("policy_lock_max_minutes", 1440L);
         assertThat(guard.counters()).containsEntry("config_refused", 3L);
     }
 
@@ -502,7 +517,13 @@ class LockoutRulesTest {
         db.close();
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         start(TestConfig.defaults().account(100, 1).locks(1, 1, false));
-        assertThat(guard.lockouts().policy()).isEqualTo(Policy.DEFAULTS);
+        Policy d = Policy.DEFAULTS;
+        assertThat(guard.gauges()).containsEntry("policy_account_max_failures", (long) d.maxFailures())
+                .containsEntry("policy_lock_minutes", (long) d.lockMinutes())
+                .containsEntry("policy_lock_max_minutes", (long) d.lockMaxMinutes())
+                .containsEntry("policy_source_max_failures", (long) d.sourceMaxFailures())
+                .containsEntry("policy_worst_case_failures_per_hour", (long) d.worstCaseFailuresPerHour())
+                .containsEntry("policy_login_budget_percent", (long) d.loginBudgetPercent());
     }
 
     @Test

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.api.store.WardenDatabase;
-import org.mqttwarden.store.PostgresAccess;
+import org.mqttwarden.testsupport.PostgresServer;
 import org.mqttwarden.store.SqliteDatabase;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -25,14 +25,14 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class LockoutSqlPortabilityTest {
 
-    private static PostgresAccess server;
+    private static PostgresServer server;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void startPostgres() throws Exception {
-        server = PostgresAccess.start();
+        server = PostgresServer.start();
     }
 
     @AfterAll

@@ -26,6 +26,7 @@ import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.lockout.command.CommandsAccess;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.TestClock;
 
 /** Lockout state across a restart, under concurrency, and cleared by account changes and the shell. */
 class LockoutStateTest {

@@ -1,9 +1,16 @@
 package org.mqttwarden.lockout;
 
-import org.mqttwarden.api.event.EventSink;
-import org.mqttwarden.api.store.WardenDatabase;
+import java.util.Map;
 
-/** Wires a {@link LockoutGuard} as Declarative Services does, for tests in other packages (alerts). */
+import org.mqttwarden.api.event.EventSink;
+import org.mqttwarden.api.lockout.LockoutListener;
+import org.mqttwarden.api.store.WardenDatabase;
+import org.mqttwarden.testsupport.Configs;
+
+/**
+ * Wires a {@link LockoutGuard} as Declarative Services does, for tests in other packages and bundles:
+ * warden-lockout's test-jar holds it (with {@link LoopbackHttp}) for warden-alerts' tests.
+ */
 public final class LockoutWiring {
 
     private LockoutWiring() {
@@ -14,7 +21,8 @@ public final class LockoutWiring {
      *     which the budget would mostly refuse ({@link LoginBudgetTest} and {@link FloodTest} test it)
      */
     public static LockoutGuard guard(WardenDatabase db) {
-        return new LockoutGuard(db, TestConfig.defaults().budget(0).config());
+        return new LockoutGuard(db, Configs.of(LockoutGuard.Config.class, Map.of("login.budget.percent", 0,
+                "login.budget.refusal.micros", 0)));
     }
 
     public static void sink(LockoutGuard guard, EventSink sink) {

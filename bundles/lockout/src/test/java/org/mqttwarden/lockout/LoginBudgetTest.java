@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.api.auth.ClientRef;
 import org.mqttwarden.api.auth.Decision;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.TestClock;
 
 /**
  * The login budget of untrusted sources, on the guard with a clock the test moves: the login work of an

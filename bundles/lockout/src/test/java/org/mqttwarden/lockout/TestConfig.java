@@ -3,6 +3,8 @@ package org.mqttwarden.lockout;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.mqttwarden.testsupport.Configs;
+
 /** The lockout keys of a {@link LockoutGuard.Config}, changed one rule at a time; {@link #config} hands it over. */
 record TestConfig(int account_max_failures, int account_window_minutes, int lock_minutes, int lock_max_minutes,
         boolean lock_permanent, int source_max_failures, int source_window_minutes, int source_lock_minutes,
@@ -55,16 +57,16 @@ record TestConfig(int account_max_failures, int account_window_minutes, int lock
                 max_tracked_unknown, max_tracked_sources, percent, refusalMicros);
     }
 
-    /** @return the configuration as Declarative Services hands it over (alert keys at their defaults) */
+    /** @return the configuration as Declarative Services hands it over, built from the cfg-file property names */
     LockoutGuard.Config config() {
         Map<String, Object> m = new LinkedHashMap<>();
         for (var c : TestConfig.class.getRecordComponents()) {
             try {
-                m.put(c.getName(), c.getAccessor().invoke(this));
+                m.put(c.getName().replace('_', '.'), c.getAccessor().invoke(this));
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
         }
-        return Configs.lockout(m);
+        return Configs.of(LockoutGuard.Config.class, m);
     }
 }

@@ -1,4 +1,4 @@
-package org.mqttwarden.lockout.command;
+package org.mqttwarden.alerts.command;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -22,12 +22,12 @@ import org.mqttwarden.api.audit.AuditQuery;
 import org.mqttwarden.api.audit.AuditRecord;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.text.Printable;
-import org.mqttwarden.lockout.alert.Alert;
-import org.mqttwarden.lockout.alert.AlertService;
+import org.mqttwarden.alerts.Alert;
+import org.mqttwarden.alerts.AlertService;
 
 @Service
 @Command(scope = "warden", name = "alert-list", description = "Lists security alerts, oldest first: from the audit"
-        + " log when warden-audit is installed (every alert it keeps), else those raised since warden-lockout started.")
+        + " log when warden-audit is installed (every alert it keeps), else those raised since warden-alerts started.")
 public class AlertListCommand implements Action {
 
     static final int MAX_LIMIT = 100_000;
@@ -68,7 +68,7 @@ public class AlertListCommand implements Action {
         }
         table.print(session.getConsole(), !noFormat);
         if (audit == null) {
-            session.getConsole().println("(alerts raised since warden-lockout started; install warden-audit for"
+            session.getConsole().println("(alerts raised since warden-alerts started; install warden-audit for"
                     + " history)");
         }
         return null;

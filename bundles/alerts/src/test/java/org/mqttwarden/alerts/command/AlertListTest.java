@@ -1,4 +1,4 @@
-package org.mqttwarden.lockout.command;
+package org.mqttwarden.alerts.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,10 +19,11 @@ import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.audit.AuditLog;
-import org.mqttwarden.lockout.Configs;
-import org.mqttwarden.lockout.alert.Alert;
-import org.mqttwarden.lockout.alert.AlertDetector;
-import org.mqttwarden.lockout.alert.Severity;
+import org.mqttwarden.testsupport.Configs;
+import org.mqttwarden.alerts.Alert;
+import org.mqttwarden.alerts.AlertAccess;
+import org.mqttwarden.alerts.AlertDetector;
+import org.mqttwarden.alerts.Severity;
 import org.mqttwarden.store.SqliteDatabase;
 
 /**
@@ -49,8 +50,8 @@ class AlertListTest {
     }
 
     private AlertDetector detector() {
-        AlertDetector d = new AlertDetector(db, null, Configs.lockout(Map.of()));
-        org.mqttwarden.lockout.alert.AlertAccess.sink(d, audit);
+        AlertDetector d = new AlertDetector(db, null, Configs.of(AlertDetector.Config.class, Map.of()));
+        AlertAccess.sink(d, audit);
         return d;
     }
 
@@ -67,7 +68,7 @@ class AlertListTest {
             detector.accept(new SecurityEvent(t, EventType.AUTH, Outcome.DENY, "auth.bad-password", user, null,
                     "attacker", null, null, null, null, Map.of()));
         }
-        detector.drain();
+        AlertAccess.judged(detector);
     }
 
     private List<String> subjects(List<Alert> alerts) {

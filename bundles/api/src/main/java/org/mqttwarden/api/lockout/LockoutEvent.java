@@ -8,8 +8,9 @@ import java.util.Objects;
  *
  * @param time when it happened; never {@code null}
  * @param kind what happened; never {@code null}
- * @param username the username concerned (an account, or a username without one); {@code null} when a source
- *     was locked or cleared
+ * @param username the username concerned (an account, or a username without one); for
+ *     {@link Kind#SOURCE_LOCKED} the username of the attempt that locked the source; {@code null} when a source
+ *     was cleared
  * @param clientId the client id of the attempt, or {@code null} (none, or a clear)
  * @param address the client's address, or {@code null} when unknown
  * @param source for {@link Kind#SOURCE_LOCKED} and {@link Kind#SOURCE_CLEARED}, the source:

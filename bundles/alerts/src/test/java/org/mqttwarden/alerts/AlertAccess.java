@@ -1,0 +1,28 @@
+package org.mqttwarden.alerts;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+
+import org.mqttwarden.api.event.EventSink;
+
+/** Reaches an {@link AlertDetector} as Declarative Services and {@code /metrics} do, for tests in other packages. */
+public final class AlertAccess {
+
+    private AlertAccess() {
+    }
+
+    /** Binds {@code sink} as DS binds an event sink. */
+    public static void sink(AlertDetector detector, EventSink sink) {
+        detector.addSink(sink);
+    }
+
+    /**
+     * Waits, at most 10 s, until every event handed to {@code detector} so far has been judged and its alerts
+     * raised: its {@code queue_depth} gauge (on {@code /metrics}) is 0.
+     */
+    public static void judged(AlertDetector detector) {
+        await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                .until(() -> detector.gauges().get("queue_depth") == 0L);
+    }
+}
