@@ -1,0 +1,146 @@
+package org.mqttwarden.auth;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import org.mqttwarden.api.account.Role;
+import org.mqttwarden.api.account.SubjectType;
+import org.mqttwarden.api.auth.Access;
+import org.mqttwarden.api.auth.Decision;
+import org.mqttwarden.api.auth.WardenUnavailableException;
+import org.mqttwarden.api.store.AccountStore;
+import org.mqttwarden.api.store.StoredAccount;
+import org.mqttwarden.auth.acl.AclIndex;
+
+/**
+ * What the decisions read from the store, one snapshot per store revision: the roles, the ACL index, and
+ * caches of accounts and ACL decisions that fill as they are asked for. A change made through
+ * {@code AccountService} moves the revision, so the next request starts a new snapshot and the old one's
+ * caches are dropped whole.
+ */
+final class StoreSnapshots {
+
+    /** An ACL question as the decision cache knows it. */
+    record AclKey(String username, String clientId, String topic, Access access) {
+    }
+
+    /** Everything derived from one revision of the store. */
+    static final class Snapshot {
+
+        final long revision;
+        final AclIndex index;
+        private final Map<String, Role> roles;
+        private final ConcurrentHashMap<String, Optional<StoredAccount>> accounts = new ConcurrentHashMap<>();
+        private final ConcurrentHashMap<AclKey, Decision> decisions = new ConcurrentHashMap<>();
+
+        private Snapshot(long revision, AclIndex index, Map<String, Role> roles) {
+            this.revision = revision;
+            this.index = index;
+            this.roles = roles;
+        }
+
+        /** @return the account as cached: present, known absent (empty), or {@code null} when not cached */
+        Optional<StoredAccount> cachedAccount(String username) {
+            return accounts.get(username);
+        }
+
+        /** @return the cached decision for this question, or {@code null} */
+        Decision cachedDecision(AclKey key) {
+            return decisions.get(key);
+        }
+
+        /** @return whether the account holds a role marked superuser */
+        boolean isSuperuser(StoredAccount account) {
+            for (String r : account.roles()) {
+                Role role = roles.get(r);
+                if (role != null && role.superuser()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private final AccountStore store;
+    private final CacheBounds bounds;
+    private final EngineCounters counters;
+    private volatile Snapshot snapshot;
+
+    StoreSnapshots(AccountStore store, CacheBounds bounds, EngineCounters counters) {
+        this.store = store;
+        this.bounds = bounds;
+        this.counters = counters;
+    }
+
+    /** @return the snapshot when it is still current, else null (checking costs no I/O) */
+    Snapshot cached() {
+        Snapshot s = snapshot;
+        return s != null && s.revision == store.revision() ? s : null;
+    }
+
+    /**
+     * @return the snapshot of the store's current revision, built now when the revision moved
+     * @throws WardenUnavailableException when the store fails
+     */
+    Snapshot current() {
+        long revision = unavailableOnFailure(store::revision);
+        Snapshot s = snapshot;
+        if (s != null && s.revision == revision) {
+            return s;
+        }
+        synchronized (this) {
+            s = snapshot;
+            if (s != null && s.revision == revision) {
+                return s;
+            }
+            Map<String, Role> roles = new HashMap<>();
+            for (Role r : unavailableOnFailure(store::listRoles)) {
+                roles.put(r.name(), r);
+            }
+            // the roles' rules now; an account's own rules when that account is first decided
+            AclIndex index = AclIndex.build(unavailableOnFailure(() -> store.listRules(SubjectType.ROLE, null)),
+                    username -> unavailableOnFailure(() -> store.listRules(SubjectType.ACCOUNT, username)),
+                    bounds.accounts());
+            counters.indexBuilds.increment();
+            s = new Snapshot(revision, index, Map.copyOf(roles));
+            snapshot = s;
+            return s;
+        }
+    }
+
+    /**
+     * @return the account from the snapshot's cache, read from the store (and cached) when not there yet;
+     *     empty when there is no such account
+     * @throws WardenUnavailableException when the store fails
+     */
+    Optional<StoredAccount> account(Snapshot s, String username) {
+        Optional<StoredAccount> a = s.accounts.get(username);
+        if (a == null) {
+            a = unavailableOnFailure(() -> store.findAccount(username));
+            if (s.accounts.size() >= bounds.accounts()) {
+                s.accounts.clear();
+            }
+            s.accounts.put(username, a);
+        }
+        return a;
+    }
+
+    /** Caches a decision in the snapshot it was made from. */
+    void remember(Snapshot s, AclKey key, Decision d) {
+        if (s.decisions.size() >= bounds.decisions()) {
+            s.decisions.clear();
+        }
+        s.decisions.put(key, d);
+    }
+
+    static <T> T unavailableOnFailure(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            throw new WardenUnavailableException("The account store failed: " + e.getMessage(), e);
+        }
+    }
+}
