@@ -100,7 +100,7 @@ public class AlertMqttIT extends WardenTestSupport {
             dashboard.connect(o);
             dashboard.subscribe("warden/alerts/#", 1);
 
-            shellAs("config:edit org.mqttwarden.lockout; config:property-set alert.mqtt.url tcp://127.0.0.1:" + port
+            shellAs("config:edit org.mqttwarden.alerts; config:property-set alert.mqtt.url tcp://127.0.0.1:" + port
                     + "; config:property-set alert.mqtt.credentials.file " + credentials
                     + "; config:property-set alert.mqtt.enabled true; config:update", "admin", "manager", "viewer");
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
@@ -131,7 +131,7 @@ public class AlertMqttIT extends WardenTestSupport {
             String account = shell("warden:user-show warden-alerts");
             assertTrue(account, account.contains("warden-alerts"));
         } finally {
-            shellAs("config:property-set -p org.mqttwarden.lockout alert.mqtt.enabled false", "admin", "manager",
+            shellAs("config:property-set -p org.mqttwarden.alerts alert.mqtt.enabled false", "admin", "manager",
                     "viewer");
             if (dashboard != null && dashboard.isConnected()) {
                 dashboard.disconnect();

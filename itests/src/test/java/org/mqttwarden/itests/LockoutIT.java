@@ -161,17 +161,27 @@ public class LockoutIT extends WardenTestSupport {
     public void oneMetatypeDescribesEveryKeyOfThePid() throws Exception {
         Bundle lockout = Arrays.stream(bundleContext.getBundles())
                 .filter(b -> "warden-lockout".equals(b.getSymbolicName())).findFirst().orElseThrow();
-        URL entry = lockout.getEntry("OSGI-INF/metatype/org.mqttwarden.lockout.LockoutGuard$Config.xml");
-        assertTrue("metatype of the lockout PID", entry != null);
-        String xml;
-        try (InputStream in = entry.openStream()) {
-            xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        for (String key : new String[] {"account.max.failures", "source.trust.days", "alert.brute.failures",
-                "alert.mqtt.enabled", "alert.mqtt.credentials.file"}) {
+        String xml = entry(lockout, "OSGI-INF/metatype/org.mqttwarden.lockout.LockoutGuard$Config.xml");
+        for (String key : new String[] {"account.max.failures", "source.trust.days"}) {
             assertTrue(key, xml.contains("id=\"" + key + "\""));
         }
+        assertTrue("the alert keys moved to warden-alerts", !xml.contains("alert."));
         assertEquals("one OCD for the PID", 1, Collections.list(lockout.findEntries("OSGI-INF/metatype", "*.xml",
                 false)).size());
+        Bundle alerts = Arrays.stream(bundleContext.getBundles())
+                .filter(b -> "warden-alerts".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        String alertXml = entry(alerts, "OSGI-INF/metatype/org.mqttwarden.alerts.AlertDetector$Config.xml");
+        for (String key : new String[] {"alert.brute.failures", "alert.mqtt.enabled", "alert.mqtt.credentials.file"}) {
+            assertTrue(key, alertXml.contains("id=\"" + key + "\""));
+        }
+        assertTrue("designated to the alerts PID", alertXml.contains("<Designate pid=\"org.mqttwarden.alerts\">"));
+    }
+
+    private static String entry(Bundle bundle, String path) throws Exception {
+        URL entry = bundle.getEntry(path);
+        assertTrue(path + " in " + bundle.getSymbolicName(), entry != null);
+        try (InputStream in = entry.openStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 }
