@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +21,7 @@ import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.Configs;
 
 class AccountAdminTest {
 
@@ -37,7 +39,7 @@ class AccountAdminTest {
     void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         store = new JdbiAccountStore(db);
-        admin = new AccountAdmin(store, TestAuthConfig.defaults());
+        admin = new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
         admin.addSink(sink);
     }
 

@@ -33,6 +33,8 @@ import org.mqttwarden.api.store.AccountStore;
 import org.mqttwarden.audit.AuditLog;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.store.SqliteDatabaseFiles;
+import org.mqttwarden.testsupport.Configs;
 
 /**
  * No admin change without its audit row, with the real audit log: its writer is held up by another process
@@ -50,6 +52,7 @@ class AdminChangeAuditTest {
     private SqliteDatabase db;
     private JdbiAccountStore store;
     private AccountAdmin admin;
+    private SqliteDatabaseFiles files;
     private AuditLog audit;
     private Connection lock;
 
@@ -57,8 +60,9 @@ class AdminChangeAuditTest {
     void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         store = new JdbiAccountStore(db);
-        audit = new AuditLog(auditConfig(dir.resolve("audit.db")));
-        admin = new AccountAdmin(store, TestAuthConfig.defaults().withEventWait(1000));
+        files = new SqliteDatabaseFiles();
+        audit = new AuditLog(auditConfig(dir.resolve("audit.db")), files);
+        admin = new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10, "event.wait.ms", 1000)));
         admin.addSink(audit);
     }
 
@@ -66,6 +70,7 @@ class AdminChangeAuditTest {
     void close() throws Exception {
         release();
         audit.close();
+        files.close();
         db.close();
     }
 
@@ -124,7 +129,7 @@ class AdminChangeAuditTest {
                         throw e.getCause();
                     }
                 });
-        AccountAdmin racing = new AccountAdmin(raced, TestAuthConfig.defaults());
+        AccountAdmin racing = new AccountAdmin(raced, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
         racing.addSink(audit);
         assertThatThrownBy(() -> racing.grantRole("plc-4", "viewer", "root")).hasMessageContaining("already holds");
         await().atMost(Duration.ofSeconds(10)).until(() -> rows("account.role-grant").size() == 2);
@@ -169,7 +174,7 @@ class AdminChangeAuditTest {
 
     /** The audit's configuration as Declarative Services would hand it over: defaults, a small queue. */
     private static AuditLog.Config auditConfig(Path file) {
-        return TestAnnotations.of(AuditLog.Config.class, Map.of("path", file.toString(), "queue_size", QUEUE,
-                "batch_max", 1, "busy_timeout_ms", 60_000, "offer_timeout_ms", 100));
+        return Configs.of(AuditLog.Config.class, Map.of("path", file.toString(), "queue.size", QUEUE,
+                "batch.max", 1, "busy.timeout.ms", 60_000, "offer.timeout.ms", 100));
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,6 +19,7 @@ import org.mqttwarden.api.auth.Decision;
 import org.mqttwarden.api.auth.LoginGuard;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.Configs;
 
 /**
  * Logins that cost no bcrypt: generated device secrets (fast hash, also right after a restart) and
@@ -42,13 +44,13 @@ class CheapLoginTest {
     void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         store = new JdbiAccountStore(db);
-        admin = new AccountAdmin(store, TestAuthConfig.defaults());
+        admin = new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
         engine = newEngine();
         admin.createAccount("human", TYPED, Set.of("viewer"), null, "test");
     }
 
     private DecisionEngine newEngine() {
-        DecisionEngine e = new DecisionEngine(store, TestAuthConfig.defaults());
+        DecisionEngine e = new DecisionEngine(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
         e.addSink(sink);
         e.addGuard(new LoginGuard() {
             @Override

@@ -24,6 +24,7 @@ import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.Configs;
 
 /** How the engine fills the client address that go-auth does not send. */
 class DecisionEngineAddressTest {
@@ -73,8 +74,9 @@ class DecisionEngineAddressTest {
     void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         store = new JdbiAccountStore(db);
-        new AccountAdmin(store, TestAuthConfig.defaults()).createAccount("dev1", PW, Set.of("sensor"), null, "test");
-        engine = new DecisionEngine(store, TestAuthConfig.defaults());
+        new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)))
+                .createAccount("dev1", PW, Set.of("sensor"), null, "test");
+        engine = new DecisionEngine(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
         engine.addSink(sink);
         engine.addGuard(guard);
         addresses.byClientId.put("dev-1", "10.0.0.5");

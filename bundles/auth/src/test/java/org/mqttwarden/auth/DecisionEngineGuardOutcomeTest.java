@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -19,6 +20,7 @@ import org.mqttwarden.api.auth.LoginGuard;
 import org.mqttwarden.api.auth.WardenUnavailableException;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.Configs;
 
 /**
  * A login guard that reserves something in {@code check} (warden-lockout counts attempts in flight)
@@ -67,8 +69,9 @@ class DecisionEngineGuardOutcomeTest {
     void start() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         JdbiAccountStore store = new JdbiAccountStore(db);
-        new AccountAdmin(store, TestAuthConfig.defaults()).createAccount("dev1", PW, Set.of("sensor"), null, "test");
-        engine = new DecisionEngine(store, TestAuthConfig.defaults());
+        new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)))
+                .createAccount("dev1", PW, Set.of("sensor"), null, "test");
+        engine = new DecisionEngine(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
     }
 
     @AfterEach

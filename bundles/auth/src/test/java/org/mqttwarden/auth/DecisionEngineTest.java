@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -31,6 +32,7 @@ import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.api.metrics.MetricSource;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.Configs;
 
 class DecisionEngineTest {
 
@@ -49,8 +51,8 @@ class DecisionEngineTest {
     void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         store = new JdbiAccountStore(db);
-        admin = new AccountAdmin(store, TestAuthConfig.defaults());
-        engine = new DecisionEngine(store, TestAuthConfig.defaults());
+        admin = new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
+        engine = new DecisionEngine(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
         engine.addSink(sink);
         admin.createAccount("dev1", PW, Set.of("sensor"), null, "test");
         admin.createAccount("ops", PW, Set.of("admin"), null, "test");
@@ -128,14 +130,15 @@ class DecisionEngineTest {
 
     @Test
     void aZeroTtlRemembersNothing() {
-        DecisionEngine noMemory = new DecisionEngine(store, TestAuthConfig.defaults().withTtl(0));
+        DecisionEngine noMemory = new DecisionEngine(store,
+                Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10, "verified.ttl.seconds", 0)));
         noMemory.authenticate(new Credentials("dev1", PW, "c"));
         assertThat(noMemory.authenticate(new Credentials("dev1", PW, "c")).reason()).isEqualTo("auth.ok");
     }
 
     @Test
     void rehashesAnOutdatedCostOnTheNextSuccessfulLogin() {
-        DecisionEngine stronger = new DecisionEngine(store, TestAuthConfig.defaults().withCost(11));
+        DecisionEngine stronger = new DecisionEngine(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 11)));
         assertThat(store.findAccount("dev1").orElseThrow().passwordHash()).startsWith("bcrypt-sha256$2a$10$");
         assertThat(stronger.authenticate(new Credentials("dev1", PW, "c")).allowed()).isTrue();
         assertThat(store.findAccount("dev1").orElseThrow().passwordHash()).startsWith("bcrypt-sha256$2a$11$");
@@ -180,7 +183,8 @@ class DecisionEngineTest {
 
     @Test
     void failsClosedWhenARequiredGuardIsAbsent() {
-        DecisionEngine strict = new DecisionEngine(store, TestAuthConfig.defaults().withGuardRequired());
+        DecisionEngine strict = new DecisionEngine(store,
+                Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10, "login.guard.required", true)));
         assertThatThrownBy(() -> strict.authenticate(new Credentials("dev1", PW, "c")))
                 .isInstanceOf(WardenUnavailableException.class);
     }
@@ -319,7 +323,8 @@ class DecisionEngineTest {
 
     @Test
     void aSinkThatNeverConfirmsDelaysADenialOnlyUpToTheBound() {
-        DecisionEngine bounded = new DecisionEngine(store, TestAuthConfig.defaults().withEventWait(200));
+        DecisionEngine bounded = new DecisionEngine(store,
+                Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10, "event.wait.ms", 200)));
         bounded.addSink(event -> new CompletableFuture<>());
         long t0 = System.nanoTime();
         assertThat(bounded.authorize(new ClientRef("dev1", "c", null), "other/x", Access.WRITE).allowed()).isFalse();

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 
 import org.awaitility.Awaitility;
@@ -21,6 +22,7 @@ import org.mqttwarden.api.auth.Credentials;
 import org.mqttwarden.api.health.StartupStep;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.Configs;
 
 class FirstStartTest {
 
@@ -36,7 +38,7 @@ class FirstStartTest {
     void open() throws Exception {
         db = new SqliteDatabase(dir.resolve("data/warden.db"), 5000, 2);
         store = new JdbiAccountStore(db);
-        admin = new AccountAdmin(store, TestAuthConfig.defaults());
+        admin = new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
         etc = Files.createDirectories(dir.resolve("etc"));
         Files.writeString(etc.resolve("users.properties"), "#karaf = karaf,_g_:admingroup\n"
                 + "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n");
@@ -68,7 +70,7 @@ class FirstStartTest {
         assertThat(shell).hasSizeGreaterThanOrEqualTo(32).isNotEqualTo(mqtt);
         assertThat(console.toString(StandardCharsets.UTF_8)).contains(mqtt, shell);
 
-        DecisionEngine engine = new DecisionEngine(store, TestAuthConfig.defaults());
+        DecisionEngine engine = new DecisionEngine(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
         assertThat(engine.authenticate(new Credentials("admin", mqtt, "c")).allowed()).isTrue();
         assertThat(engine.superuser("admin").allowed()).isTrue();
 
@@ -131,7 +133,7 @@ class FirstStartTest {
 
     @Test
     void isAStartupStepThatIsDoneOnlyOnceBinWardensKeyExists() throws Exception {
-        FirstStart step = new FirstStart(admin, store, TestAuthConfig.defaults(), etc,
+        FirstStart step = new FirstStart(admin, store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)), etc,
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         try {
             assertThat(step.name()).isEqualTo("first start");
@@ -148,8 +150,8 @@ class FirstStartTest {
     @Test
     void saysItFailedWhenItCannotWriteItsFiles() throws Exception {
         Path notAFolder = Files.writeString(dir.resolve("etc-file"), "");
-        FirstStart step = new FirstStart(admin, store, TestAuthConfig.defaults(), notAFolder,
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        FirstStart step = new FirstStart(admin, store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)),
+                notAFolder, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         try {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(step::state, s -> s != StartupStep.State.RUNNING);
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -27,6 +28,7 @@ import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.Configs;
 
 /**
  * A guard's load-shedding refusal ({@link LoginGuard#BUSY}) is answered without waiting for its event to
@@ -60,9 +62,10 @@ class ShedRefusalTest {
     void start() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         JdbiAccountStore store = new JdbiAccountStore(db);
-        new AccountAdmin(store, TestAuthConfig.defaults()).createAccount("dev1", "correct horse battery",
-                Set.of("sensor"), null, "test");
-        engine = new DecisionEngine(store, TestAuthConfig.defaults().withEventWait(600_000));
+        new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)))
+                .createAccount("dev1", "correct horse battery", Set.of("sensor"), null, "test");
+        engine = new DecisionEngine(store,
+                Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10, "event.wait.ms", 600_000)));
         engine.addSink(new EventSink() {
             @Override
             public CompletionStage<Void> accept(SecurityEvent event) {

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.auth.AccountAdmin;
 import org.mqttwarden.auth.AuthConfig;
-import org.mqttwarden.auth.TestAnnotations;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.Configs;
 
 /** Role names given to a command are checked first, against the real store, with a hint when misspelt. */
 class RolesTest {
@@ -31,7 +31,7 @@ class RolesTest {
     void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         accounts = new AccountAdmin(new JdbiAccountStore(db),
-                TestAnnotations.of(AuthConfig.class, Map.of("bcrypt_cost", 10)));
+                Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
     }
 
     @AfterEach
