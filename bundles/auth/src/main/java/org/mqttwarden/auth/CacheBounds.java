@@ -4,7 +4,8 @@ package org.mqttwarden.auth;
  * How many entries the decision engine's caches may hold, from the heap the JVM may use: together
  * they stay within about a third of it, so 100 000 accounts do not run the gateway's 128 MiB heap out of
  * memory (entry sizes measured with {@code ScaleRun --histogram}, BENCHMARKS.md section 11). A full
- * cache starts over; what it held is read from the store again when asked.
+ * cache (Caffeine's size bound) drops its least useful entries; what it dropped is read from the store again
+ * when asked.
  *
  * @param accounts cached accounts, and as many accounts' own rule tries (about 1.1 KiB per account)
  * @param decisions cached ACL decisions (about 250 bytes each)

@@ -3,7 +3,6 @@ package org.mqttwarden.auth;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import org.mqttwarden.api.account.Role;
@@ -15,11 +14,14 @@ import org.mqttwarden.api.store.AccountStore;
 import org.mqttwarden.api.store.StoredAccount;
 import org.mqttwarden.auth.acl.AclIndex;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 /**
  * What the decisions read from the store, one snapshot per store revision: the roles, the ACL index, and
- * caches of accounts and ACL decisions that fill as they are asked for. A change made through
- * {@code AccountService} moves the revision, so the next request starts a new snapshot and the old one's
- * caches are dropped whole.
+ * caches of accounts and ACL decisions that fill as they are asked for, bounded by {@link CacheBounds}
+ * (Caffeine's size bound: the least useful entries go first). A change made through {@code AccountService}
+ * moves the revision, so the next request starts a new snapshot and the old one's caches are dropped whole.
  */
 final class StoreSnapshots {
 
@@ -33,23 +35,25 @@ final class StoreSnapshots {
         final long revision;
         final AclIndex index;
         private final Map<String, Role> roles;
-        private final ConcurrentHashMap<String, Optional<StoredAccount>> accounts = new ConcurrentHashMap<>();
-        private final ConcurrentHashMap<AclKey, Decision> decisions = new ConcurrentHashMap<>();
+        private final Cache<String, Optional<StoredAccount>> accounts;
+        private final Cache<AclKey, Decision> decisions;
 
-        private Snapshot(long revision, AclIndex index, Map<String, Role> roles) {
+        private Snapshot(long revision, AclIndex index, Map<String, Role> roles, CacheBounds bounds) {
             this.revision = revision;
             this.index = index;
             this.roles = roles;
+            this.accounts = Caffeine.newBuilder().maximumSize(bounds.accounts()).build();
+            this.decisions = Caffeine.newBuilder().maximumSize(bounds.decisions()).build();
         }
 
         /** @return the account as cached: present, known absent (empty), or {@code null} when not cached */
         Optional<StoredAccount> cachedAccount(String username) {
-            return accounts.get(username);
+            return accounts.getIfPresent(username);
         }
 
         /** @return the cached decision for this question, or {@code null} */
         Decision cachedDecision(AclKey key) {
-            return decisions.get(key);
+            return decisions.getIfPresent(key);
         }
 
         /** @return whether the account holds a role marked superuser */
@@ -105,7 +109,7 @@ final class StoreSnapshots {
                     username -> unavailableOnFailure(() -> store.listRules(SubjectType.ACCOUNT, username)),
                     bounds.accounts());
             counters.indexBuilds.increment();
-            s = new Snapshot(revision, index, Map.copyOf(roles));
+            s = new Snapshot(revision, index, Map.copyOf(roles), bounds);
             snapshot = s;
             return s;
         }
@@ -117,12 +121,10 @@ final class StoreSnapshots {
      * @throws WardenUnavailableException when the store fails
      */
     Optional<StoredAccount> account(Snapshot s, String username) {
-        Optional<StoredAccount> a = s.accounts.get(username);
+        Optional<StoredAccount> a = s.accounts.getIfPresent(username);
         if (a == null) {
+            // read outside the cache: a computing get would hold other look-ups behind the store's I/O
             a = unavailableOnFailure(() -> store.findAccount(username));
-            if (s.accounts.size() >= bounds.accounts()) {
-                s.accounts.clear();
-            }
             s.accounts.put(username, a);
         }
         return a;
@@ -130,9 +132,6 @@ final class StoreSnapshots {
 
     /** Caches a decision in the snapshot it was made from. */
     void remember(Snapshot s, AclKey key, Decision d) {
-        if (s.decisions.size() >= bounds.decisions()) {
-            s.decisions.clear();
-        }
         s.decisions.put(key, d);
     }
 

@@ -5,12 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import org.mqttwarden.api.store.StoredAccount;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 /**
  * Remembers successful bcrypt verifications for a short time, so a reconnect storm after a broker
@@ -19,7 +22,9 @@ import org.mqttwarden.api.store.StoredAccount;
  * <p>Entries are keyed by HMAC-SHA256(username, password) under a random key made for this process
  * and never stored; the password itself is never kept. An entry only counts while the account is
  * exactly as it was when the password was verified: same hash, same last-change time, enabled. Any
- * change to the account (password, roles, enable/disable) therefore drops it.
+ * change to the account (password, roles, enable/disable) therefore drops it. At most {@code maxEntries}
+ * are kept (Caffeine's size bound: the least useful go first) and each for the TTL after it was made,
+ * measured on the given clock.
  */
 final class VerifiedCredentials {
 
@@ -28,17 +33,18 @@ final class VerifiedCredentials {
 
     private final byte[] key = new byte[32];
     private final ThreadLocal<Mac> macs;
-    private final ConcurrentHashMap<ByteBuffer, Entry> entries = new ConcurrentHashMap<>();
+    private final Cache<ByteBuffer, Entry> entries;
     private final long ttlMillis;
-    private final int maxEntries;
     private final Clock clock;
 
     VerifiedCredentials(long ttlMillis, int maxEntries, SecureRandom random, Clock clock) {
-        this.maxEntries = maxEntries;
         random.nextBytes(key);
         this.ttlMillis = ttlMillis;
         this.clock = clock;
         this.macs = ThreadLocal.withInitial(this::newMac);
+        this.entries = Caffeine.newBuilder().maximumSize(Math.max(0, maxEntries))
+                .expireAfterWrite(Math.max(0, ttlMillis), TimeUnit.MILLISECONDS)
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
     }
 
     /** @return whether this password was verified for this account, unchanged since, within the TTL */
@@ -47,13 +53,13 @@ final class VerifiedCredentials {
             return false;
         }
         ByteBuffer k = keyOf(account.username(), password);
-        Entry e = entries.get(k);
+        Entry e = entries.getIfPresent(k);
         if (e == null) {
             return false;
         }
         if (e.expiresAtMillis <= clock.millis() || !e.passwordHash.equals(account.passwordHash())
                 || e.accountUpdated != account.updated().toEpochMilli() || !account.enabled()) {
-            entries.remove(k, e);
+            entries.asMap().remove(k, e);
             return false;
         }
         return true;
@@ -64,12 +70,6 @@ final class VerifiedCredentials {
             return;
         }
         long now = clock.millis();
-        if (entries.size() >= maxEntries) {
-            entries.values().removeIf(e -> e.expiresAtMillis <= now);
-            if (entries.size() >= maxEntries) {
-                entries.clear();
-            }
-        }
         entries.put(keyOf(account.username(), password),
                 new Entry(account.passwordHash(), account.updated().toEpochMilli(), now + ttlMillis));
     }

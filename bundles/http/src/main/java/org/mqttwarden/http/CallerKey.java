@@ -19,6 +19,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Set;
 
+import org.mqttwarden.store.files.PrivateFiles;
+
 /**
  * The key a caller (go-auth) must present in a header. Read once, from a file only its owner may
  * read; a missing file is created with a fresh random key, mode 0600 from its creation. Only the
@@ -38,7 +40,6 @@ final class CallerKey {
     /** Longest key accepted; a longer presented value is hashed and refused like any other. */
     static final int MAX_LENGTH = 256;
     private static final int RANDOM_BYTES = 32;
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER = PosixFilePermissions.fromString("rwx------");
 
     private final byte[] digest;
@@ -107,26 +108,25 @@ final class CallerKey {
 
     /** @return whether the file was created here (false: another process created it meanwhile) */
     private static boolean create(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
+        PrivateFiles.createDirectory(file.toAbsolutePath().getParent());
+        try {
+            // rw------- from its creation: there is no moment in which others may read the file
+            PrivateFiles.createNew(file);
+        } catch (FileAlreadyExistsException e) {
+            return false;
         }
         byte[] random = new byte[RANDOM_BYTES];
         new SecureRandom().nextBytes(random);
         byte[] line = (Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n")
                 .getBytes(StandardCharsets.US_ASCII);
         Arrays.fill(random, (byte) 0);
-        try (FileChannel out = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(OWNER_ONLY))) {
-            // the mode is set by the creation itself: there is no moment in which others may read the file
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ByteBuffer buffer = ByteBuffer.wrap(line);
             while (buffer.hasRemaining()) {
                 out.write(buffer);
             }
             out.force(true);
             return true;
-        } catch (FileAlreadyExistsException e) {
-            return false;
         } finally {
             Arrays.fill(line, (byte) 0);
         }

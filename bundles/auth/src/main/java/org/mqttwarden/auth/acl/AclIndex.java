@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.mqttwarden.api.account.AclRule;
@@ -14,6 +13,9 @@ import org.mqttwarden.api.account.InvalidInputException;
 import org.mqttwarden.api.account.SubjectType;
 import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.auth.Decision;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 /**
  * ACL rules indexed for fast decisions: per role and per account a trie of the rules' filters.
@@ -88,7 +90,7 @@ public final class AclIndex {
 
     /**
      * Indexes the roles' rules now and each account's own rules when that account is first decided,
-     * at most {@code maxAccounts} accounts' tries kept (beyond, the cache starts over). A change to
+     * at most {@code maxAccounts} accounts' tries kept (Caffeine's size bound: the least useful go first). A change to
      * one account's rules then costs a look-up of that account's rules, not an index of every rule.
      *
      * @param roleRules the rules of every role (rules of another subject type are refused)
@@ -105,9 +107,9 @@ public final class AclIndex {
             }
             roles.computeIfAbsent(rule.subject(), s -> new FilterTrie.Builder()).add(validated(rule));
         }
-        ConcurrentHashMap<String, FilterTrie> accounts = new ConcurrentHashMap<>();
+        Cache<String, FilterTrie> accounts = Caffeine.newBuilder().maximumSize(maxAccounts).build();
         Function<String, FilterTrie> lookup = username -> {
-            FilterTrie trie = accounts.get(username);
+            FilterTrie trie = accounts.getIfPresent(username);
             if (trie == null) {
                 List<AclRule> own = accountRules.apply(username);
                 FilterTrie.Builder builder = new FilterTrie.Builder();
@@ -115,9 +117,6 @@ public final class AclIndex {
                     builder.add(validated(rule));
                 }
                 trie = own.isEmpty() ? NO_RULES : builder.build();
-                if (accounts.size() >= maxAccounts) {
-                    accounts.clear();
-                }
                 accounts.put(username, trie);
             }
             return trie == NO_RULES ? null : trie;
