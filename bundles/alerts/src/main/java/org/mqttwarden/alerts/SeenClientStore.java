@@ -13,8 +13,9 @@ import org.mqttwarden.api.store.WardenDatabase.Migration;
 /**
  * {@link SeenClients} in the Warden database: table {@code warden_seen_client}, migrations owned by
  * {@value #OWNER} (so the alerts bring and remove their schema with warden-alerts, apart from the lockout
- * table; the owner keeps its old name, so an existing database is not migrated again). At most {@code perAccount} rows per (account, kind), the least recently seen deleted first. SQL that
- * runs on SQLite and PostgreSQL. A small in-memory cache of known pairs spares the database the logins of
+ * table; the owner keeps its old name, so an existing database is not migrated again). At most
+ * {@code perAccount} rows per (account, kind), the least recently seen deleted first. SQL that runs on SQLite
+ * and PostgreSQL. A small in-memory cache of known pairs spares the database the logins of
  * devices that reconnect often; their {@code last_seen} is refreshed when they drop out of it.
  */
 final class SeenClientStore implements SeenClients {

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * else); when the file is missing, it generates a password and sets it (the account is the publisher's own).
  * An existing account lacking the role is not the publisher's (a device's, a person's): it is never changed,
  * provisioning fails with an ERROR naming the key to change; a disabled one stays disabled (an admin's
- * decision) with a WARN. A password changed by hand on the account but not in the file is not detected here: the broker then
- * refuses the publisher (counted in {@code warden_alerts_mqtt_failed_total}); deleting the file makes the next
+ * decision) with a WARN. A password changed by hand on the account but not in the file is not detected here:
+ * the broker then refuses the publisher (counted in {@code warden_alerts_mqtt_failed_total}); deleting the file makes the next
  * start generate and set a new one.
  */
 final class ServiceAccount {

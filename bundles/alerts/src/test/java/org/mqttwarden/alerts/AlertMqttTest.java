@@ -37,6 +37,7 @@ import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.testsupport.Configs;
 import org.mqttwarden.api.lockout.LockoutEvent;
+import org.mqttwarden.store.SqliteDatabaseFiles;
 import org.mqttwarden.testsupport.Mosquitto;
 
 /**
@@ -91,9 +92,10 @@ class AlertMqttTest {
         o.setPassword(PASSWORD.getBytes(StandardCharsets.UTF_8));
         sub.connect(o);
         sub.subscribe("warden/alerts/audit-anchor", 1);
+        SqliteDatabaseFiles files = new SqliteDatabaseFiles();
         org.mqttwarden.audit.AuditLog audit = new org.mqttwarden.audit.AuditLog(Configs.of(
                 org.mqttwarden.audit.AuditLog.Config.class, Map.of("path", dir.resolve("audit.db").toString(),
-                        "key.path", dir.resolve("warden-audit.key").toString())));
+                        "key.path", dir.resolve("warden-audit.key").toString())), files);
         AlertDetector detector = new AlertDetector(null, null, Configs.of(AlertDetector.Config.class, Map.of(
                 "alert.mqtt.enabled", true, "alert.mqtt.url", "tcp://127.0.0.1:" + port,
                 "alert.mqtt.credentials.file", credentials.toString(), "alert.mqtt.client.id", "warden-alerts-anchor")),
@@ -112,6 +114,7 @@ class AlertMqttTest {
         } finally {
             detector.close();
             audit.close();
+            files.close();
             sub.disconnect();
             sub.close();
         }

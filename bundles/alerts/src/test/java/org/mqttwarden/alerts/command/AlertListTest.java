@@ -25,6 +25,7 @@ import org.mqttwarden.alerts.AlertAccess;
 import org.mqttwarden.alerts.AlertDetector;
 import org.mqttwarden.alerts.Severity;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.store.SqliteDatabaseFiles;
 
 /**
  * {@code warden:alert-list}: alerts from the real audit log (SQLite) survive a restart of the detector, are
@@ -39,13 +40,15 @@ class AlertListTest {
     Path dir;
 
     private SqliteDatabase db;
+    private final SqliteDatabaseFiles files = new SqliteDatabaseFiles();
     private AuditLog audit;
     private AlertDetector detector;
 
     @BeforeEach
     void start() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 4);
-        audit = new AuditLog(Configs.of(AuditLog.Config.class, Map.of("path", dir.resolve("audit.db").toString())));
+        audit = new AuditLog(Configs.of(AuditLog.Config.class, Map.of("path", dir.resolve("audit.db").toString())),
+                files);
         detector = detector();
     }
 
@@ -59,6 +62,7 @@ class AlertListTest {
     void stop() {
         detector.close();
         audit.close();
+        files.close();
         db.close();
     }
 
