@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.xnio.XnioExecutor;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -44,7 +46,9 @@ final class Health implements HttpHandler {
         for (Lane lane : lanes) {
             String stall = lane.stall(stallNanos);
             if (stall != null) {
-                send(exchange, "{\"status\":\"DOWN\",\"decisions\":\"stalled\",\"reason\":\"" + stall + "\"}");
+                // the reason is the gateway's own text; quoted by jackson-core all the same, as every JSON string here
+                send(exchange, "{\"status\":\"DOWN\",\"decisions\":\"stalled\",\"reason\":\""
+                        + new String(JsonStringEncoder.getInstance().quoteAsString(stall)) + "\"}");
                 return;
             }
         }
