@@ -16,6 +16,8 @@ import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.audit.AuditLog;
+import org.mqttwarden.store.SqliteDatabaseFiles;
+import org.mqttwarden.testsupport.Configs;
 
 /**
  * Sustained write rate of the audit log on this machine, through its public API, on a fresh SQLite
@@ -133,8 +135,8 @@ public final class AuditThroughput {
     private static AuditLog open(Path file) {
         // the shipped defaults but a larger queue and batch, every allow a row, and every denial a row as before
         // issue 10: the durable phase measures one commit per denial
-        return new AuditLog(LoginGuardBenchmark.annotation(AuditLog.Config.class, Map.of("path", file.toString(),
-                "queue_size", 65_536, "batch_max", 2048, "shutdown_timeout_ms", 120_000, "allow_mode", "all",
-                "refusal_mode", "all")));
+        return new AuditLog(Configs.of(AuditLog.Config.class, Map.of("path", file.toString(),
+                "queue.size", 65_536, "batch.max", 2048, "shutdown.timeout.ms", 120_000, "allow.mode", "all",
+                "refusal.mode", "all")), new SqliteDatabaseFiles());
     }
 }

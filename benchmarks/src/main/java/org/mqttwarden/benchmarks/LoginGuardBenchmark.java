@@ -1,7 +1,6 @@
 package org.mqttwarden.benchmarks;
 
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -12,14 +11,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
+import org.mqttwarden.alerts.AlertDetector;
 import org.mqttwarden.api.auth.Authenticator;
 import org.mqttwarden.api.auth.Credentials;
 import org.mqttwarden.api.auth.Decision;
 import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.lockout.LockoutGuard;
-import org.mqttwarden.lockout.alert.AlertDetector;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.Configs;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -80,10 +80,9 @@ public class LoginGuardBenchmark {
         });
         auth.accounts().createAccount("bench-guard", PASSWORD, Set.of("sensor"), null, "bench");
         if (!installed.equals("none")) {
-            LockoutGuard.Config config = annotation(LockoutGuard.Config.class, Map.of());
-            auth.guard(new LockoutGuard(db, config));
+            auth.guard(new LockoutGuard(db, Configs.defaults(LockoutGuard.Config.class)));
             if (installed.equals("guard+alerts")) {
-                detector = new AlertDetector(db, null, config);
+                detector = new AlertDetector(db, null, Configs.defaults(AlertDetector.Config.class));
                 auth.decisionSink(detector);
             }
         }
@@ -111,18 +110,5 @@ public class LoginGuardBenchmark {
     @Benchmark
     public Decision rememberedLogin() {
         return engine.authenticate(credentials);
-    }
-
-    /** A configuration annotation as Declarative Services hands it over: defaults, some keys overridden. */
-    @SuppressWarnings("unchecked")
-    static <A> A annotation(Class<A> type, Map<String, ?> overrides) {
-        return (A) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, m, args) ->
-                switch (m.getName()) {
-                    case "annotationType" -> type;
-                    case "toString" -> type.getSimpleName() + overrides;
-                    case "hashCode" -> overrides.hashCode();
-                    case "equals" -> proxy == args[0];
-                    default -> overrides.containsKey(m.getName()) ? overrides.get(m.getName()) : m.getDefaultValue();
-                });
     }
 }

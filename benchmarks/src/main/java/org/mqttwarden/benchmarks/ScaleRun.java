@@ -23,6 +23,7 @@ import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.lockout.LockoutGuard;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.Configs;
 
 /**
  * How the decision engine grows with the number of accounts (issue 9, "scale"): a real SQLite
@@ -173,7 +174,7 @@ public final class ScaleRun {
 
     /** Every account logs in once from its own client id through the guard, then a new guard loads that state. */
     private static void measureGuard(SqliteDatabase db, AuthStack auth, int accounts, String secret) {
-        LockoutGuard.Config config = LoginGuardBenchmark.annotation(LockoutGuard.Config.class, Map.of());
+        LockoutGuard.Config config = Configs.defaults(LockoutGuard.Config.class);
         LockoutGuard first = new LockoutGuard(db, config);
         auth.guard(first);
         long t0 = System.nanoTime();
