@@ -72,7 +72,7 @@ class AlertHttpReplayTest {
         for (String u : List.of("plc-1", "plc-2", "plc-3")) {
             admin.createAccount(u, SECRET, Set.of("sensor"), null, "test");
         }
-        server = new GoAuthServer(new LoopbackHttp(), auth.authenticator(), auth.authorizer(), db);
+        server = LoopbackHttp.start(auth.authenticator(), auth.authorizer(), db);
     }
 
     @AfterEach

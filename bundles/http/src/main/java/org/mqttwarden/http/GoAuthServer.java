@@ -1,7 +1,6 @@
 package org.mqttwarden.http;
 
 import java.io.IOException;
-import java.lang.annotation.Annotation;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -72,33 +71,6 @@ public final class GoAuthServer {
     private static final int BUFFER_SIZE = 16 * 1024 - 20;
     /** New connections that may wait for their OS user to be looked up; beyond, 503. */
     private static final int PEER_QUEUE = 64;
-    /** Every caller served: {@link CallerConfig}'s defaults. */
-    private static final CallerConfig CALLERS_OFF = new CallerConfig() {
-        @Override
-        public Class<? extends Annotation> annotationType() {
-            return CallerConfig.class;
-        }
-
-        @Override
-        public boolean auth_key_required() {
-            return false;
-        }
-
-        @Override
-        public String auth_header_name() {
-            return "X-Warden-Key";
-        }
-
-        @Override
-        public String auth_key_file() {
-            return "";
-        }
-
-        @Override
-        public String allowed_os_users() {
-            return "";
-        }
-    };
     /** An HTTP header name that Go's client sends as written (a token of letters, digits and '-'). */
     private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
 
@@ -122,15 +94,6 @@ public final class GoAuthServer {
     private final List<MetricSource> sources = new CopyOnWriteArrayList<>();
     private final int port;
     private final String host;
-
-    /**
-     * A server that checks no caller (as {@link CallerConfig}'s defaults), for code that builds one directly;
-     * it is always ready.
-     */
-    public GoAuthServer(HttpConfig config, Authenticator authenticator, Authorizer authorizer,
-            WardenDatabase database) {
-        this(config, CALLERS_OFF, authenticator, authorizer, database);
-    }
 
     /** A server for code that builds one directly: always ready, {@code /health} follows the lanes and the store. */
     public GoAuthServer(HttpConfig config, CallerConfig callerConfig, Authenticator authenticator,

@@ -70,7 +70,7 @@ class FloodTest {
         guard = new LockoutGuard(db, TestConfig.defaults().budget(10).config(), clock, simulated);
         auth.guard(guard);
         auth.decisionSink(audit);
-        server = new GoAuthServer(new LoopbackHttp(), auth.authenticator(), auth.authorizer(), db);
+        server = LoopbackHttp.start(auth.authenticator(), auth.authorizer(), db);
     }
 
     @AfterEach

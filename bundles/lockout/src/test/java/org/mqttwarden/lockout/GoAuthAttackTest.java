@@ -71,7 +71,7 @@ class GoAuthAttackTest {
         auth.decisionSink(audit);
         auth.adminSink(changes);
         guard.addSink(audit);
-        server = new GoAuthServer(new LoopbackHttp(), auth.authenticator(), auth.authorizer(), db);
+        server = LoopbackHttp.start(auth.authenticator(), auth.authorizer(), db);
     }
 
     @AfterEach

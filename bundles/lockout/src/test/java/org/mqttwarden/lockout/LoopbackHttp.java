@@ -1,96 +1,28 @@
 package org.mqttwarden.lockout;
 
-import java.lang.annotation.Annotation;
+import java.util.Map;
 
+import org.mqttwarden.api.auth.Authenticator;
+import org.mqttwarden.api.auth.Authorizer;
+import org.mqttwarden.api.store.WardenDatabase;
+import org.mqttwarden.http.CallerConfig;
+import org.mqttwarden.http.GoAuthServer;
 import org.mqttwarden.http.HttpConfig;
+import org.mqttwarden.testsupport.Configs;
 
 /**
- * An {@link HttpConfig} on loopback, any free port; every other key as shipped (read from the
- * annotation's defaults, so a key added to the HTTP backend needs nothing here).
+ * The real go-auth HTTP backend on loopback, any free port, every other key as shipped, serving every caller
+ * (the shipped caller defaults), for tests that attack the gateway over HTTP. In warden-lockout's test-jar for
+ * warden-alerts' tests too.
  */
-public final class LoopbackHttp implements HttpConfig {
+public final class LoopbackHttp {
 
-    @SuppressWarnings("unchecked")
-    private static <T> T shipped(String key) {
-        try {
-            return (T) HttpConfig.class.getMethod(key).getDefaultValue();
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(e);
-        }
+    private LoopbackHttp() {
     }
 
-    @Override
-    public Class<? extends Annotation> annotationType() {
-        return HttpConfig.class;
-    }
-
-    @Override
-    public String host() {
-        return "127.0.0.1";
-    }
-
-    @Override
-    public int port() {
-        return 0;
-    }
-
-    @Override
-    public String response_mode() {
-        return shipped("response_mode");
-    }
-
-    @Override
-    public String path_user() {
-        return shipped("path_user");
-    }
-
-    @Override
-    public String path_superuser() {
-        return shipped("path_superuser");
-    }
-
-    @Override
-    public String path_acl() {
-        return shipped("path_acl");
-    }
-
-    @Override
-    public int worker_threads() {
-        return shipped("worker_threads");
-    }
-
-    @Override
-    public int fast_threads() {
-        return shipped("fast_threads");
-    }
-
-    @Override
-    public int queue_size() {
-        return shipped("queue_size");
-    }
-
-    @Override
-    public int parse_timeout_ms() {
-        return shipped("parse_timeout_ms");
-    }
-
-    @Override
-    public int body_timeout_ms() {
-        return shipped("body_timeout_ms");
-    }
-
-    @Override
-    public int idle_timeout_ms() {
-        return shipped("idle_timeout_ms");
-    }
-
-    @Override
-    public int max_connections() {
-        return shipped("max_connections");
-    }
-
-    @Override
-    public int stall_timeout_ms() {
-        return shipped("stall_timeout_ms");
+    /** @return a started server; its port is {@link GoAuthServer#port()}, stop it with {@link GoAuthServer#stop()} */
+    public static GoAuthServer start(Authenticator authenticator, Authorizer authorizer, WardenDatabase db) {
+        return new GoAuthServer(Configs.of(HttpConfig.class, Map.of("host", "127.0.0.1", "port", 0)),
+                Configs.defaults(CallerConfig.class), authenticator, authorizer, db);
     }
 }
