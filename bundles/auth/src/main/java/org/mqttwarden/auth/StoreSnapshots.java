@@ -20,7 +20,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 /**
  * What the decisions read from the store, one snapshot per store revision: the roles, the ACL index, and
  * caches of accounts and ACL decisions that fill as they are asked for, bounded by {@link CacheBounds}
- * (Caffeine's size bound: the least useful entries go first). A change made through {@code AccountService}
+ * (Caffeine's size bound: the least useful entries go first, on the calling thread, so the bound holds
+ * without a thread of Caffeine's own). A change made through {@code AccountService}
  * moves the revision, so the next request starts a new snapshot and the old one's caches are dropped whole.
  */
 final class StoreSnapshots {
@@ -42,8 +43,9 @@ final class StoreSnapshots {
             this.revision = revision;
             this.index = index;
             this.roles = roles;
-            this.accounts = Caffeine.newBuilder().maximumSize(bounds.accounts()).build();
-            this.decisions = Caffeine.newBuilder().maximumSize(bounds.decisions()).build();
+            this.accounts = Caffeine.newBuilder().maximumSize(bounds.accounts()).executor(Runnable::run).build();
+            this.decisions = Caffeine.newBuilder().maximumSize(bounds.decisions()).executor(Runnable::run)
+                    .build();
         }
 
         /** @return the account as cached: present, known absent (empty), or {@code null} when not cached */

@@ -44,7 +44,7 @@ final class VerifiedCredentials {
         this.macs = ThreadLocal.withInitial(this::newMac);
         this.entries = Caffeine.newBuilder().maximumSize(Math.max(0, maxEntries))
                 .expireAfterWrite(Math.max(0, ttlMillis), TimeUnit.MILLISECONDS)
-                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).executor(Runnable::run).build();
     }
 
     /** @return whether this password was verified for this account, unchanged since, within the TTL */

@@ -107,7 +107,8 @@ public final class AclIndex {
             }
             roles.computeIfAbsent(rule.subject(), s -> new FilterTrie.Builder()).add(validated(rule));
         }
-        Cache<String, FilterTrie> accounts = Caffeine.newBuilder().maximumSize(maxAccounts).build();
+        Cache<String, FilterTrie> accounts = Caffeine.newBuilder().maximumSize(maxAccounts).executor(Runnable::run)
+                .build();
         Function<String, FilterTrie> lookup = username -> {
             FilterTrie trie = accounts.getIfPresent(username);
             if (trie == null) {
