@@ -133,7 +133,8 @@ public final class AccountAdmin implements AccountService {
     public void removeAccount(String username, String actor) {
         requireAccount(username);
         record(actor, AdminChange.ACCOUNT_REMOVE, username, Map.of());
-        apply(actor, AdminChange.ACCOUNT_REMOVE, username, Map.of(), () -> store.deleteAccount(username), gone(username));
+        apply(actor, AdminChange.ACCOUNT_REMOVE, username, Map.of(), () -> store.deleteAccount(username),
+                gone(username));
     }
 
     @Override
@@ -248,7 +249,8 @@ public final class AccountAdmin implements AccountService {
         Map<String, String> detail = Map.of("rule", rule.describe());
         String username = rule.subjectType() == SubjectType.ACCOUNT ? rule.subject() : null;
         record(actor, AdminChange.ACL_REMOVE, username, detail);
-        apply(actor, AdminChange.ACL_REMOVE, username, detail, () -> store.deleteRule(id), "There is no ACL rule #" + id + ".");
+        apply(actor, AdminChange.ACL_REMOVE, username, detail, () -> store.deleteRule(id),
+                "There is no ACL rule #" + id + ".");
     }
 
     @Override

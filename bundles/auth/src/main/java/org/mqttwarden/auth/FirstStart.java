@@ -1,33 +1,33 @@
 package org.mqttwarden.auth;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.PrintStream;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
-import java.security.interfaces.RSAPublicKey;
-import java.util.Base64;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import org.apache.karaf.jaas.config.JaasRealm;
+import org.apache.karaf.jaas.modules.BackingEngineFactory;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.account.Role;
 import org.mqttwarden.api.health.StartupStep;
@@ -36,19 +36,22 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Secure first start: when the gateway has no MQTT account it creates {@code admin} (role admin)
- * with a random password, and when Karaf's {@code etc/users.properties} has no user it creates the
- * shell admin {@code warden-admin}, stored there hashed (SHA-512, as Karaf's JAAS encryption
- * expects). Both secrets are printed once on the console and written to
- * {@code etc/warden-credentials.properties}, readable by the gateway's OS user only. It also creates
- * the SSH key {@code etc/warden-admin.key} (0600) for {@code warden-admin}, with which
- * {@code bin/warden} runs shell commands without a password on any command line. Runs off the
- * activation thread; as a {@link StartupStep} ({@code first start}) it says when it is done, and
- * {@code /health} answers 200 only after that (bin/warden works from then on).
+ * Secure first start: when the gateway has no MQTT account it creates {@code admin} (role admin) with a random
+ * password, and when Karaf's JAAS realm {@code karaf} has no shell user it creates the shell admin
+ * {@code warden-admin} through the realm's own backing engine, so the encryption Karaf is configured with
+ * ({@code etc/org.apache.karaf.jaas.cfg}) stores its password. Both secrets are printed once on the console and
+ * written to {@code etc/warden-credentials.properties}, readable by the gateway's OS user only; they are never
+ * logged. It also creates the SSH key {@code etc/warden-admin.key} (0600) and gives its public half to
+ * {@code warden-admin} through the realm's public key engine ({@code etc/keys.properties}), so {@code bin/warden}
+ * runs shell commands without a password on any command line. Runs off the activation thread; as a
+ * {@link StartupStep} ({@code first start}) it says when it is done, and {@code /health} answers 200 only after
+ * that (bin/warden works from then on).
  */
 @Component(service = StartupStep.class, immediate = true, configurationPid = "org.mqttwarden.auth")
 public final class FirstStart implements StartupStep {
@@ -58,28 +61,88 @@ public final class FirstStart implements StartupStep {
     static final String SHELL_ADMIN = "warden-admin";
     static final String CREDENTIALS_FILE = "warden-credentials.properties";
     static final String SHELL_KEY_FILE = "warden-admin.key";
+    /** How long the first start waits for Karaf's JAAS realm and its backing engines to be registered. */
+    static final Duration JAAS_WAIT = Duration.ofSeconds(60);
 
+    /** Where Karaf's shell users are, once known. */
+    @FunctionalInterface
+    interface ShellUsers {
+        /** @return the shell users, waiting at most {@code wait} for them; empty when they did not come */
+        Optional<KarafShellUsers> await(Duration wait) throws InterruptedException;
+    }
+
+    private final List<JaasRealm> realms = new CopyOnWriteArrayList<>();
+    private final List<BackingEngineFactory> factories = new CopyOnWriteArrayList<>();
     private final ExecutorService executor;
     /** Written once by the first-start thread. */
     private volatile State state = State.RUNNING;
 
     @Activate
     public FirstStart(@Reference AccountService accounts, @Reference AccountStore store, AuthConfig config) {
-        this(accounts, store, config, Paths.get(System.getProperty("karaf.etc", "etc")), System.out);
+        this(accounts, store, config, null, Paths.get(System.getProperty("karaf.etc", "etc")), System.out);
     }
 
-    /** Starts the first start on its own thread, in {@code etc}, printing the secrets on {@code console}. */
-    FirstStart(AccountService accounts, AccountStore store, AuthConfig config, Path etc, PrintStream console) {
+    /**
+     * Starts the first start on its own thread, in {@code etc}, printing the secrets on {@code console}.
+     *
+     * @param shell where Karaf's shell users are; null for the JAAS services bound to this component
+     */
+    FirstStart(AccountService accounts, AccountStore store, AuthConfig config, ShellUsers shell, Path etc,
+            PrintStream console) {
+        ShellUsers users = shell != null ? shell : this::boundShellUsers;
         this.executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "warden-first-start"));
         executor.execute(() -> {
             try {
-                run(accounts, store, config.bootstrap_admin(), config.bootstrap_shell_admin(), etc, console);
+                run(accounts, store, config.bootstrap_admin(), config.bootstrap_shell_admin() ? users : null, etc,
+                        console);
                 state = State.DONE;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                state = State.FAILED;
             } catch (IOException | RuntimeException e) {
                 state = State.FAILED;
                 LOG.error("First-start setup failed: {}", e.toString(), e);
             }
         });
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addRealm(JaasRealm realm) {
+        realms.add(realm);
+        jaasChanged();
+    }
+
+    void removeRealm(JaasRealm realm) {
+        realms.remove(realm);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addFactory(BackingEngineFactory factory) {
+        factories.add(factory);
+        jaasChanged();
+    }
+
+    void removeFactory(BackingEngineFactory factory) {
+        factories.remove(factory);
+    }
+
+    private synchronized void jaasChanged() {
+        notifyAll();
+    }
+
+    /** @return Karaf's shell users from the JAAS services bound, waiting (bounded) until they are there */
+    private synchronized Optional<KarafShellUsers> boundShellUsers(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        Optional<KarafShellUsers> users = KarafShellUsers.of(realms, factories);
+        while (users.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return users;
+            }
+            wait(Math.max(1, left / 1_000_000));
+            users = KarafShellUsers.of(realms, factories);
+        }
+        return users;
     }
 
     /** @return {@code first start} */
@@ -99,9 +162,13 @@ public final class FirstStart implements StartupStep {
         executor.shutdownNow();
     }
 
-    /** @return whether anything was created */
-    static boolean run(AccountService accounts, AccountStore store, boolean mqttAdmin, boolean shellAdmin, Path etc,
-            PrintStream console) throws IOException {
+    /**
+     * @param shell where Karaf's shell users are, or null to leave them alone ({@code bootstrap.shell.admin=false})
+     * @return whether any secret was created (and shown)
+     * @throws IllegalStateException when the shell users are asked for and Karaf's JAAS realm does not come
+     */
+    static boolean run(AccountService accounts, AccountStore store, boolean mqttAdmin, ShellUsers shell, Path etc,
+            PrintStream console) throws IOException, InterruptedException {
         Path credentials = etc.resolve(CREDENTIALS_FILE);
         Properties saved = new Properties();
         if (Files.exists(credentials)) {
@@ -117,29 +184,15 @@ public final class FirstStart implements StartupStep {
             saved.setProperty("mqtt.admin.password", password);
             banner.append("  MQTT admin account : ").append(MQTT_ADMIN).append(" / ").append(password).append('\n');
         }
-        Path users = etc.resolve("users.properties");
-        if (shellAdmin && Files.exists(users) && !hasUser(Files.readAllLines(users, StandardCharsets.UTF_8))) {
-            String password = accounts.generatePassword();
-            String line = SHELL_ADMIN + " = {CRYPT}" + sha512Hex(password) + "{CRYPT},_g_:admingroup\n";
-            Files.writeString(users, line, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-            saved.setProperty("shell.username", SHELL_ADMIN);
-            saved.setProperty("shell.password", password);
-            banner.append("  Karaf shell admin  : ").append(SHELL_ADMIN).append(" / ").append(password).append('\n');
-        }
-        Path key = etc.resolve(SHELL_KEY_FILE);
-        Path keys = etc.resolve("keys.properties");
-        // who may log in to the shell, with password hashes and keys: nobody else's to read, every start
-        ownerOnly(users);
-        ownerOnly(keys);
-        if (shellAdmin && Files.exists(keys) && Files.notExists(key)) {
-            KeyPair pair = newKeyPair();
-            // the public half first: once bin/warden sees the private key, the shell accepts it
-            Files.writeString(keys, SHELL_ADMIN + " = " + sshPublicKey((RSAPublicKey) pair.getPublic())
-                    + ",_g_:admingroup\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-            writePrivate(key, "-----BEGIN PRIVATE KEY-----\n"
-                    + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pair.getPrivate().getEncoded())
-                    + "\n-----END PRIVATE KEY-----\n");
-            LOG.info("Created the SSH key {} that bin/warden uses to reach the shell", key.toAbsolutePath());
+        if (shell == null) {
+            // Karaf's own files stay as they are, but nobody else may read them
+            ownerOnly(etc.resolve("users.properties"));
+            ownerOnly(etc.resolve("keys.properties"));
+        } else {
+            KarafShellUsers users = shell.await(JAAS_WAIT).orElseThrow(() -> new IllegalStateException(
+                    "Karaf's JAAS realm '" + KarafShellUsers.REALM + "' with its properties backing engine did not"
+                            + " appear within " + JAAS_WAIT.toSeconds() + " s; the shell admin was not created"));
+            shellAdmin(users, accounts, etc, saved, banner);
         }
         if (banner.length() == 0) {
             return false;
@@ -159,25 +212,33 @@ public final class FirstStart implements StartupStep {
         return true;
     }
 
-    static boolean hasUser(List<String> lines) {
-        for (String raw : lines) {
-            String line = raw.strip();
-            if (line.isEmpty() || line.startsWith("#") || line.startsWith("!") || line.startsWith("_g_")) {
-                continue;
-            }
-            if (line.contains("=")) {
-                return true;
-            }
+    /** Creates the shell admin when the realm has no user, and bin/warden's key when it has none. */
+    private static void shellAdmin(KarafShellUsers users, AccountService accounts, Path etc, Properties saved,
+            StringBuilder banner) throws IOException {
+        // who may log in to the shell, with password hashes and keys: nobody else's to read, every start
+        for (Path f : users.files()) {
+            ownerOnly(f);
         }
-        return false;
-    }
-
-    static String sha512Hex(String password) {
-        try {
-            return HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-512").digest(password.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        if (!users.hasUser()) {
+            String password = accounts.generatePassword();
+            users.addAdmin(SHELL_ADMIN, password);
+            saved.setProperty("shell.username", SHELL_ADMIN);
+            saved.setProperty("shell.password", password);
+            banner.append("  Karaf shell admin  : ").append(SHELL_ADMIN).append(" / ").append(password).append('\n');
+            LOG.info("Created the Karaf shell admin {} through Karaf's JAAS realm", SHELL_ADMIN);
+        }
+        Path key = etc.resolve(SHELL_KEY_FILE);
+        if (users.holdsKeys() && Files.notExists(key)) {
+            KeyPair pair = newKeyPair();
+            // the public half first: once bin/warden sees the private key, the shell accepts it
+            users.addAdminKey(SHELL_ADMIN, sshPublicKey(pair));
+            writePrivate(key, "-----BEGIN PRIVATE KEY-----\n"
+                    + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pair.getPrivate().getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n");
+            LOG.info("Created the SSH key {} that bin/warden uses to reach the shell", key.toAbsolutePath());
+        }
+        for (Path f : users.files()) {
+            ownerOnly(f);
         }
     }
 
@@ -191,25 +252,15 @@ public final class FirstStart implements StartupStep {
         }
     }
 
-    /** @return the key in OpenSSH's public key encoding (the base64 part of an ssh-rsa line) */
-    static String sshPublicKey(RSAPublicKey key) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        byte[] type = "ssh-rsa".getBytes(StandardCharsets.US_ASCII);
-        out.writeInt(type.length);
-        out.write(type);
-        byte[] e = key.getPublicExponent().toByteArray();
-        out.writeInt(e.length);
-        out.write(e);
-        byte[] n = key.getModulus().toByteArray();
-        out.writeInt(n.length);
-        out.write(n);
-        return Base64.getEncoder().encodeToString(bytes.toByteArray());
+    /** @return the public key as Karaf's keys file holds it: the base64 part of its OpenSSH line (Apache SSHD's) */
+    static String sshPublicKey(KeyPair pair) {
+        String line = PublicKeyEntry.toString(pair.getPublic());
+        return line.substring(line.indexOf(' ') + 1).strip();
     }
 
     /**
      * Makes an existing file readable and writable by the gateway's OS user only, when it was more open (a
-     * fresh unpack, a file copied in by hand); says so once when it changes anything.
+     * fresh unpack, a file copied in by hand, a file Karaf wrote again); says so once when it changes anything.
      */
     static void ownerOnly(Path file) throws IOException {
         if (!Files.exists(file) || !FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
