@@ -24,6 +24,14 @@ public interface EventPublisher {
     void publish(SecurityEvent event);
 
     /**
+     * Hands {@code event} to every sink without waiting for any of them: for an event that follows from one
+     * already published and waited for (a lock after the failed login that caused it, an alert about
+     * recorded decisions), on a path that must not wait twice. A sink that throws or whose stage fails is
+     * logged as a WARN.
+     */
+    void offer(SecurityEvent event);
+
+    /**
      * Hands {@code event} to every sink and waits, bounded, until each confirms it, whatever its type: for a
      * change that may be made only once its record is made (an admin change).
      *
