@@ -3,13 +3,14 @@ package org.mqttwarden.auth;
 /**
  * How many entries the decision engine's caches may hold, from the heap the JVM may use: together
  * they stay within about a third of it, so 100 000 accounts do not run the gateway's 128 MiB heap out of
- * memory (entry sizes measured with {@code ScaleRun --histogram}, BENCHMARKS.md section 11). A full
- * cache (Caffeine's size bound) drops its least useful entries; what it dropped is read from the store again
- * when asked.
+ * memory (entry sizes measured with {@code ScaleRun --histogram}, BENCHMARKS.md section 11, plus what a
+ * Caffeine entry adds: ~40 bytes, ~56 with expiry, from {@code ScaleRun --accounts 10000}, 1 769 -> 1 931
+ * bytes per account for four entries). A full cache (Caffeine's size bound) drops some entries; what it
+ * dropped is read from the store again when asked.
  *
- * @param accounts cached accounts, and as many accounts' own rule tries (about 1.1 KiB per account)
- * @param decisions cached ACL decisions (about 250 bytes each)
- * @param verified remembered verifications (about 300 bytes each)
+ * @param accounts cached accounts, and as many accounts' own rule tries (about 1.2 KiB per account)
+ * @param decisions cached ACL decisions (about 290 bytes each)
+ * @param verified remembered verifications (about 356 bytes each)
  */
 record CacheBounds(int accounts, int decisions, int verified) {
 
@@ -17,8 +18,8 @@ record CacheBounds(int accounts, int decisions, int verified) {
 
     static CacheBounds forHeap(long maxHeapBytes) {
         long tenth = maxHeapBytes / 10;
-        return new CacheBounds(bound(tenth / 1100, 1_000, 50_000), bound(tenth / 250, 10_000, 200_000),
-                bound(tenth / 300, 10_000, 100_000));
+        return new CacheBounds(bound(tenth / 1180, 1_000, 50_000), bound(tenth / 290, 10_000, 200_000),
+                bound(tenth / 356, 10_000, 100_000));
     }
 
     private static int bound(long n, int min, int max) {

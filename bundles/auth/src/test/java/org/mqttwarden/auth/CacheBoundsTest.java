@@ -11,10 +11,10 @@ class CacheBoundsTest {
     @Test
     void theGatewaysHeapKeepsItsCachesWithinAboutAThirdOfIt() {
         CacheBounds b = CacheBounds.forHeap(128 * MIB);
-        long bytes = b.accounts() * 1100L + b.decisions() * 250L + b.verified() * 300L;
+        long bytes = b.accounts() * 1180L + b.decisions() * 290L + b.verified() * 356L;
         assertThat(bytes).isLessThanOrEqualTo(128 * MIB * 31 / 100);
         assertThat(b.accounts()).isBetween(10_000, 13_000);
-        assertThat(b.decisions()).isBetween(50_000, 55_000);
+        assertThat(b.decisions()).isBetween(45_000, 50_000);
     }
 
     @Test
