@@ -188,12 +188,32 @@ public final class FirstStart implements StartupStep {
             // Karaf's own files stay as they are, but nobody else may read them
             ownerOnly(etc.resolve("users.properties"));
             ownerOnly(etc.resolve("keys.properties"));
-        } else {
+            return show(banner, saved, credentials, console);
+        }
+        try {
             KarafShellUsers users = shell.await(JAAS_WAIT).orElseThrow(() -> new IllegalStateException(
                     "Karaf's JAAS realm '" + KarafShellUsers.REALM + "' with its properties backing engine did not"
                             + " appear within " + JAAS_WAIT.toSeconds() + " s; the shell admin was not created"));
             shellAdmin(users, accounts, etc, saved, banner);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            // a secret made before the failure (the MQTT admin's) exists: it is still kept and shown, once
+            try {
+                show(banner, saved, credentials, console);
+            } catch (IOException | RuntimeException notShown) {
+                e.addSuppressed(notShown);
+            }
+            throw e;
         }
+        return show(banner, saved, credentials, console);
+    }
+
+    /**
+     * Keeps the secrets made in the credentials file and shows them on the console, once.
+     *
+     * @return whether there was anything to show
+     */
+    private static boolean show(StringBuilder banner, Properties saved, Path credentials, PrintStream console)
+            throws IOException {
         if (banner.length() == 0) {
             return false;
         }

@@ -5,6 +5,7 @@ import java.nio.file.Paths;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import javax.security.auth.login.AppConfigurationEntry;
 
@@ -29,19 +30,26 @@ final class KarafShellUsers {
     static final String ADMIN_GROUP = "admingroup";
 
     private final BackingEngine passwords;
+    private final Supplier<BackingEngine> rereadPasswords;
     private final Path passwordFile;
     private final BackingEngine keys;
+    private final Supplier<BackingEngine> rereadKeys;
     private final Path keyFile;
 
     /**
+     * @param rereadPasswords a new engine on what the password engine stored (Karaf's engines log a failed
+     *     save and carry on: what they stored is read back before a secret is shown)
      * @param keys the public key engine, or null when the realm has no public key login
      * @param passwordFile the file the password engine keeps, or null when not a file
      * @param keyFile the file the key engine keeps, or null
      */
-    KarafShellUsers(BackingEngine passwords, Path passwordFile, BackingEngine keys, Path keyFile) {
+    private KarafShellUsers(BackingEngine passwords, Supplier<BackingEngine> rereadPasswords, Path passwordFile,
+            BackingEngine keys, Supplier<BackingEngine> rereadKeys, Path keyFile) {
         this.passwords = passwords;
+        this.rereadPasswords = rereadPasswords;
         this.passwordFile = passwordFile;
         this.keys = keys;
+        this.rereadKeys = rereadKeys;
         this.keyFile = keyFile;
     }
 
@@ -73,7 +81,8 @@ final class KarafShellUsers {
         AppConfigurationEntry keyEntry = entry(realm, KEY_MODULE);
         BackingEngineFactory keyFactory = factory(factories, KEY_MODULE);
         BackingEngine keys = keyEntry == null || keyFactory == null ? null : keyFactory.build(keyEntry.getOptions());
-        return Optional.of(new KarafShellUsers(passwords, file(passwordEntry), keys,
+        return Optional.of(new KarafShellUsers(passwords, () -> passwordFactory.build(passwordEntry.getOptions()),
+                file(passwordEntry), keys, keys == null ? null : () -> keyFactory.build(keyEntry.getOptions()),
                 keys == null ? null : file(keyEntry)));
     }
 
@@ -113,10 +122,15 @@ final class KarafShellUsers {
         return false;
     }
 
-    /** Adds a shell administrator: the password as the realm's encryption stores it, in {@value #ADMIN_GROUP}. */
+    /**
+     * Adds a shell administrator: the password as the realm's encryption stores it, in {@value #ADMIN_GROUP}.
+     *
+     * @throws IllegalStateException when the realm did not store it
+     */
     void addAdmin(String username, String password) {
         passwords.addUser(username, password);
         passwords.addGroup(username, ADMIN_GROUP);
+        requireStored(rereadPasswords, username, passwordFile);
     }
 
     /** @return whether SSH keys can be added (the realm has a public key login) */
@@ -128,10 +142,20 @@ final class KarafShellUsers {
      * Lets a shell administrator log in with this key.
      *
      * @param publicKey the key in OpenSSH's encoding, base64 (the middle part of an {@code ssh-rsa} line)
+     * @throws IllegalStateException when the realm did not store it
      */
     void addAdminKey(String username, String publicKey) {
         keys.addUser(username, publicKey);
         keys.addGroup(username, ADMIN_GROUP);
+        requireStored(rereadKeys, username, keyFile);
+    }
+
+    private static void requireStored(Supplier<BackingEngine> reread, String username, Path file) {
+        BackingEngine stored = reread.get();
+        if (stored == null || stored.lookupUser(username) == null) {
+            throw new IllegalStateException("Karaf's JAAS realm did not store " + username + " in " + file
+                    + " (Karaf's log says why)");
+        }
     }
 
     /** @return the files the engines keep, when they are files: Karaf's password and key files */

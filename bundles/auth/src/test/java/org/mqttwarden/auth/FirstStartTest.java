@@ -175,14 +175,21 @@ class FirstStartTest {
     }
 
     @Test
-    void failsVisiblyWhenKarafsRealmNeverComes() throws Exception {
+    void failsVisiblyWhenKarafsRealmNeverComesAndStillShowsTheMqttAdminsSecretOnce() throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
         FirstStart step = new FirstStart(admin, store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)),
-                wait -> java.util.Optional.empty(), etc,
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+                wait -> java.util.Optional.empty(), etc, new PrintStream(console, true, StandardCharsets.UTF_8));
         try {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(step::state, s -> s != StartupStep.State.RUNNING);
             assertThat(step.state()).isEqualTo(StartupStep.State.FAILED);
             assertThat(etc.resolve(FirstStart.SHELL_KEY_FILE)).doesNotExist();
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(etc.resolve(FirstStart.CREDENTIALS_FILE))) {
+                p.load(r);
+            }
+            assertThat(p.getProperty("mqtt.admin.password")).isNotBlank();
+            assertThat(p.getProperty("shell.password")).isNull();
+            assertThat(console.toString(StandardCharsets.UTF_8)).contains(p.getProperty("mqtt.admin.password"));
         } finally {
             step.stop();
         }
