@@ -74,7 +74,7 @@ public class LoginGuardBenchmark {
         // cheapest bcrypt, no first-start accounts, no guard required
         AuthStack auth = AuthStack.on(store);
         engine = auth.authenticator();
-        auth.decisionSink(event -> {
+        auth.sink(event -> {
             events.increment();
             return DONE;
         });
@@ -83,7 +83,8 @@ public class LoginGuardBenchmark {
             auth.guard(new LockoutGuard(db, Configs.defaults(LockoutGuard.Config.class)));
             if (installed.equals("guard+alerts")) {
                 detector = new AlertDetector(db, null, Configs.defaults(AlertDetector.Config.class));
-                auth.decisionSink(detector);
+                auth.sink(detector);
+                detector.setEvents(auth.events());
             }
         }
         credentials = new Credentials("bench-guard", PASSWORD, "plc-bench-1");

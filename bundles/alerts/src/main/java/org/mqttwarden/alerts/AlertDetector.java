@@ -8,11 +8,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.audit.AuditQuery;
+import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
@@ -40,14 +42,14 @@ import org.slf4j.LoggerFactory;
  * Detects attack patterns ({@link AlertRules}) in the security events of the decision engine (as an
  * {@link EventSink}) and the locks of warden-lockout (as a {@link LockoutListener}, when it is installed), and
  * raises each alert, after rate limiting ({@link AlertLimiter}), three ways: an {@link EventType#ALERT}
- * {@link SecurityEvent} to every other sink (the audit log keeps it), a WARN in the Karaf log, and, when
+ * {@link SecurityEvent} published through warden-auth's {@link EventPublisher} (the audit log keeps it), a WARN in the Karaf log, and, when
  * {@code alert.mqtt.enabled}, an MQTT message ({@link MqttOutput}).
  *
  * <p>Nothing here runs on the decision path: {@link #accept} and {@link #onLockoutEvent} hand the event to the
  * alert thread ({@link JudgeQueue}) and return a completed stage at once, and most reconnects of known devices
  * are not even handed over ({@link QuietLogins}); the alert thread judges, remembers the client ids seen per
- * account (database) and raises. The sink is registered with {@value #DETECTOR}{@code =true}, which it leaves
- * out of the sinks it raises alerts to: alerts cannot loop.
+ * account (database) and raises. Its own ALERT events reach this sink too and are ignored: alerts cannot
+ * loop.
  *
  * <p>Without warden-lockout, every rule still works from the security events; only the brute-force alert of a
  * lock ({@code cause=account-locked}) is missing, the failure count raising {@code alert.brute-force} instead.
@@ -59,14 +61,11 @@ import org.slf4j.LoggerFactory;
  * ({@code alert.mqtt.enabled=false}) it creates no account and connects nowhere.
  */
 @Component(service = {EventSink.class, LockoutListener.class, MetricSource.class, AlertService.class},
-        configurationPid = {MovedAlertKeys.LOCKOUT_PID, AlertDetector.PID},
-        property = AlertDetector.DETECTOR + "=true")
+        configurationPid = {MovedAlertKeys.LOCKOUT_PID, AlertDetector.PID})
 public final class AlertDetector implements EventSink, LockoutListener, MetricSource, AlertService {
 
     /** The configuration PID of the alerts. */
     public static final String PID = "org.mqttwarden.alerts";
-    /** The service property of this sink, which its own sink reference leaves out. */
-    static final String DETECTOR = "warden.alerts.detector";
 
     @ObjectClassDefinition(name = "MQTT Warden alerts", description = "Attack alerts (brute force, password"
             + " spraying, credential stuffing, denied bursts, logins after failures, new clients) to the audit log,"
@@ -190,7 +189,7 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
     private final QuietLogins quiet;
     private final RecentAlerts recent = new RecentAlerts();
     private final MqttOutput mqtt;
-    private final Fanout<EventSink> sinks = new Fanout<>("Event sink");
+    private final AtomicReference<EventPublisher> events = new AtomicReference<>();
     private final Map<String, LongAdder> raised = new ConcurrentHashMap<>();
     private final LongAdder unjudgedLogins = new LongAdder();
     private volatile AlertSettings settings;
@@ -281,15 +280,19 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
         }
     }
 
-    /** Every sink but this one: the audit log among them. */
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            target = "(!(" + DETECTOR + "=true))")
-    void addSink(EventSink sink) {
-        sinks.add(sink);
+    /**
+     * warden-auth's one {@link EventPublisher}, through which alerts reach every event sink (the audit log
+     * among them); optional so that detection goes on without it, greedy so a replacement binds.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void setEvents(EventPublisher publisher) {
+        events.set(publisher);
     }
 
-    void removeSink(EventSink sink) {
-        sinks.remove(sink);
+    public void unsetEvents(EventPublisher publisher) {
+        // a greedy replacement binds the new publisher before it unbinds the old one
+        events.compareAndSet(publisher, null);
     }
 
     // ---- input, never blocking
@@ -355,8 +358,11 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
         LOG.warn("Security alert {} ({}) on {}: {}", a.type(), a.severity().label(), Printable.escape(a.subject()),
                 Printable.escape(a.detail().toString()));
         recent.add(a, settings.recentMax());
-        SecurityEvent event = a.toEvent();
-        sinks.offer(sink -> sink.accept(event), a.type());
+        EventPublisher publisher = events.get();
+        if (publisher != null) {
+            // raised on the alert thread from decisions already recorded: nothing waits for its confirmation
+            publisher.offer(a.toEvent());
+        }
         mqtt.offer(a);
     }
 

@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 
-import org.mqttwarden.api.event.EventSink;
+import org.mqttwarden.api.event.EventPublisher;
 
 /** Reaches an {@link AlertDetector} as Declarative Services and {@code /metrics} do, for tests in other packages. */
 public final class AlertAccess {
@@ -12,9 +12,9 @@ public final class AlertAccess {
     private AlertAccess() {
     }
 
-    /** Binds {@code sink} as DS binds an event sink. */
-    public static void sink(AlertDetector detector, EventSink sink) {
-        detector.addSink(sink);
+    /** Binds warden-auth's event publisher as DS binds it: the detector's alerts go to its sinks. */
+    public static void events(AlertDetector detector, EventPublisher events) {
+        detector.setEvents(events);
     }
 
     /**

@@ -62,13 +62,12 @@ class AlertHttpReplayTest {
         changes = new AccountChanges(guard);
         detector = new AlertDetector(db, null, Configs.of(AlertDetector.Config.class, Map.of()));
         auth.guard(guard);
-        auth.decisionSink(audit);
-        auth.decisionSink(detector);
-        auth.adminSink(changes);
-        auth.adminSink(detector);
-        LockoutWiring.sink(guard, audit);
+        auth.sink(audit);
+        auth.sink(detector);
+        auth.sink(changes);
+        LockoutWiring.events(guard, auth.events());
         LockoutWiring.listener(guard, detector);
-        detector.addSink(audit);
+        detector.setEvents(auth.events());
         for (String u : List.of("plc-1", "plc-2", "plc-3")) {
             admin.createAccount(u, SECRET, Set.of("sensor"), null, "test");
         }
@@ -208,8 +207,8 @@ class AlertHttpReplayTest {
         // a restart remembers the client ids seen: no new alert for either
         detector.close();
         AlertDetector again = new AlertDetector(db, null, Configs.of(AlertDetector.Config.class, Map.of()));
-        auth.decisionSink(again);
-        again.addSink(audit);
+        auth.sink(again);
+        again.setEvents(auth.events());
         assertThat(login("plc-1", SECRET, "laptop-x")).isEqualTo(200);
         assertThat(login("plc-1", SECRET, "plc-1-dev")).isEqualTo(200);
         AlertAccess.judged(again);

@@ -35,9 +35,10 @@ import org.mqttwarden.api.audit.AuditQuery;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
-import org.mqttwarden.testsupport.Configs;
 import org.mqttwarden.api.lockout.LockoutEvent;
+import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.store.SqliteDatabaseFiles;
+import org.mqttwarden.testsupport.Configs;
 import org.mqttwarden.testsupport.Mosquitto;
 
 /**
@@ -137,7 +138,7 @@ class AlertMqttTest {
                 "alert.mqtt.enabled", true, "alert.mqtt.url", "tcp://127.0.0.1:" + port,
                 "alert.mqtt.credentials.file", credentials.toString(), "alert.mqtt.client.id", "warden-alerts-test")),
                 java.time.Clock.systemUTC());
-        detector.addSink(audit);
+        detector.setEvents(AuthStack.publisher(audit));
         try {
             detector.onLockoutEvent(locked("plc-1"));
             await().atMost(Duration.ofSeconds(20)).until(() -> !received.isEmpty());

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
-import org.mqttwarden.testsupport.Configs;
+import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.Configs;
 
 /**
  * Successful logins the detector leaves unjudged (the reconnects of a known device) must never hide an
@@ -41,7 +42,7 @@ class UnjudgedLoginTest {
 
     private void open(Map<String, ?> config) {
         detector = new AlertDetector(db, null, Configs.of(AlertDetector.Config.class, config));
-        detector.addSink(audit);
+        detector.setEvents(AuthStack.publisher(audit));
     }
 
     @AfterEach

@@ -19,7 +19,7 @@ import org.mqttwarden.api.account.ChangeNotRecordedException;
 import org.mqttwarden.api.account.InvalidInputException;
 import org.mqttwarden.api.account.Role;
 import org.mqttwarden.api.account.SubjectType;
-import org.mqttwarden.api.event.EventSink;
+import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
@@ -50,19 +50,19 @@ public final class AccountAdmin implements AccountService {
     private final AccountStore store;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
-    private final EventDispatcher events;
+    private final EventPublisher events;
     private volatile PasswordHasher hasher;
     private volatile int minLength;
 
     @Activate
-    public AccountAdmin(@Reference AccountStore store, AuthConfig config) {
-        this(store, config, Clock.systemUTC());
+    public AccountAdmin(@Reference AccountStore store, @Reference EventPublisher events, AuthConfig config) {
+        this(store, events, config, Clock.systemUTC());
     }
 
-    AccountAdmin(AccountStore store, AuthConfig config, Clock clock) {
+    AccountAdmin(AccountStore store, EventPublisher events, AuthConfig config, Clock clock) {
         this.store = store;
         this.clock = clock;
-        this.events = new EventDispatcher(config.event_wait_ms());
+        this.events = events;
         modified(config);
     }
 
@@ -70,16 +70,6 @@ public final class AccountAdmin implements AccountService {
     void modified(AuthConfig config) {
         this.hasher = PasswordHasher.configured(config.bcrypt_cost(), random);
         this.minLength = Math.max(8, Math.min(128, config.password_min_length()));
-        this.events.waitMillis(config.event_wait_ms());
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addSink(EventSink sink) {
-        events.add(sink);
-    }
-
-    void removeSink(EventSink sink) {
-        events.remove(sink);
     }
 
     @Override
@@ -286,7 +276,7 @@ public final class AccountAdmin implements AccountService {
      *     not made (if a late commit still records it, the {@link Outcome#ERROR} row that follows says so)
      */
     private void record(String actor, String what, String username, Map<String, String> detail) {
-        String why = events.record(event(Outcome.ALLOW, actor, what, username, detail));
+        String why = events.record(event(Outcome.ALLOW, actor, what, username, detail)).orElse(null);
         if (why != null) {
             LOG.warn("Admin change {} by {} refused: {}", what, actor, why);
             notApplied(actor, what, username, detail, "not recorded: " + why);
@@ -318,6 +308,6 @@ public final class AccountAdmin implements AccountService {
     private void notApplied(String actor, String what, String username, Map<String, String> detail, String why) {
         Map<String, String> d = new HashMap<>(detail);
         d.put("error", why);
-        events.emit(event(Outcome.ERROR, actor, what, username, d));
+        events.publish(event(Outcome.ERROR, actor, what, username, d));
     }
 }

@@ -13,7 +13,7 @@ import org.mqttwarden.api.auth.Credentials;
 import org.mqttwarden.api.auth.Decision;
 import org.mqttwarden.api.auth.EngineStats;
 import org.mqttwarden.api.auth.LoginGuard;
-import org.mqttwarden.api.event.EventSink;
+import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.api.metrics.MetricSource;
 import org.mqttwarden.api.store.AccountStore;
 import org.osgi.service.component.annotations.Activate;
@@ -53,13 +53,13 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
     private final AclDecisions acl;
 
     @Activate
-    public DecisionEngine(@Reference AccountStore store, AuthConfig config) {
-        this(store, config, Clock.systemUTC());
+    public DecisionEngine(@Reference AccountStore store, @Reference EventPublisher publisher, AuthConfig config) {
+        this(store, publisher, config, Clock.systemUTC());
     }
 
-    DecisionEngine(AccountStore store, AuthConfig config, Clock clock) {
+    DecisionEngine(AccountStore store, EventPublisher publisher, AuthConfig config, Clock clock) {
         StoreSnapshots snapshots = new StoreSnapshots(store, BOUNDS, counters);
-        this.events = new DecisionEvents(clock, config.event_wait_ms());
+        this.events = new DecisionEvents(clock, publisher);
         this.logins = new Logins(store, snapshots, events, counters, clock, new SecureRandom());
         this.acl = new AclDecisions(snapshots, events, counters);
         configure(config);
@@ -74,7 +74,6 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
 
     private void configure(AuthConfig config) {
         logins.configure(config, BOUNDS.verified());
-        events.waitMillis(config.event_wait_ms());
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -84,15 +83,6 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
 
     void removeGuard(LoginGuard guard) {
         logins.removeGuard(guard);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addSink(EventSink sink) {
-        events.add(sink);
-    }
-
-    void removeSink(EventSink sink) {
-        events.remove(sink);
     }
 
     /**

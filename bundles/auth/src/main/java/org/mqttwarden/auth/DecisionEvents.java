@@ -9,43 +9,32 @@ import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.auth.ClientAddressResolver;
 import org.mqttwarden.api.auth.ClientRef;
 import org.mqttwarden.api.auth.Decision;
-import org.mqttwarden.api.event.EventSink;
+import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.api.store.StoredAccount;
 
 /**
- * Turns decisions into {@link SecurityEvent}s for the event sinks present, with the client's address when
+ * Turns decisions into {@link SecurityEvent}s for the event sinks present (through the one
+ * {@link EventPublisher}), with the client's address when
  * a {@link ClientAddressResolver} knows it (go-auth sends none). Nothing is built when no sink listens.
  * The address goes to guards and events only, never into a decision.
  */
 final class DecisionEvents {
 
     private final Clock clock;
-    private final EventDispatcher dispatcher;
+    private final EventPublisher publisher;
     private final AtomicReference<ClientAddressResolver> addressResolver = new AtomicReference<>();
 
-    DecisionEvents(Clock clock, long waitMillis) {
+    DecisionEvents(Clock clock, EventPublisher publisher) {
         this.clock = clock;
-        this.dispatcher = new EventDispatcher(waitMillis);
-    }
-
-    void waitMillis(long millis) {
-        dispatcher.waitMillis(millis);
-    }
-
-    void add(EventSink sink) {
-        dispatcher.add(sink);
-    }
-
-    void remove(EventSink sink) {
-        dispatcher.remove(sink);
+        this.publisher = publisher;
     }
 
     /** @return whether any sink listens; lets callers skip work only an event needs */
     boolean active() {
-        return dispatcher.active();
+        return publisher.active();
     }
 
     void setAddressResolver(ClientAddressResolver resolver) {
@@ -86,7 +75,7 @@ final class DecisionEvents {
      */
     Decision login(ClientRef client, StoredAccount account, Decision d, Outcome outcome) {
         if (active()) {
-            dispatcher.emit(new SecurityEvent(clock.instant(), EventType.AUTH, outcome, d.reason(),
+            publisher.publish(new SecurityEvent(clock.instant(), EventType.AUTH, outcome, d.reason(),
                     client.username(), rolesOf(account), client.clientId(), client.address(), null, null, null,
                     Map.of()));
         }
@@ -96,7 +85,7 @@ final class DecisionEvents {
     /** Emits a superuser question's event. */
     void superuser(String username, StoredAccount account, Decision d) {
         if (active()) {
-            dispatcher.emit(new SecurityEvent(clock.instant(), EventType.SUPERUSER,
+            publisher.publish(new SecurityEvent(clock.instant(), EventType.SUPERUSER,
                     d.allowed() ? Outcome.ALLOW : Outcome.DENY, d.reason(), username, rolesOf(account), null, null,
                     null, null, null, Map.of()));
         }
@@ -105,7 +94,7 @@ final class DecisionEvents {
     /** Emits an ACL decision's event, with the rule that decided it when there is one. */
     void acl(ClientRef client, StoredAccount account, String topic, Access access, Decision d) {
         if (active()) {
-            dispatcher.emit(new SecurityEvent(clock.instant(), EventType.ACL, d.allowed() ? Outcome.ALLOW
+            publisher.publish(new SecurityEvent(clock.instant(), EventType.ACL, d.allowed() ? Outcome.ALLOW
                     : Outcome.DENY, d.reason(), client.username(), rolesOf(account), client.clientId(),
                     addressOf(client), topic, access, null,
                     d.detail().isEmpty() ? Map.of() : Map.of("rule", d.detail())));

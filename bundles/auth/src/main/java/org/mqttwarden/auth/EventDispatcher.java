@@ -67,6 +67,23 @@ final class EventDispatcher {
         }
     }
 
+    /** Hands an event to every sink without waiting; a sink that throws or fails its stage is logged. */
+    void offer(SecurityEvent event) {
+        for (EventSink sink : sinks) {
+            try {
+                sink.accept(event).whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("An event sink ({}) did not take a {} {} event: {}", sink.getClass().getName(),
+                                event.type(), event.reason(), failure.toString());
+                    }
+                });
+            } catch (RuntimeException e) {
+                LOG.warn("An event sink ({}) failed on a {} {} event: {}", sink.getClass().getName(), event.type(),
+                        event.reason(), e.toString());
+            }
+        }
+    }
+
     /**
      * @param wait whether to wait, up to the configured time, until every sink confirms
      * @return {@code null} when every sink took the event (and, waiting, confirmed it); else why not

@@ -39,8 +39,9 @@ class AccountAdminTest {
     void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         store = new JdbiAccountStore(db);
-        admin = new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
-        admin.addSink(sink);
+        SecurityEvents events = new SecurityEvents(Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
+        events.addSink(sink);
+        admin = new AccountAdmin(store, events, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
     }
 
     @AfterEach

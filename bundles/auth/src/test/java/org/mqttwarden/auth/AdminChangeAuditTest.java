@@ -62,8 +62,10 @@ class AdminChangeAuditTest {
         store = new JdbiAccountStore(db);
         files = new SqliteDatabaseFiles();
         audit = new AuditLog(auditConfig(dir.resolve("audit.db")), files);
-        admin = new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10, "event.wait.ms", 1000)));
-        admin.addSink(audit);
+        AuthConfig config = Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10, "event.wait.ms", 1000));
+        SecurityEvents events = new SecurityEvents(config);
+        events.addSink(audit);
+        admin = new AccountAdmin(store, events, config);
     }
 
     @AfterEach
@@ -129,8 +131,9 @@ class AdminChangeAuditTest {
                         throw e.getCause();
                     }
                 });
-        AccountAdmin racing = new AccountAdmin(raced, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
-        racing.addSink(audit);
+        SecurityEvents events = new SecurityEvents(Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
+        events.addSink(audit);
+        AccountAdmin racing = new AccountAdmin(raced, events, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
         assertThatThrownBy(() -> racing.grantRole("plc-4", "viewer", "root")).hasMessageContaining("already holds");
         await().atMost(Duration.ofSeconds(10)).until(() -> rows("account.role-grant").size() == 2);
         assertThat(rows("account.role-grant")).extracting(AuditRecord::outcome)

@@ -7,6 +7,7 @@ import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.auth.Authenticator;
 import org.mqttwarden.api.auth.Authorizer;
 import org.mqttwarden.api.auth.LoginGuard;
+import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.api.metrics.MetricSource;
 import org.mqttwarden.api.store.AccountStore;
@@ -30,12 +31,27 @@ public final class AuthStack {
     public static final Map<String, Object> FAST = Map.of("bcrypt.cost", 10, "bootstrap.admin", false,
             "bootstrap.shell.admin", false);
 
+    private final SecurityEvents events;
     private final DecisionEngine engine;
     private final AccountAdmin admin;
 
     private AuthStack(AccountStore store, AuthConfig config) {
-        this.engine = new DecisionEngine(store, config);
-        this.admin = new AccountAdmin(store, config);
+        this.events = new SecurityEvents(config);
+        this.engine = new DecisionEngine(store, events, config);
+        this.admin = new AccountAdmin(store, events, config);
+    }
+
+    /**
+     * @param sinks bound to it, as DS binds each {@code EventSink} service
+     * @return warden-auth's one event publisher with the shipped wait bound, for a component of another bundle
+     *     tested without the rest of the stack (a lock's or an alert's events)
+     */
+    public static EventPublisher publisher(EventSink... sinks) {
+        SecurityEvents events = new SecurityEvents(Configs.of(AuthConfig.class, FAST));
+        for (EventSink sink : sinks) {
+            events.addSink(sink);
+        }
+        return events;
     }
 
     /** @return the stack on {@code store} with the {@link #FAST} settings */
@@ -87,27 +103,25 @@ public final class AuthStack {
         return this;
     }
 
-    /** Binds an event sink to every component, as DS binds each {@code EventSink} service. @return this stack */
+    /** @return the one event publisher of the stack, for components of other bundles that publish events */
+    public EventPublisher events() {
+        return events;
+    }
+
+    /**
+     * Binds an event sink to the stack's publisher, as DS binds each {@code EventSink} service: it receives
+     * every event published, decisions, admin changes and those of other components given {@link #events()}.
+     *
+     * @return this stack
+     */
     public AuthStack sink(EventSink sink) {
-        return decisionSink(sink).adminSink(sink);
-    }
-
-    /** Binds an event sink to the decisions (logins, superuser, ACL) only. @return this stack */
-    public AuthStack decisionSink(EventSink sink) {
-        engine.addSink(sink);
+        events.addSink(sink);
         return this;
     }
 
-    /** Binds an event sink to the admin changes only. @return this stack */
-    public AuthStack adminSink(EventSink sink) {
-        admin.addSink(sink);
-        return this;
-    }
-
-    /** Unbinds an event sink from every component it was bound to. @return this stack */
+    /** Unbinds an event sink, as DS does when its bundle stops. @return this stack */
     public AuthStack unsink(EventSink sink) {
-        engine.removeSink(sink);
-        admin.removeSink(sink);
+        events.removeSink(sink);
         return this;
     }
 }

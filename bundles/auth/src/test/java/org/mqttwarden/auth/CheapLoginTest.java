@@ -44,14 +44,15 @@ class CheapLoginTest {
     void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         store = new JdbiAccountStore(db);
-        admin = new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
+        admin = new AccountAdmin(store, new SecurityEvents(Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10))), Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
         engine = newEngine();
         admin.createAccount("human", TYPED, Set.of("viewer"), null, "test");
     }
 
     private DecisionEngine newEngine() {
-        DecisionEngine e = new DecisionEngine(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
-        e.addSink(sink);
+        SecurityEvents events = new SecurityEvents(Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
+        events.addSink(sink);
+        DecisionEngine e = new DecisionEngine(store, events, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
         e.addGuard(new LoginGuard() {
             @Override
             public Decision check(ClientRef client) {

@@ -37,6 +37,7 @@ class DecisionEngineAddressTest {
     private SqliteDatabase db;
     private JdbiAccountStore store;
     private DecisionEngine engine;
+    private SecurityEvents events;
     private final RecordingSink sink = new RecordingSink();
     private final RecordingGuard guard = new RecordingGuard();
     private final KnownAddresses addresses = new KnownAddresses();
@@ -74,10 +75,11 @@ class DecisionEngineAddressTest {
     void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         store = new JdbiAccountStore(db);
-        new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)))
+        new AccountAdmin(store, new SecurityEvents(Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10))), Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)))
                 .createAccount("dev1", PW, Set.of("sensor"), null, "test");
-        engine = new DecisionEngine(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
-        engine.addSink(sink);
+        events = new SecurityEvents(Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
+        engine = new DecisionEngine(store, events, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
+        events.addSink(sink);
         engine.addGuard(guard);
         addresses.byClientId.put("dev-1", "10.0.0.5");
     }
@@ -176,7 +178,7 @@ class DecisionEngineAddressTest {
 
     @Test
     void theResolverIsAskedOnlyWhenAGuardOrASinkWillSeeTheAnswer() {
-        engine.removeSink(sink);
+        events.removeSink(sink);
         engine.removeGuard(guard);
         engine.setAddressResolver(addresses);
         login(PW);

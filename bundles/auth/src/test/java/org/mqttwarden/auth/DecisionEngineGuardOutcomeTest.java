@@ -69,9 +69,9 @@ class DecisionEngineGuardOutcomeTest {
     void start() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         JdbiAccountStore store = new JdbiAccountStore(db);
-        new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)))
+        new AccountAdmin(store, new SecurityEvents(Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10))), Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)))
                 .createAccount("dev1", PW, Set.of("sensor"), null, "test");
-        engine = new DecisionEngine(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
+        engine = new DecisionEngine(store, new SecurityEvents(Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10))), Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
     }
 
     @AfterEach

@@ -45,15 +45,17 @@ class DecisionEngineTest {
     private JdbiAccountStore store;
     private AccountAdmin admin;
     private DecisionEngine engine;
+    private SecurityEvents events;
     private final RecordingSink sink = new RecordingSink();
 
     @BeforeEach
     void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         store = new JdbiAccountStore(db);
-        admin = new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
-        engine = new DecisionEngine(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
-        engine.addSink(sink);
+        events = new SecurityEvents(Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
+        admin = new AccountAdmin(store, events, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
+        engine = new DecisionEngine(store, events, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
+        events.addSink(sink);
         admin.createAccount("dev1", PW, Set.of("sensor"), null, "test");
         admin.createAccount("ops", PW, Set.of("admin"), null, "test");
     }
@@ -130,7 +132,7 @@ class DecisionEngineTest {
 
     @Test
     void aZeroTtlRemembersNothing() {
-        DecisionEngine noMemory = new DecisionEngine(store,
+        DecisionEngine noMemory = new DecisionEngine(store, events,
                 Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10, "verified.ttl.seconds", 0)));
         noMemory.authenticate(new Credentials("dev1", PW, "c"));
         assertThat(noMemory.authenticate(new Credentials("dev1", PW, "c")).reason()).isEqualTo("auth.ok");
@@ -138,7 +140,8 @@ class DecisionEngineTest {
 
     @Test
     void rehashesAnOutdatedCostOnTheNextSuccessfulLogin() {
-        DecisionEngine stronger = new DecisionEngine(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 11)));
+        DecisionEngine stronger = new DecisionEngine(store, events,
+                Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 11)));
         assertThat(store.findAccount("dev1").orElseThrow().passwordHash()).startsWith("bcrypt-sha256$2a$10$");
         assertThat(stronger.authenticate(new Credentials("dev1", PW, "c")).allowed()).isTrue();
         assertThat(store.findAccount("dev1").orElseThrow().passwordHash()).startsWith("bcrypt-sha256$2a$11$");
@@ -183,7 +186,7 @@ class DecisionEngineTest {
 
     @Test
     void failsClosedWhenARequiredGuardIsAbsent() {
-        DecisionEngine strict = new DecisionEngine(store,
+        DecisionEngine strict = new DecisionEngine(store, events,
                 Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10, "login.guard.required", true)));
         assertThatThrownBy(() -> strict.authenticate(new Credentials("dev1", PW, "c")))
                 .isInstanceOf(WardenUnavailableException.class);
@@ -259,9 +262,9 @@ class DecisionEngineTest {
 
         engine.authorize(dev, "other/t", Access.WRITE);
         assertThat(engine.authorizeNow(dev, "other/t", Access.WRITE)).as("a denial waits for the sinks").isNull();
-        engine.removeSink(sink);
+        events.removeSink(sink);
         assertThat(engine.authorizeNow(dev, "other/t", Access.WRITE).allowed()).isFalse();
-        engine.addSink(sink);
+        events.addSink(sink);
 
         admin.setEnabled("dev1", false, "test");
         assertThat(engine.authorizeNow(dev, "dev1/t", Access.WRITE)).as("a change voids the caches").isNull();
@@ -303,7 +306,7 @@ class DecisionEngineTest {
 
     @Test
     void aDenialWaitsForTheSinksButAnAllowDoesNot() {
-        engine.addSink(new EventSink() {
+        events.addSink(new EventSink() {
             @Override
             public CompletionStage<Void> accept(SecurityEvent event) {
                 return CompletableFuture.runAsync(() -> { },
@@ -323,9 +326,10 @@ class DecisionEngineTest {
 
     @Test
     void aSinkThatNeverConfirmsDelaysADenialOnlyUpToTheBound() {
-        DecisionEngine bounded = new DecisionEngine(store,
-                Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10, "event.wait.ms", 200)));
-        bounded.addSink(event -> new CompletableFuture<>());
+        AuthConfig config = Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10, "event.wait.ms", 200));
+        SecurityEvents slow = new SecurityEvents(config);
+        DecisionEngine bounded = new DecisionEngine(store, slow, config);
+        slow.addSink(event -> new CompletableFuture<>());
         long t0 = System.nanoTime();
         assertThat(bounded.authorize(new ClientRef("dev1", "c", null), "other/x", Access.WRITE).allowed()).isFalse();
         assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(190L, 2000L);

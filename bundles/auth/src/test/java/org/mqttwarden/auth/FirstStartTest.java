@@ -47,7 +47,7 @@ class FirstStartTest {
     void open() throws Exception {
         db = new SqliteDatabase(dir.resolve("data/warden.db"), 5000, 2);
         store = new JdbiAccountStore(db);
-        admin = new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
+        admin = new AccountAdmin(store, new SecurityEvents(Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10))), Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
         etc = Files.createDirectories(dir.resolve("etc"));
         Files.writeString(etc.resolve("users.properties"), "#karaf = karaf,_g_:admingroup\n"
                 + "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n");
@@ -94,7 +94,7 @@ class FirstStartTest {
         assertThat(shell).hasSizeGreaterThanOrEqualTo(32).isNotEqualTo(mqtt);
         assertThat(console.toString(StandardCharsets.UTF_8)).contains(mqtt, shell);
 
-        DecisionEngine engine = new DecisionEngine(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
+        DecisionEngine engine = new DecisionEngine(store, new SecurityEvents(Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10))), Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
         assertThat(engine.authenticate(new Credentials("admin", mqtt, "c")).allowed()).isTrue();
         assertThat(engine.superuser("admin").allowed()).isTrue();
 

@@ -62,11 +62,12 @@ class ShedRefusalTest {
     void start() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
         JdbiAccountStore store = new JdbiAccountStore(db);
-        new AccountAdmin(store, Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)))
+        new AccountAdmin(store, new SecurityEvents(Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10))), Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)))
                 .createAccount("dev1", "correct horse battery", Set.of("sensor"), null, "test");
-        engine = new DecisionEngine(store,
-                Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10, "event.wait.ms", 600_000)));
-        engine.addSink(new EventSink() {
+        AuthConfig config = Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10, "event.wait.ms", 600_000));
+        SecurityEvents events = new SecurityEvents(config);
+        engine = new DecisionEngine(store, events, config);
+        events.addSink(new EventSink() {
             @Override
             public CompletionStage<Void> accept(SecurityEvent event) {
                 received.add(event);

@@ -71,7 +71,7 @@ final class WardenStack implements AutoCloseable {
 
     /** Binds an event sink to the decisions, as DS binds warden-audit's. */
     void bind(EventSink sink) {
-        auth.decisionSink(sink);
+        auth.sink(sink);
     }
 
     void account(String username, String password, String role) {

@@ -26,15 +26,10 @@ import org.slf4j.LoggerFactory;
  * before) or removed ({@code account.remove}), and on an OTP unlock ({@link EventType#OTP} event
  * {@code otp.unlock}, ALLOW). Listens as an {@link EventSink}; the sink sits on the admin's path, so it
  * answers at once with a completed stage and clears on its own thread, moments later.
- *
- * <p>Registered with {@value #INTERNAL}{@code =true}, which {@link LockoutGuard} leaves out of the sinks it
- * publishes to.
+ * Every other event (the locks {@link LockoutGuard} publishes among them) is ignored.
  */
-@Component(service = EventSink.class, property = AccountChanges.INTERNAL + "=true")
+@Component(service = EventSink.class)
 public final class AccountChanges implements EventSink {
-
-    /** Service property marking this bundle's own sink. */
-    static final String INTERNAL = "warden.lockout.internal";
 
     private static final Logger LOG = LoggerFactory.getLogger(AccountChanges.class);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);

@@ -1,21 +1,17 @@
 package org.mqttwarden.lockout;
 
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whiteboard services of one kind a component hands something to (event sinks, lockout listeners), bound
- * and unbound by Declarative Services, each called in turn and isolated from the others: one that throws or
- * fails is logged (WARN, naming its class) and the rest still get the call.
- *
- * <p>The same class lives in warden-alerts ({@code org.mqttwarden.alerts.Fanout}); issue 12 asks for one
- * shared helper, which needs a package both bundles may use (see the lead's note).
+ * The lockout listeners (whiteboard services bound and unbound by Declarative Services), each called in turn
+ * and isolated from the others: one that throws is logged (WARN, naming its class) and the rest still get the
+ * call. Security events do not go through here: they go to the sinks through warden-auth's one
+ * {@code EventPublisher}.
  *
  * @param <T> the service type
  */
@@ -52,20 +48,5 @@ final class Fanout<T> {
                 LOG.warn("{} {} failed on {}: {}", kind, t.getClass().getName(), about, e.toString());
             }
         }
-    }
-
-    /**
-     * Hands something to every service without waiting: an exception, or a stage that completes
-     * exceptionally, is logged and ignored.
-     *
-     * @param call what each service does with it, returning when it is done (e.g. {@code EventSink::accept})
-     * @param about what is handed over, for the log
-     */
-    void offer(Function<? super T, ? extends CompletionStage<?>> call, Object about) {
-        each(t -> call.apply(t).whenComplete((ok, failure) -> {
-            if (failure != null) {
-                LOG.warn("{} {} did not take {}: {}", kind, t.getClass().getName(), about, failure.toString());
-            }
-        }), about);
     }
 }

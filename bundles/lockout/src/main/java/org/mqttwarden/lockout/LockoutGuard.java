@@ -6,13 +6,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 import org.mqttwarden.api.auth.ClientRef;
 import org.mqttwarden.api.auth.Decision;
 import org.mqttwarden.api.auth.LoginGuard;
-import org.mqttwarden.api.event.EventSink;
+import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
@@ -26,6 +27,7 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -39,8 +41,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A denial is, on the wire, exactly a wrong password (the decision engine sees to that); its reason
  * goes to the audit log: {@code lockout.locked}, {@code lockout.throttled}, {@code lockout.source-throttled}
- * or {@value #BUSY}. Locks and clears become {@link EventType#LOCKOUT} events for every
- * {@link EventSink} ({@code lockout.account-locked}, {@code lockout.source-locked} as DENY;
+ * or {@value #BUSY}. Locks and clears become {@link EventType#LOCKOUT} events, published through warden-auth's
+ * {@link EventPublisher} to every event sink ({@code lockout.account-locked}, {@code lockout.source-locked} as DENY;
  * {@code lockout.cleared}, {@code lockout.source-cleared} as ALLOW) and, with every counted failure,
  * {@link LockoutEvent}s for every {@link LockoutListener}.
  *
@@ -132,7 +134,7 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
     private static final Logger LOG = LoggerFactory.getLogger(LockoutGuard.class);
 
     private final Lockouts lockouts;
-    private final Fanout<EventSink> sinks = new Fanout<>("Event sink");
+    private final AtomicReference<EventPublisher> events = new AtomicReference<>();
     private final Fanout<LockoutListener> listeners = new Fanout<>("Lockout listener");
 
     @Activate
@@ -188,15 +190,19 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
                         : "off");
     }
 
-    /** Every sink but this bundle's own ({@link AccountChanges}, which only listens). */
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            target = "(!(" + AccountChanges.INTERNAL + "=true))")
-    void addSink(EventSink sink) {
-        sinks.add(sink);
+    /**
+     * warden-auth's one {@link EventPublisher}, through which locks and clears reach every event sink (the
+     * audit, alerts); optional so that a lock is never refused for want of it, greedy so a replacement binds.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setEvents(EventPublisher publisher) {
+        events.set(publisher);
     }
 
-    void removeSink(EventSink sink) {
-        sinks.remove(sink);
+    void unsetEvents(EventPublisher publisher) {
+        // a greedy replacement binds the new publisher before it unbinds the old one
+        events.compareAndSet(publisher, null);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -260,7 +266,11 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
         listeners.each(l -> l.onLockoutEvent(e), e.kind());
         SecurityEvent event = securityEvent(e);
         if (event != null) {
-            sinks.offer(sink -> sink.accept(event), event.reason());
+            EventPublisher publisher = events.get();
+            if (publisher != null) {
+                // the failed login that caused a lock was waited for already: the lock is not waited for again
+                publisher.offer(event);
+            }
         }
     }
 

@@ -69,7 +69,7 @@ class FloodTest {
         // the arithmetic below is at 10 %
         guard = new LockoutGuard(db, TestConfig.defaults().budget(10).config(), clock, simulated);
         auth.guard(guard);
-        auth.decisionSink(audit);
+        auth.sink(audit);
         server = LoopbackHttp.start(auth.authenticator(), auth.authorizer(), db);
     }
 

@@ -68,9 +68,9 @@ class GoAuthAttackTest {
         guard = new LockoutGuard(db, TestConfig.defaults().budget(0).config());
         changes = new AccountChanges(guard);
         auth.guard(guard);
-        auth.decisionSink(audit);
-        auth.adminSink(changes);
-        guard.addSink(audit);
+        auth.sink(audit);
+        auth.sink(changes);
+        guard.setEvents(auth.events());
         server = LoopbackHttp.start(auth.authenticator(), auth.authorizer(), db);
     }
 

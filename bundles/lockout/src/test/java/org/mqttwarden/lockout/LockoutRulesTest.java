@@ -19,9 +19,10 @@ import org.mqttwarden.api.auth.LoginGuard;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.api.lockout.LockoutEvent;
+import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.store.SqliteDatabase;
 import org.mqttwarden.testsupport.TestClock;
-import org.mqttwarden.api.lockout.LockoutEvent;
 
 /** Every lockout rule, on a real SQLite file, with a clock the test moves. */
 class LockoutRulesTest {
@@ -47,7 +48,7 @@ class LockoutRulesTest {
 
     private void start(TestConfig config) {
         guard = new LockoutGuard(db, config.config(), clock);
-        guard.addSink(sink);
+        guard.setEvents(AuthStack.publisher(sink));
         guard.addListener(observed::add);
         a = new Attempts(guard);
     }

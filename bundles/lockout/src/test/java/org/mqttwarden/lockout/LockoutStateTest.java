@@ -24,6 +24,7 @@ import org.mqttwarden.api.auth.Decision;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.lockout.command.CommandsAccess;
 import org.mqttwarden.store.SqliteDatabase;
 import org.mqttwarden.testsupport.TestClock;
@@ -183,7 +184,7 @@ class LockoutStateTest {
     void aPasswordChangeAnOtpUnlockAndAccountCreationClearTheLockAndOtherEventsDoNot() {
         AccountChanges changes = new AccountChanges(guard);
         Attempts.Sink sink = new Attempts.Sink();
-        guard.addSink(sink);
+        guard.setEvents(AuthStack.publisher(sink));
         try {
             for (String cause : List.of("account.password", "account.create", "account.remove")) {
                 lockOut("plc-1");

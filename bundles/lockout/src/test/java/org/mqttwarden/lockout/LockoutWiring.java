@@ -2,7 +2,7 @@ package org.mqttwarden.lockout;
 
 import java.util.Map;
 
-import org.mqttwarden.api.event.EventSink;
+import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.api.lockout.LockoutListener;
 import org.mqttwarden.api.store.WardenDatabase;
 import org.mqttwarden.testsupport.Configs;
@@ -25,8 +25,9 @@ public final class LockoutWiring {
                 "login.budget.refusal.micros", 0)));
     }
 
-    public static void sink(LockoutGuard guard, EventSink sink) {
-        guard.addSink(sink);
+    /** Binds warden-auth's one event publisher, through which the guard's locks reach every sink. */
+    public static void events(LockoutGuard guard, EventPublisher events) {
+        guard.setEvents(events);
     }
 
     public static void listener(LockoutGuard guard, LockoutListener listener) {

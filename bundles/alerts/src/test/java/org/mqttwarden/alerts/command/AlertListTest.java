@@ -15,17 +15,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mqttwarden.api.event.EventType;
-import org.mqttwarden.api.event.Outcome;
-import org.mqttwarden.api.event.SecurityEvent;
-import org.mqttwarden.audit.AuditLog;
-import org.mqttwarden.testsupport.Configs;
 import org.mqttwarden.alerts.Alert;
 import org.mqttwarden.alerts.AlertAccess;
 import org.mqttwarden.alerts.AlertDetector;
 import org.mqttwarden.alerts.Severity;
+import org.mqttwarden.api.event.EventType;
+import org.mqttwarden.api.event.Outcome;
+import org.mqttwarden.api.event.SecurityEvent;
+import org.mqttwarden.audit.AuditLog;
+import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.store.SqliteDatabase;
 import org.mqttwarden.store.SqliteDatabaseFiles;
+import org.mqttwarden.testsupport.Configs;
 
 /**
  * {@code warden:alert-list}: alerts from the real audit log (SQLite) survive a restart of the detector, are
@@ -54,7 +55,7 @@ class AlertListTest {
 
     private AlertDetector detector() {
         AlertDetector d = new AlertDetector(db, null, Configs.of(AlertDetector.Config.class, Map.of()));
-        AlertAccess.sink(d, audit);
+        AlertAccess.events(d, AuthStack.publisher(audit));
         return d;
     }
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.auth.AccountAdmin;
 import org.mqttwarden.auth.AuthConfig;
+import org.mqttwarden.auth.SecurityEvents;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
 import org.mqttwarden.testsupport.Configs;
@@ -30,8 +31,8 @@ class RolesTest {
     @BeforeEach
     void open() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 2);
-        accounts = new AccountAdmin(new JdbiAccountStore(db),
-                Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10)));
+        AuthConfig config = Configs.of(AuthConfig.class, Map.of("bcrypt.cost", 10));
+        accounts = new AccountAdmin(new JdbiAccountStore(db), new SecurityEvents(config), config);
     }
 
     @AfterEach
