@@ -102,6 +102,14 @@ final class AclDecisions {
         return d;
     }
 
+    /** @see org.mqttwarden.api.auth.Authorizer#explain */
+    Decision explain(ClientRef client, String topic, Access access) {
+        Snapshot s = snapshots.current();
+        StoredAccount account = Validation.usernameProblem(client.username()) == null
+                ? snapshots.account(s, client.username()).orElse(null) : null;
+        return decide(s, account, client, topic, access);
+    }
+
     private static Decision decide(Snapshot s, StoredAccount account, ClientRef client, String topic,
             Access access) {
         return account == null ? AccountAccess.UNKNOWN_ACCOUNT

@@ -125,6 +125,11 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
     }
 
     @Override
+    public Decision explain(ClientRef client, String topic, Access access) {
+        return acl.explain(client, topic, access);
+    }
+
+    @Override
     public Decision superuser(String username) {
         return acl.superuser(username);
     }

@@ -29,4 +29,14 @@ public interface Authorizer {
     default Decision authorizeNow(ClientRef client, String topic, Access access) {
         return null;
     }
+
+    /**
+     * The decision {@link #authorize} would give now, from the store as it is, without caching it and without
+     * publishing an event: for an admin asking "what would {@code /acl} answer, and which rule decides?"
+     * ({@code warden:acl-check}), never for a client's request.
+     *
+     * @return the decision with the deciding rule in {@link Decision#detail()}, never {@code null}
+     * @throws WardenUnavailableException when the answer cannot be known
+     */
+    Decision explain(ClientRef client, String topic, Access access);
 }

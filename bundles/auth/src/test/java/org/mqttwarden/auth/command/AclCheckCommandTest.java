@@ -27,8 +27,8 @@ import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
 
 /**
- * {@code warden:acl-check} explains from the account service alone (API services only) and answers what
- * {@code /acl} answers, reason and deciding rule included, while recording nothing.
+ * {@code warden:acl-check} asks {@code Authorizer.explain} (API services only), which answers what
+ * {@code /acl} answers, reason and deciding rule included, while recording and caching nothing.
  */
 class AclCheckCommandTest {
 
@@ -72,7 +72,7 @@ class AclCheckCommandTest {
             for (String topic : topics) {
                 for (Access access : Access.values()) {
                     ClientRef client = new ClientRef(user, "c1", null);
-                    Decision explained = AclCheckCommand.explain(accounts, client, topic, access);
+                    Decision explained = auth.authorizer().explain(client, topic, access);
                     Decision answered = auth.authorizer().authorize(client, topic, access);
                     assertThat(explained).as("%s %s %s", user, topic, access).isEqualTo(answered);
                     allowed += explained.allowed() ? 1 : 0;
@@ -86,12 +86,13 @@ class AclCheckCommandTest {
     void recordsNothingAndCachesNothing() {
         RecordingSink sink = new RecordingSink();
         auth.sink(sink);
-        Decision d = AclCheckCommand.explain(accounts, new ClientRef("dev1", "c1", null), "plant/dev1/t",
-                Access.WRITE);
+        Decision d = auth.authorizer().explain(new ClientRef("dev1", "c1", null), "plant/dev1/t", Access.WRITE);
         assertThat(d.allowed()).isTrue();
         assertThat(sink.count).isZero();
         assertThat(auth.metrics().counters()).containsEntry("acl_cache_hits", 0L).containsEntry("acl_cache_misses",
                 0L);
+        assertThat(auth.authorizer().authorizeNow(new ClientRef("dev1", "c1", null), "plant/dev1/t", Access.WRITE))
+                .as("nothing cached for /acl's fast path").isNull();
     }
 
     private static final class RecordingSink implements EventSink {
