@@ -2,12 +2,10 @@ package org.mqttwarden.alerts;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -18,6 +16,7 @@ import org.mqttwarden.api.account.AclRule;
 import org.mqttwarden.api.account.Permission;
 import org.mqttwarden.api.account.SubjectType;
 import org.mqttwarden.api.text.Printable;
+import org.mqttwarden.store.files.PrivateFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,22 +73,13 @@ final class ServiceAccount {
 
     /** Writes {@code username} and {@code password} to {@code file}, mode 0600 from its creation. */
     static void write(Path file, String username, String password) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        try {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(tmp);
-        }
         Properties p = new Properties();
         p.setProperty("username", username);
         p.setProperty("password", password);
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            p.store(w, "MQTT Warden alert publisher (MQTT service account). Keep private.");
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        StringWriter text = new StringWriter();
+        p.store(text, "MQTT Warden alert publisher (MQTT service account). Keep private.");
+        // whole, owner-only from its creation, moved into place (warden-store's one way of writing a secret)
+        PrivateFiles.writeNew(file, text.toString());
     }
 
     /**

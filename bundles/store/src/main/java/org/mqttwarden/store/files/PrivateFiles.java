@@ -112,7 +112,7 @@ public final class PrivateFiles {
     }
 
     /**
-     * Writes {@code text} (US-ASCII) to a new {@code rw-------} file: whole, beside it first, then moved into
+     * Writes {@code text} (UTF-8) to a new {@code rw-------} file: whole, beside it first, then moved into
      * place, so a crash never leaves a partial file; the folder is created as {@link #createDirectory}.
      *
      * @return true when moved into place; false when the file system refused to replace a {@code file} that
@@ -124,7 +124,7 @@ public final class PrivateFiles {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         createNew(tmp);
-        Files.writeString(tmp, text, StandardCharsets.US_ASCII);
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             return true;
