@@ -84,7 +84,7 @@ public class LoginGuardBenchmark {
             if (installed.equals("guard+alerts")) {
                 detector = new AlertDetector(db, null, Configs.defaults(AlertDetector.Config.class));
                 auth.sink(detector);
-                detector.setEvents(auth.events());
+                detector.setEvents(auth.eventObjects());
             }
         }
         credentials = new Credentials("bench-guard", PASSWORD, "plc-bench-1");

@@ -189,7 +189,7 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
     private final QuietLogins quiet;
     private final RecentAlerts recent = new RecentAlerts();
     private final MqttOutput mqtt;
-    private final AtomicReference<EventPublisher> events = new AtomicReference<>();
+    private final AtomicReference<ComponentServiceObjects<EventPublisher>> events = new AtomicReference<>();
     private final Map<String, LongAdder> raised = new ConcurrentHashMap<>();
     private final LongAdder unjudgedLogins = new LongAdder();
     private volatile AlertSettings settings;
@@ -282,15 +282,18 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
 
     /**
      * warden-auth's one {@link EventPublisher}, through which alerts reach every event sink (the audit log
-     * among them); optional so that detection goes on without it, greedy so a replacement binds.
+     * among them). Taken as service objects and fetched only when an alert is raised: the publisher binds every
+     * sink, this detector among them, so fetching the publisher while this component activates would be a
+     * service cycle (Felix SCR fails a component of the cycle with an ERROR). Optional, so that detection goes on
+     * without it; greedy, so a replacement binds.
      */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    public void setEvents(EventPublisher publisher) {
+    public void setEvents(ComponentServiceObjects<EventPublisher> publisher) {
         events.set(publisher);
     }
 
-    public void unsetEvents(EventPublisher publisher) {
+    public void unsetEvents(ComponentServiceObjects<EventPublisher> publisher) {
         // a greedy replacement binds the new publisher before it unbinds the old one
         events.compareAndSet(publisher, null);
     }
@@ -358,10 +361,15 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
         LOG.warn("Security alert {} ({}) on {}: {}", a.type(), a.severity().label(), Printable.escape(a.subject()),
                 Printable.escape(a.detail().toString()));
         recent.add(a, settings.recentMax());
-        EventPublisher publisher = events.get();
+        ComponentServiceObjects<EventPublisher> objects = events.get();
+        EventPublisher publisher = objects == null ? null : objects.getService();
         if (publisher != null) {
-            // raised on the alert thread from decisions already recorded: nothing waits for its confirmation
-            publisher.offer(a.toEvent());
+            try {
+                // raised on the alert thread from decisions already recorded: nothing waits for its confirmation
+                publisher.offer(a.toEvent());
+            } finally {
+                objects.ungetService(publisher);
+            }
         }
         mqtt.offer(a);
     }

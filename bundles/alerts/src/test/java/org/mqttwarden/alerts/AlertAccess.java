@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 
 import org.mqttwarden.api.event.EventPublisher;
+import org.osgi.service.component.ComponentServiceObjects;
 
 /** Reaches an {@link AlertDetector} as Declarative Services and {@code /metrics} do, for tests in other packages. */
 public final class AlertAccess {
@@ -13,7 +14,7 @@ public final class AlertAccess {
     }
 
     /** Binds warden-auth's event publisher as DS binds it: the detector's alerts go to its sinks. */
-    public static void events(AlertDetector detector, EventPublisher events) {
+    public static void events(AlertDetector detector, ComponentServiceObjects<EventPublisher> events) {
         detector.setEvents(events);
     }
 

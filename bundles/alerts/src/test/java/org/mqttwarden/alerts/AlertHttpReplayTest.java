@@ -65,9 +65,9 @@ class AlertHttpReplayTest {
         auth.sink(audit);
         auth.sink(detector);
         auth.sink(changes);
-        LockoutWiring.events(guard, auth.events());
+        LockoutWiring.events(guard, auth.eventObjects());
         LockoutWiring.listener(guard, detector);
-        detector.setEvents(auth.events());
+        detector.setEvents(auth.eventObjects());
         for (String u : List.of("plc-1", "plc-2", "plc-3")) {
             admin.createAccount(u, SECRET, Set.of("sensor"), null, "test");
         }
@@ -208,7 +208,7 @@ class AlertHttpReplayTest {
         detector.close();
         AlertDetector again = new AlertDetector(db, null, Configs.of(AlertDetector.Config.class, Map.of()));
         auth.sink(again);
-        again.setEvents(auth.events());
+        again.setEvents(auth.eventObjects());
         assertThat(login("plc-1", SECRET, "laptop-x")).isEqualTo(200);
         assertThat(login("plc-1", SECRET, "plc-1-dev")).isEqualTo(200);
         AlertAccess.judged(again);

@@ -138,7 +138,7 @@ class AlertMqttTest {
                 "alert.mqtt.enabled", true, "alert.mqtt.url", "tcp://127.0.0.1:" + port,
                 "alert.mqtt.credentials.file", credentials.toString(), "alert.mqtt.client.id", "warden-alerts-test")),
                 java.time.Clock.systemUTC());
-        detector.setEvents(AuthStack.publisher(audit));
+        detector.setEvents(AuthStack.eventsTo(audit));
         try {
             detector.onLockoutEvent(locked("plc-1"));
             await().atMost(Duration.ofSeconds(20)).until(() -> !received.isEmpty());

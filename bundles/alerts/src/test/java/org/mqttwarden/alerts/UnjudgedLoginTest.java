@@ -42,7 +42,7 @@ class UnjudgedLoginTest {
 
     private void open(Map<String, ?> config) {
         detector = new AlertDetector(db, null, Configs.of(AlertDetector.Config.class, config));
-        detector.setEvents(AuthStack.publisher(audit));
+        detector.setEvents(AuthStack.eventsTo(audit));
     }
 
     @AfterEach

@@ -12,6 +12,8 @@ import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.api.metrics.MetricSource;
 import org.mqttwarden.api.store.AccountStore;
 import org.mqttwarden.testsupport.Configs;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.ComponentServiceObjects;
 
 /**
  * warden-auth's components on a store the caller owns, wired as Declarative Services wires them: for the
@@ -43,15 +45,39 @@ public final class AuthStack {
 
     /**
      * @param sinks bound to it, as DS binds each {@code EventSink} service
-     * @return warden-auth's one event publisher with the shipped wait bound, for a component of another bundle
-     *     tested without the rest of the stack (a lock's or an alert's events)
+     * @return warden-auth's one event publisher with the shipped wait bound, as the service objects a component
+     *     of another bundle takes it as (lockout's guard, the alert detector), for such a component tested
+     *     without the rest of the stack
      */
-    public static EventPublisher publisher(EventSink... sinks) {
+    public static ComponentServiceObjects<EventPublisher> eventsTo(EventSink... sinks) {
         SecurityEvents events = new SecurityEvents(Configs.of(AuthConfig.class, FAST));
         for (EventSink sink : sinks) {
             events.addSink(sink);
         }
-        return events;
+        return serviceObjects(events);
+    }
+
+    /**
+     * @return {@code service} as DS hands a reference taken as {@link ComponentServiceObjects} (a singleton:
+     *     every {@code getService} returns it, {@code ungetService} does nothing; there is no service reference
+     *     outside a framework, so {@code getServiceReference} is null)
+     */
+    public static <S> ComponentServiceObjects<S> serviceObjects(S service) {
+        return new ComponentServiceObjects<>() {
+            @Override
+            public S getService() {
+                return service;
+            }
+
+            @Override
+            public void ungetService(S s) {
+            }
+
+            @Override
+            public ServiceReference<S> getServiceReference() {
+                return null;
+            }
+        };
     }
 
     /** @return the stack on {@code store} with the {@link #FAST} settings */
@@ -106,6 +132,11 @@ public final class AuthStack {
     /** @return the one event publisher of the stack, for components of other bundles that publish events */
     public EventPublisher events() {
         return events;
+    }
+
+    /** @return {@link #events()} as the service objects lockout's guard and the alert detector take it as */
+    public ComponentServiceObjects<EventPublisher> eventObjects() {
+        return serviceObjects(events);
     }
 
     /**

@@ -21,6 +21,7 @@ import org.mqttwarden.api.lockout.LockoutEvent;
 import org.mqttwarden.api.lockout.LockoutListener;
 import org.mqttwarden.api.metrics.MetricSource;
 import org.mqttwarden.api.store.WardenDatabase;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -134,7 +135,7 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
     private static final Logger LOG = LoggerFactory.getLogger(LockoutGuard.class);
 
     private final Lockouts lockouts;
-    private final AtomicReference<EventPublisher> events = new AtomicReference<>();
+    private final AtomicReference<ComponentServiceObjects<EventPublisher>> events = new AtomicReference<>();
     private final Fanout<LockoutListener> listeners = new Fanout<>("Lockout listener");
 
     @Activate
@@ -192,15 +193,19 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
 
     /**
      * warden-auth's one {@link EventPublisher}, through which locks and clears reach every event sink (the
-     * audit, alerts); optional so that a lock is never refused for want of it, greedy so a replacement binds.
+     * audit, alerts). Taken as service objects and fetched only when an event is published: the publisher binds
+     * every sink, this bundle's {@link AccountChanges} among them, which needs this guard, so fetching the
+     * publisher while this component activates would be a service cycle (Felix SCR fails a component of the
+     * cycle with an ERROR, and {@code /health} stays DOWN). Optional, so that a lock is never refused for want
+     * of it; greedy, so a replacement binds.
      */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void setEvents(EventPublisher publisher) {
+    void setEvents(ComponentServiceObjects<EventPublisher> publisher) {
         events.set(publisher);
     }
 
-    void unsetEvents(EventPublisher publisher) {
+    void unsetEvents(ComponentServiceObjects<EventPublisher> publisher) {
         // a greedy replacement binds the new publisher before it unbinds the old one
         events.compareAndSet(publisher, null);
     }
@@ -266,10 +271,15 @@ public final class LockoutGuard implements LoginGuard, LockoutService, MetricSou
         listeners.each(l -> l.onLockoutEvent(e), e.kind());
         SecurityEvent event = securityEvent(e);
         if (event != null) {
-            EventPublisher publisher = events.get();
+            ComponentServiceObjects<EventPublisher> objects = events.get();
+            EventPublisher publisher = objects == null ? null : objects.getService();
             if (publisher != null) {
-                // the failed login that caused a lock was waited for already: the lock is not waited for again
-                publisher.offer(event);
+                try {
+                    // the failed login that caused a lock was waited for already: the lock is not waited for again
+                    publisher.offer(event);
+                } finally {
+                    objects.ungetService(publisher);
+                }
             }
         }
     }

@@ -70,7 +70,7 @@ class GoAuthAttackTest {
         auth.guard(guard);
         auth.sink(audit);
         auth.sink(changes);
-        guard.setEvents(auth.events());
+        guard.setEvents(auth.eventObjects());
         server = LoopbackHttp.start(auth.authenticator(), auth.authorizer(), db);
     }
 

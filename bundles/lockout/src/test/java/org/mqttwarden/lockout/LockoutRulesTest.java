@@ -48,7 +48,7 @@ class LockoutRulesTest {
 
     private void start(TestConfig config) {
         guard = new LockoutGuard(db, config.config(), clock);
-        guard.setEvents(AuthStack.publisher(sink));
+        guard.setEvents(AuthStack.eventsTo(sink));
         guard.addListener(observed::add);
         a = new Attempts(guard);
     }

@@ -184,7 +184,7 @@ class LockoutStateTest {
     void aPasswordChangeAnOtpUnlockAndAccountCreationClearTheLockAndOtherEventsDoNot() {
         AccountChanges changes = new AccountChanges(guard);
         Attempts.Sink sink = new Attempts.Sink();
-        guard.setEvents(AuthStack.publisher(sink));
+        guard.setEvents(AuthStack.eventsTo(sink));
         try {
             for (String cause : List.of("account.password", "account.create", "account.remove")) {
                 lockOut("plc-1");

@@ -6,6 +6,7 @@ import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.api.lockout.LockoutListener;
 import org.mqttwarden.api.store.WardenDatabase;
 import org.mqttwarden.testsupport.Configs;
+import org.osgi.service.component.ComponentServiceObjects;
 
 /**
  * Wires a {@link LockoutGuard} as Declarative Services does, for tests in other packages and bundles:
@@ -26,7 +27,7 @@ public final class LockoutWiring {
     }
 
     /** Binds warden-auth's one event publisher, through which the guard's locks reach every sink. */
-    public static void events(LockoutGuard guard, EventPublisher events) {
+    public static void events(LockoutGuard guard, ComponentServiceObjects<EventPublisher> events) {
         guard.setEvents(events);
     }
 

@@ -55,7 +55,7 @@ class AlertListTest {
 
     private AlertDetector detector() {
         AlertDetector d = new AlertDetector(db, null, Configs.of(AlertDetector.Config.class, Map.of()));
-        AlertAccess.events(d, AuthStack.publisher(audit));
+        AlertAccess.events(d, AuthStack.eventsTo(audit));
         return d;
     }
 
