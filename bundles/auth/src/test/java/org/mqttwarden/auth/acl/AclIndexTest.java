@@ -477,7 +477,7 @@ class AclIndexTest {
     }
 
     @Test
-    void decidesQuicklyAmongAHundredThousandRules() {
+    void decidesRightAmongAHundredThousandRules() {
         List<AclRule> rules = new ArrayList<>();
         long id = 1;
         for (int s = 0; s < 10_000; s++) {
@@ -498,15 +498,7 @@ class AclIndexTest {
         assertThat(index.decide("subject5", roles, "c", "site8/+/m1/value", SUBSCRIBE).reason())
                 .isEqualTo(AclIndex.DENY);
 
-        int calls = 200_000;
-        boolean sink = false;
-        long start = System.nanoTime();
-        for (int i = 0; i < calls; i++) {
-            sink ^= index.decide("subject5", roles, "c", "site4/line" + (i % 9) + "/m1/value", WRITE).allowed();
-        }
-        long nanosPerCall = (System.nanoTime() - start) / calls;
-        // a linear scan over 100 000 rules takes milliseconds; the bound is loose so a busy build host passes
-        assertThat(nanosPerCall).as("ns per decision (%s)", sink).isLessThan(50_000);
+        // how fast it decides at 100 000 rules is measured by JMH (BENCHMARKS.md section 1), not timed here
     }
 
     /** One request of the table. */
