@@ -10,6 +10,8 @@ import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.mqttwarden.api.otp.OtpPurpose;
+
 /**
  * Makes codes and the only form in which they are kept: an HMAC-SHA256 of purpose, account and code under a key
  * that is not in the database, so neither a copy of {@code warden.db} nor its log gives a code away, and a
@@ -41,7 +43,7 @@ final class CodeHasher {
     }
 
     /** @return the keyed hash kept for {@code code} (hex) */
-    String hash(Purpose purpose, String username, String code) {
+    String hash(OtpPurpose purpose, String username, String code) {
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(key);
@@ -54,7 +56,7 @@ final class CodeHasher {
     }
 
     /** @return whether {@code code} is the one {@code stored} was made from, compared in constant time */
-    boolean matches(String stored, Purpose purpose, String username, String code) {
+    boolean matches(String stored, OtpPurpose purpose, String username, String code) {
         return MessageDigest.isEqual(stored.getBytes(StandardCharsets.US_ASCII),
                 hash(purpose, username, code).getBytes(StandardCharsets.US_ASCII));
     }

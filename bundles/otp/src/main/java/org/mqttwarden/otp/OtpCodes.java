@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 
 import org.jdbi.v3.core.Jdbi;
+import org.mqttwarden.api.otp.OtpPurpose;
 import org.mqttwarden.api.store.WardenDatabase;
 
 /**
@@ -50,7 +51,7 @@ final class OtpCodes {
     }
 
     /** A live code as an admin may see it: never the code. */
-    record Pending(Purpose purpose, Instant issuedAt, Instant expiresAt, int attemptsLeft) {
+    record Pending(OtpPurpose purpose, Instant issuedAt, Instant expiresAt, int attemptsLeft) {
     }
 
     /** Reason of a refused issue: the last code was sent less than the cooldown ago. */
@@ -91,7 +92,7 @@ final class OtpCodes {
     }
 
     /** Issues a new code for {@code username} and {@code purpose}, killing the older one, unless too soon. */
-    Issue issue(String username, Purpose purpose) {
+    Issue issue(String username, OtpPurpose purpose) {
         CodePolicy p = policy;
         Instant now = clock.instant();
         long nowMs = now.toEpochMilli();
@@ -122,7 +123,7 @@ final class OtpCodes {
     }
 
     /** Checks a code given back; a right one is used up by this call, a wrong one costs a try. */
-    Check confirm(String username, Purpose purpose, String code) {
+    Check confirm(String username, OtpPurpose purpose, String code) {
         long now = clock.millis();
         record Row(String hash, long issuedAt, long expiresAt, int attemptsLeft) {
         }
@@ -156,12 +157,12 @@ final class OtpCodes {
     List<Pending> pending(String username) {
         long now = clock.millis();
         return jdbi.withHandle(h -> h.createQuery(OtpTables.SELECT_CODES).bind("username", username)
-                .map((rs, ctx) -> new Pending(Purpose.of(rs.getString(1)), Instant.ofEpochMilli(rs.getLong(2)),
+                .map((rs, ctx) -> new Pending(OtpPurpose.of(rs.getString(1)), Instant.ofEpochMilli(rs.getLong(2)),
                         Instant.ofEpochMilli(rs.getLong(3)), rs.getInt(4))).list())
                 .stream().filter(c -> c.expiresAt().toEpochMilli() > now && c.attemptsLeft() > 0).toList();
     }
 
-    private boolean delete(String username, Purpose purpose, long issuedAt) {
+    private boolean delete(String username, OtpPurpose purpose, long issuedAt) {
         return jdbi.withHandle(h -> h.createUpdate(OtpTables.DELETE_CODE).bind("username", username)
                 .bind("purpose", purpose.id()).bind("issuedAt", issuedAt).execute()) == 1;
     }

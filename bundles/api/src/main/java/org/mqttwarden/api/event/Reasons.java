@@ -8,6 +8,18 @@ public final class Reasons {
 
     /** An {@link EventType#OTP} event, outcome ALLOW: an account was unlocked with a one-time code. */
     public static final String OTP_UNLOCK = "otp.unlock";
+    /** {@link EventType#OTP}, ALLOW: a code was issued (detail: purpose, expiry; never the code). */
+    public static final String OTP_ISSUED = "otp.issued";
+    /** {@link EventType#OTP}, ALLOW: a channel handed a code on (detail: purpose, channel). */
+    public static final String OTP_SENT = "otp.sent";
+    /** {@link EventType#OTP}, ERROR: a channel could not hand a code on (detail: purpose, channel, why). */
+    public static final String OTP_SEND_FAILED = "otp.send-failed";
+    /** {@link EventType#OTP}, DENY: a request was refused by a limit (detail: which, when to retry). */
+    public static final String OTP_REFUSED = "otp.refused";
+    /** {@link EventType#OTP}, ALLOW: a code was accepted and its purpose carried out (detail: purpose). */
+    public static final String OTP_CONFIRMED = "otp.confirmed";
+    /** {@link EventType#OTP}, DENY: a code was not accepted (detail: purpose; wrong, expired, used or none). */
+    public static final String OTP_REJECTED = "otp.rejected";
 
     private Reasons() {
     }

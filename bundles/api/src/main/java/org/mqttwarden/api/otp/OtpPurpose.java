@@ -1,14 +1,10 @@
-package org.mqttwarden.otp;
+package org.mqttwarden.api.otp;
 
 import java.util.Locale;
 
-/**
- * What an e-mailed code is for. E-mail is not an authentication factor (NIST SP 800-63B 5.1.3.1), so a code
- * never logs anyone in: it lets an invited account set its own password, a user reset a forgotten one, or clear
- * a lockout.
- */
-enum Purpose {
-    /** An invited account sets its own password. */
+/** What a one-time code is for. */
+public enum OtpPurpose {
+    /** An invited account sets its own password (so no admin ever knows it). */
     VERIFY,
     /** A forgotten password is replaced. */
     RESET,
@@ -16,13 +12,13 @@ enum Purpose {
     UNLOCK;
 
     /** @return the name as stored, shown and typed: {@code verify}, {@code reset}, {@code unlock} */
-    String id() {
+    public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
 
     /** @throws IllegalArgumentException naming the three purposes when {@code text} is none of them */
-    static Purpose of(String text) {
-        for (Purpose p : values()) {
+    public static OtpPurpose of(String text) {
+        for (OtpPurpose p : values()) {
             if (p.id().equals(text)) {
                 return p;
             }
