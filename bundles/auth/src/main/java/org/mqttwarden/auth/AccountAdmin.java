@@ -99,6 +99,16 @@ public final class AccountAdmin implements AccountService {
     }
 
     @Override
+    public Optional<String> passwordProblem(String password) {
+        try {
+            Validation.requirePassword(password, minLength);
+            return Optional.empty();
+        } catch (InvalidInputException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    @Override
     public void setPassword(String username, String password, String actor) {
         requireAccount(username);
         Validation.requirePassword(password, minLength);

@@ -85,6 +85,15 @@ class AccountAdminTest {
     }
 
     @Test
+    void thePasswordPolicyCanBeAskedWithoutChangingAnything() {
+        assertThat(admin.passwordProblem("short")).get().asString().contains("at least 12");
+        assertThat(admin.passwordProblem("p".repeat(129))).get().asString().contains("128");
+        assertThat(admin.passwordProblem(null)).get().asString().contains("empty");
+        assertThat(admin.passwordProblem("a long enough password")).isEmpty();
+        assertThat(sink.events).isEmpty();
+    }
+
+    @Test
     void generatedPasswordsAreLongRandomAndAccepted() {
         String a = admin.generatePassword();
         assertThat(a).hasSizeGreaterThanOrEqualTo(32).isNotEqualTo(admin.generatePassword());

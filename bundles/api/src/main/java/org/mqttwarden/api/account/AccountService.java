@@ -30,6 +30,15 @@ public interface AccountService {
     /** Sets a new password; drops remembered verifications of the old one. */
     void setPassword(String username, String password, String actor);
 
+    /**
+     * Checks a password against the policy without changing anything: for a flow that must not spend something
+     * (a one-time code) on a password {@link #setPassword} would refuse.
+     *
+     * @return why the policy refuses {@code password}, one sentence for the person who typed it; empty when it
+     *     accepts it
+     */
+    Optional<String> passwordProblem(String password);
+
     /** Enables or disables an account. A disabled account cannot log in. */
     void setEnabled(String username, boolean enabled, String actor);
 
