@@ -51,7 +51,7 @@ final class OtpCodes {
     }
 
     /** A live code as an admin may see it: never the code. */
-    record Pending(OtpPurpose purpose, Instant issuedAt, Instant expiresAt, int attemptsLeft) {
+    record Pending(String username, OtpPurpose purpose, Instant issuedAt, Instant expiresAt, int attemptsLeft) {
     }
 
     /** Reason of a refused issue: the last code was sent less than the cooldown ago. */
@@ -153,12 +153,14 @@ final class OtpCodes {
         return Check.WRONG;
     }
 
-    /** @return the live codes of {@code username}, without the codes, for {@code warden:otp-status} */
+    /** @return the live codes of {@code username} (of every account when null), without the codes */
     List<Pending> pending(String username) {
         long now = clock.millis();
-        return jdbi.withHandle(h -> h.createQuery(OtpTables.SELECT_CODES).bind("username", username)
-                .map((rs, ctx) -> new Pending(OtpPurpose.of(rs.getString(1)), Instant.ofEpochMilli(rs.getLong(2)),
-                        Instant.ofEpochMilli(rs.getLong(3)), rs.getInt(4))).list())
+        return jdbi.withHandle(h -> (username == null ? h.createQuery(OtpTables.SELECT_ALL_CODES)
+                : h.createQuery(OtpTables.SELECT_CODES).bind("username", username))
+                .map((rs, ctx) -> new Pending(rs.getString(1), OtpPurpose.of(rs.getString(2)),
+                        Instant.ofEpochMilli(rs.getLong(3)), Instant.ofEpochMilli(rs.getLong(4)), rs.getInt(5)))
+                .list())
                 .stream().filter(c -> c.expiresAt().toEpochMilli() > now && c.attemptsLeft() > 0).toList();
     }
 

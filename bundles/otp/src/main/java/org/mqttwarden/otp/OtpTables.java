@@ -39,8 +39,10 @@ final class OtpTables {
             + " attempts_left = excluded.attempts_left";
     static final String SELECT_CODE = "SELECT code_hash, issued_at, expires_at, attempts_left FROM warden_otp_code"
             + " WHERE username = :username AND purpose = :purpose";
-    static final String SELECT_CODES = "SELECT purpose, issued_at, expires_at, attempts_left FROM warden_otp_code"
-            + " WHERE username = :username ORDER BY purpose";
+    static final String SELECT_CODES = "SELECT username, purpose, issued_at, expires_at, attempts_left"
+            + " FROM warden_otp_code WHERE username = :username ORDER BY purpose";
+    static final String SELECT_ALL_CODES = "SELECT username, purpose, issued_at, expires_at, attempts_left"
+            + " FROM warden_otp_code ORDER BY username, purpose";
     /** Deletes the row of one issue only: a code issued meanwhile is not touched. */
     static final String DELETE_CODE = "DELETE FROM warden_otp_code"
             + " WHERE username = :username AND purpose = :purpose AND issued_at = :issuedAt";
