@@ -1,6 +1,7 @@
 package org.mqttwarden.otp;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** Configuration of the one-time codes, PID {@code org.mqttwarden.otp}. Applied live; an invalid one is refused. */
@@ -23,4 +24,41 @@ public @interface OtpConfig {
 
     @AttributeDefinition(name = "Codes per hour", description = "Codes per account and purpose in any hour, 1 to 20")
     int code_max_per_hour() default 5;
+
+    @AttributeDefinition(name = "SMTP host", description = "The mail server codes are sent through; empty: no e-mail"
+            + " (requests end with 'no channel reaches the account's address' in the audit log)")
+    String mail_host() default "";
+
+    @AttributeDefinition(name = "SMTP port", description = "587 for STARTTLS, 465 for SMTPS")
+    int mail_port() default 587;
+
+    @AttributeDefinition(name = "Transport security", description = "starttls (required: a server that does not"
+            + " offer it gets no mail), smtps (TLS from the first byte), or none (only to a loopback address)")
+    String mail_security() default "starttls";
+
+    @AttributeDefinition(name = "SMTP user", description = "Empty: no SMTP authentication")
+    String mail_username() default "";
+
+    @AttributeDefinition(name = "SMTP password", type = AttributeType.PASSWORD, description = "Never logged")
+    String mail_password() default "";
+
+    @AttributeDefinition(name = "Sender", description = "The From address, e.g. warden@plant.example.org; empty: no"
+            + " e-mail")
+    String mail_from() default "";
+
+    @AttributeDefinition(name = "Subject")
+    String mail_subject() default "Your MQTT Warden code";
+
+    @AttributeDefinition(name = "Message", description = "Plain text; {code}, {purpose}, {minutes} and {username}"
+            + " are replaced")
+    String mail_template() default "Your MQTT Warden code to {purpose} the account {username} is {code}.\n\n"
+            + "It is valid for {minutes} minutes and can be used once. If you did not ask for it, ignore this"
+            + " message.\n";
+
+    @AttributeDefinition(name = "Tries per mail", description = "Attempts to hand a mail to the server, 1 to 5; a"
+            + " failed one is tried again after 2, 4, ... seconds")
+    int mail_attempts() default 3;
+
+    @AttributeDefinition(name = "Server timeout", description = "Milliseconds to connect, and per read or write")
+    int mail_timeout_ms() default 10_000;
 }
