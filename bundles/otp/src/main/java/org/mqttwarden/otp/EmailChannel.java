@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.mqttwarden.api.otp.OtpChannel;
 import org.mqttwarden.api.otp.OtpMessage;
 import org.osgi.service.component.annotations.Activate;
@@ -221,11 +222,12 @@ public final class EmailChannel implements OtpChannel {
         if (!s.security().equals("none")) {
             p.put("mail." + protocol + ".ssl.checkserveridentity", "true");
         }
-        // Jakarta Mail finds its providers through the thread's context class loader: inside OSGi it must be
-        // this bundle's, whose wiring sees Angus Mail (TOOLCHAIN.md)
+        // Jakarta Mail finds its providers (META-INF/services of Angus Mail) through the thread's context class
+        // loader (TOOLCHAIN.md): inside OSGi, Angus Mail's own bundle loader is the one that sees them. Not yet
+        // proven inside Karaf: warden-otp is in no feature yet (issue 13's next step, with a Pax Exam test).
         Thread t = Thread.currentThread();
         ClassLoader before = t.getContextClassLoader();
-        t.setContextClassLoader(EmailChannel.class.getClassLoader());
+        t.setContextClassLoader(SMTPTransport.class.getClassLoader());
         try {
             Session session = Session.getInstance(p);
             MimeMessage mail = new MimeMessage(session);
