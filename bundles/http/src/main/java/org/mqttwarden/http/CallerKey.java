@@ -1,23 +1,17 @@
 package org.mqttwarden.http;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Set;
+import java.util.Optional;
 
 import org.mqttwarden.store.files.PrivateFiles;
 
@@ -40,7 +34,6 @@ final class CallerKey {
     /** Longest key accepted; a longer presented value is hashed and refused like any other. */
     static final int MAX_LENGTH = 256;
     private static final int RANDOM_BYTES = 32;
-    private static final Set<PosixFilePermission> OWNER = PosixFilePermissions.fromString("rwx------");
 
     private final byte[] digest;
     /** One digest and one output buffer per IO thread: checking a key allocates nothing. */
@@ -82,18 +75,15 @@ final class CallerKey {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalStateException("The caller key file " + file + " is not a regular file");
             }
-            Set<PosixFilePermission> perms;
-            try {
-                perms = Files.getPosixFilePermissions(file);
-            } catch (UnsupportedOperationException e) {
+            if (!PrivateFiles.posix()) {
                 throw new IllegalStateException("Cannot tell who may read the caller key file " + file
                         + ": its file system has no POSIX permissions");
             }
-            if (perms.stream().anyMatch(p -> !OWNER.contains(p))) {
-                throw new IllegalStateException("The caller key file " + file + " has mode "
-                        + PosixFilePermissions.toString(perms) + ": its group or others may use it. Make it"
-                        + " readable by its owner only (chmod 600) and let go-auth's configuration be the only"
-                        + " other copy");
+            Optional<String> open = PrivateFiles.openMode(file);
+            if (open.isPresent()) {
+                throw new IllegalStateException("The caller key file " + file + " has mode " + open.get()
+                        + ": its group or others may use it. Make it readable by its owner only (chmod 600) and let"
+                        + " go-auth's configuration be the only other copy");
             }
             byte[] key = firstLine(Files.readAllBytes(file));
             try {
@@ -108,25 +98,14 @@ final class CallerKey {
 
     /** @return whether the file was created here (false: another process created it meanwhile) */
     private static boolean create(Path file) throws IOException {
-        PrivateFiles.createDirectory(file.toAbsolutePath().getParent());
-        try {
-            // rw------- from its creation: there is no moment in which others may read the file
-            PrivateFiles.createNew(file);
-        } catch (FileAlreadyExistsException e) {
-            return false;
-        }
         byte[] random = new byte[RANDOM_BYTES];
         new SecureRandom().nextBytes(random);
         byte[] line = (Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n")
                 .getBytes(StandardCharsets.US_ASCII);
         Arrays.fill(random, (byte) 0);
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(line);
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
-            }
-            out.force(true);
-            return true;
+        try {
+            // rw------- from its creation: there is no moment in which others may read the file
+            return PrivateFiles.createWith(file, line);
         } finally {
             Arrays.fill(line, (byte) 0);
         }

@@ -1,21 +1,14 @@
 package org.mqttwarden.store;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.HexFormat;
-import java.util.Set;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import org.mqttwarden.api.store.KeyFiles;
@@ -32,9 +25,6 @@ import org.osgi.service.component.annotations.Component;
 public final class EtcKeyFiles implements KeyFiles {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
-    private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
-            PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
     private final Path folder;
     private final SecureRandom random = new SecureRandom();
@@ -66,14 +56,11 @@ public final class EtcKeyFiles implements KeyFiles {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                 throw new IllegalStateException("The key file " + file + " is not a regular file");
             }
-            if (PrivateFiles.posix()) {
-                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-                if (perms.stream().anyMatch(OTHERS::contains)) {
-                    throw new IllegalStateException("The key file " + file + " has mode "
-                            + PosixFilePermissions.toString(perms) + ": its group or others may have read it. Make a"
-                            + " new key (move the file aside; what it protected must then be made again) or, if no one"
-                            + " else can have read it, chmod 600 it");
-                }
+            Optional<String> open = PrivateFiles.openMode(file);
+            if (open.isPresent()) {
+                throw new IllegalStateException("The key file " + file + " has mode " + open.get() + ": its group or"
+                        + " others may have read it. Make a new key (move the file aside; what it protected must then"
+                        + " be made again) or, if no one else can have read it, chmod 600 it");
             }
             String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
             if (text.length() != bytes * 2 || !text.chars().allMatch(c -> (c >= '0' && c <= '9')
@@ -88,22 +75,13 @@ public final class EtcKeyFiles implements KeyFiles {
     }
 
     private void create(Path file, int bytes) throws IOException {
-        PrivateFiles.createDirectory(file.getParent());
-        try {
-            PrivateFiles.createNew(file);
-        } catch (FileAlreadyExistsException raced) {
-            return; // another process made it a moment ago: its key is the key
-        }
         byte[] key = new byte[bytes];
         random.nextBytes(key);
         byte[] line = (HexFormat.of().formatHex(key) + "\n").getBytes(StandardCharsets.US_ASCII);
         Arrays.fill(key, (byte) 0);
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(line);
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
-            }
-            out.force(true);
+        try {
+            // false: another process made it a moment ago, and its key is the key
+            PrivateFiles.createWith(file, line);
         } finally {
             Arrays.fill(line, (byte) 0);
         }

@@ -1,15 +1,19 @@
 package org.mqttwarden.store.files;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -83,6 +87,44 @@ public final class PrivateFiles {
         } else {
             Files.createFile(file);
         }
+    }
+
+    /**
+     * Creates {@code file} {@code rw-------} from the first moment (its folder as {@link #createDirectory}) with
+     * {@code content}, forced to disk: for a secret written once, whose first writer wins when two race.
+     *
+     * @return true when this call created and wrote it; false when it existed already (nothing is written)
+     * @throws IOException when it cannot be created or written
+     */
+    public static boolean createWith(Path file, byte[] content) throws IOException {
+        createDirectory(file.toAbsolutePath().getParent());
+        try {
+            createNew(file);
+        } catch (FileAlreadyExistsException raced) {
+            return false;
+        }
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+            out.force(true);
+        }
+        return true;
+    }
+
+    /**
+     * @return the mode of {@code file} (e.g. {@code rw-r--r--}) when its group or others have any permission on
+     *     it; empty when only its owner has, or the file system has no POSIX permissions
+     * @throws IOException when its permissions cannot be read
+     */
+    public static Optional<String> openMode(Path file) throws IOException {
+        if (!posix()) {
+            return Optional.empty();
+        }
+        Set<PosixFilePermission> now = Files.getPosixFilePermissions(file);
+        return now.stream().anyMatch(OTHERS::contains) ? Optional.of(PosixFilePermissions.toString(now))
+                : Optional.empty();
     }
 
     /**
