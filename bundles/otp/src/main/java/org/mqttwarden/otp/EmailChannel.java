@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.mqttwarden.api.otp.OtpChannel;
@@ -111,14 +112,22 @@ public final class EmailChannel implements OtpChannel {
                 c.mail_subject(), c.mail_template(), c.mail_attempts(), c.mail_timeout_ms());
     }
 
+    /** IPv4 and IPv6 address literals (an IPv6 one has a colon), which InetAddress parses without asking DNS. */
+    private static final Pattern ADDRESS_LITERAL = Pattern.compile("[0-9.]+|\\[?[0-9a-fA-F.]*:[0-9a-fA-F:.]*]?");
+
+    /**
+     * @return whether {@code host} is {@code localhost} or a loopback address literal; decided without a DNS
+     *     lookup (this runs while the component activates), so a name that would resolve to loopback is refused
+     */
     private static boolean loopback(String host) {
-        try {
-            for (InetAddress a : InetAddress.getAllByName(host)) {
-                if (!a.isLoopbackAddress()) {
-                    return false;
-                }
-            }
+        if (host.equalsIgnoreCase("localhost")) {
             return true;
+        }
+        if (!ADDRESS_LITERAL.matcher(host).matches()) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(host.replace("[", "").replace("]", "")).isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;
         }

@@ -86,6 +86,15 @@ class EmailChannelTest {
     void noTransportSecurityIsRefusedTowardsAnythingButLoopback() {
         EmailChannel refused = channel(Map.of("mail.host", "smtp.example.org"));
         assertThat(refused.reaches("alice@example.org")).as("off: the configuration was refused").isFalse();
+        refused.close();
+        assertThat(channel(Map.of("mail.host", "10.0.0.25")).reaches("alice@example.org")).isFalse();
+        channel.close();
+        assertThat(channel(Map.of("mail.host", "cafe")).reaches("alice@example.org")).as("a name, not looked up")
+                .isFalse();
+        channel.close();
+        assertThat(channel(Map.of("mail.host", "localhost")).reaches("alice@example.org")).isTrue();
+        channel.close();
+        assertThat(channel(Map.of("mail.host", "::1")).reaches("alice@example.org")).isTrue();
     }
 
     @Test
