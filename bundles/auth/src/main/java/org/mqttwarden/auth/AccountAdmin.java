@@ -74,9 +74,28 @@ public final class AccountAdmin implements AccountService {
 
     @Override
     public Account createAccount(String username, String password, Set<String> roles, String email, String actor) {
-        Validation.requireUsername(username);
         Validation.requirePassword(password, minLength);
+        return create(username, hasher.hash(password), roles, Validation.requireEmail(email),
+                AdminChange.ACCOUNT_CREATE, actor);
+    }
+
+    @Override
+    public Account inviteAccount(String username, Set<String> roles, String email, String actor) {
         String mail = Validation.requireEmail(email);
+        if (mail == null) {
+            throw new InvalidInputException("An invitation needs an e-mail address to go to.");
+        }
+        return create(username, PasswordHasher.NO_PASSWORD, roles, mail, AdminChange.ACCOUNT_INVITE, actor);
+    }
+
+    @Override
+    public boolean hasPassword(String username) {
+        return !PasswordHasher.NO_PASSWORD.equals(requireAccount(username).passwordHash());
+    }
+
+    private Account create(String username, String hash, Set<String> roles, String mail, String change,
+            String actor) {
+        Validation.requireUsername(username);
         Set<String> grants = new LinkedHashSet<>(roles);
         for (String role : grants) {
             requireRole(role);
@@ -85,10 +104,10 @@ public final class AccountAdmin implements AccountService {
             throw new InvalidInputException("An account named '" + username + "' already exists.");
         }
         Instant now = clock.instant();
-        StoredAccount a = new StoredAccount(username, hasher.hash(password), grants, mail, true, now, now);
+        StoredAccount a = new StoredAccount(username, hash, grants, mail, true, now, now);
         Map<String, String> detail = Map.of("roles", String.join(",", grants));
-        record(actor, AdminChange.ACCOUNT_CREATE, username, detail);
-        apply(actor, AdminChange.ACCOUNT_CREATE, username, detail, () -> store.insertAccount(a),
+        record(actor, change, username, detail);
+        apply(actor, change, username, detail, () -> store.insertAccount(a),
                 "An account named '" + username + "' already exists.");
         return a.toAccount();
     }

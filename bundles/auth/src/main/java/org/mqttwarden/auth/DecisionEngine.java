@@ -13,6 +13,7 @@ import org.mqttwarden.api.auth.Credentials;
 import org.mqttwarden.api.auth.Decision;
 import org.mqttwarden.api.auth.EngineStats;
 import org.mqttwarden.api.auth.LoginGuard;
+import org.mqttwarden.api.auth.SecondFactor;
 import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.api.metrics.MetricSource;
 import org.mqttwarden.api.store.AccountStore;
@@ -97,6 +98,20 @@ public final class DecisionEngine implements Authenticator, Authorizer, EngineSt
 
     void unsetAddressResolver(ClientAddressResolver resolver) {
         events.unsetAddressResolver(resolver);
+    }
+
+    /**
+     * The second login step of enrolled accounts (warden-otp's TOTP), when installed. Greedy: a better ranked one
+     * replaces it. Without one, enrolled accounts log in with their password alone.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setSecondFactor(SecondFactor factor) {
+        logins.setSecondFactor(factor);
+    }
+
+    void unsetSecondFactor(SecondFactor factor) {
+        logins.unsetSecondFactor(factor);
     }
 
     // ---- Authenticator

@@ -7,12 +7,14 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.mqttwarden.api.auth.ClientRef;
 import org.mqttwarden.api.auth.Credentials;
 import org.mqttwarden.api.auth.Decision;
 import org.mqttwarden.api.auth.LoginGuard;
 import org.mqttwarden.api.auth.LoginReason;
+import org.mqttwarden.api.auth.SecondFactor;
 import org.mqttwarden.api.auth.WardenUnavailableException;
 import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.store.AccountStore;
@@ -37,6 +39,7 @@ final class Logins {
     private final Clock clock;
     private final SecureRandom random;
     private final List<LoginGuard> guards = new CopyOnWriteArrayList<>();
+    private final AtomicReference<SecondFactor> secondFactor = new AtomicReference<>();
     private volatile PasswordHasher hasher;
     private volatile VerifiedCredentials verified;
     private volatile boolean guardRequired;
@@ -73,6 +76,15 @@ final class Logins {
 
     void removeGuard(LoginGuard guard) {
         guards.remove(guard);
+    }
+
+    void setSecondFactor(SecondFactor factor) {
+        secondFactor.set(factor);
+    }
+
+    /** Forgets {@code factor} unless another one has replaced it meanwhile. */
+    void unsetSecondFactor(SecondFactor factor) {
+        secondFactor.compareAndSet(factor, null);
     }
 
     /** @see org.mqttwarden.api.auth.Authenticator#authenticateFast */
@@ -143,24 +155,78 @@ final class Logins {
         }
         StoreSnapshots.Snapshot s = snapshots.current();
         StoredAccount account = snapshots.account(s, credentials.username()).orElse(null);
+        SecondFactor factor = account == null ? null : factorOf(account.username());
+        String password = credentials.password();
+        String code = null;
+        if (factor != null) {
+            // an enrolled account's password field is its password followed by the code
+            int digits = Math.max(1, factor.codeLength());
+            if (password.length() > digits) {
+                code = password.substring(password.length() - digits);
+                password = password.substring(0, password.length() - digits);
+                generated = DeviceSecrets.isGenerated(password);
+            }
+        }
         Decision decision;
         if (account == null) {
-            spendDummyCheck(credentials.password(), generated);
+            spendDummyCheck(password, generated);
             decision = Decision.deny(LoginReason.UNKNOWN_USER.code(), "no such account");
-        } else if (verified.isRemembered(account, credentials.password())) {
+        } else if (verified.isRemembered(account, password)) {
             counters.rememberedLogins.increment();
-            decision = Decision.allow(LoginReason.OK_REMEMBERED.code(), "verified within the remembered period");
-        } else if (!verifyCounted(credentials.password(), account.passwordHash(), generated)) {
+            decision = factor != null && !codeAccepted(factor, account.username(), code) ? badCode(code)
+                    : Decision.allow(LoginReason.OK_REMEMBERED.code(), "verified within the remembered period");
+        } else if (!verifyCounted(password, account.passwordHash(), generated)) {
             decision = Decision.deny(LoginReason.BAD_PASSWORD.code(), "wrong password");
         } else if (!account.enabled()) {
             decision = Decision.deny(LoginReason.DISABLED.code(), "account disabled");
+        } else if (factor != null && !codeAccepted(factor, account.username(), code)) {
+            // the password is right: remembered, so that the next try with a fresh code costs no bcrypt
+            verified.remember(account, password);
+            decision = badCode(code);
         } else {
-            decision = Decision.allow(LoginReason.OK.code(), "password verified");
-            account = rehashIfNeeded(account, credentials.password());
-            verified.remember(account, credentials.password());
+            decision = Decision.allow(LoginReason.OK.code(), factor == null ? "password verified"
+                    : "password and second factor verified");
+            account = rehashIfNeeded(account, password);
+            verified.remember(account, password);
         }
         tellGuards(asked, client, decision.allowed(), decision.reason());
         return events.login(client, account, decision);
+    }
+
+    /**
+     * @return the second factor {@code username} must add to its password, or {@code null} when none; when the
+     *     factor cannot tell, it is asked for anyway (fail closed: the login then needs a code it cannot check)
+     */
+    private SecondFactor factorOf(String username) {
+        SecondFactor factor = secondFactor.get();
+        if (factor == null) {
+            return null;
+        }
+        try {
+            return factor.required(username) ? factor : null;
+        } catch (RuntimeException e) {
+            LOG.warn("Second factor {} failed to say whether {} is enrolled; the login needs a code: {}",
+                    factor.getClass().getName(), username, e.toString());
+            return factor;
+        }
+    }
+
+    private static boolean codeAccepted(SecondFactor factor, String username, String code) {
+        if (code == null) {
+            return false;
+        }
+        try {
+            return factor.verify(username, code);
+        } catch (RuntimeException e) {
+            LOG.warn("Second factor {} failed to check a code of {}; refused: {}", factor.getClass().getName(),
+                    username, e.toString());
+            return false;
+        }
+    }
+
+    private static Decision badCode(String code) {
+        return Decision.deny(LoginReason.BAD_CODE.code(), code == null ? "second factor missing"
+                : "second factor wrong or already used");
     }
 
     /** Tells each guard in {@code asked} the outcome, then forgets them (so none is told twice). */
@@ -182,7 +248,8 @@ final class Logins {
      * the password submitted, never on which kind of account (if any) is behind the username.
      */
     private boolean verifyCounted(String password, String hash, boolean generated) {
-        if (generated != DeviceSecrets.isHash(hash)) {
+        if (generated != DeviceSecrets.isHash(hash) || PasswordHasher.NO_PASSWORD.equals(hash)) {
+            // an invited account without a password answers as slowly as a wrong password
             spendDummyCheck(password, generated);
             return false;
         }

@@ -31,6 +31,11 @@ public final class PasswordHasher {
     public static final int MIN_COST = 10;
     public static final int MAX_COST = 16;
     static final String PREFIX = "bcrypt-sha256";
+    /**
+     * The stored "hash" of an invited account that has not set its password yet: not a hash of anything, so no
+     * password verifies against it (as {@code !} in {@code /etc/shadow}). Never produced by {@link #hash}.
+     */
+    static final String NO_PASSWORD = "!invited";
     private static final byte[] PREHASH_KEY = "mqtt-warden/bcrypt-prehash/v1".getBytes(StandardCharsets.US_ASCII);
     private static final int BCRYPT_MAX_BYTES = 72;
 

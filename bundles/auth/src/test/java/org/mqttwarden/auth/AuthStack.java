@@ -7,6 +7,7 @@ import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.auth.Authenticator;
 import org.mqttwarden.api.auth.Authorizer;
 import org.mqttwarden.api.auth.LoginGuard;
+import org.mqttwarden.api.auth.SecondFactor;
 import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.api.metrics.MetricSource;
@@ -120,6 +121,18 @@ public final class AuthStack {
     /** Binds a login guard, as DS binds warden-lockout's. @return this stack */
     public AuthStack guard(LoginGuard guard) {
         engine.addGuard(guard);
+        return this;
+    }
+
+    /** Binds a second login step, as DS binds warden-otp's TOTP. @return this stack */
+    public AuthStack secondFactor(SecondFactor factor) {
+        engine.setSecondFactor(factor);
+        return this;
+    }
+
+    /** Unbinds a second login step, as DS does when its bundle stops. @return this stack */
+    public AuthStack noSecondFactor(SecondFactor factor) {
+        engine.unsetSecondFactor(factor);
         return this;
     }
 

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Clears an account's lockout state when its password is changed ({@code account.password}), when it is
  * created ({@code account.create}: a new account starts clean, whatever was guessed against the name
- * before) or removed ({@code account.remove}), and on an OTP unlock ({@link EventType#OTP} event
+ * * before; likewise {@code account.invite}) or removed ({@code account.remove}), and on an OTP unlock ({@link EventType#OTP} event
  * {@code otp.unlock}, ALLOW). Listens as an {@link EventSink}; the sink sits on the admin's path, so it
  * answers at once with a completed stage and clears on its own thread, moments later.
  * Every other event (the locks {@link LockoutGuard} publishes among them) is ignored.
@@ -93,7 +93,7 @@ public final class AccountChanges implements EventSink {
         if (e.type() == EventType.ADMIN_CHANGE) {
             return switch (e.reason()) {
                 case AdminChange.ACCOUNT_PASSWORD -> "password";
-                case AdminChange.ACCOUNT_CREATE -> "account-created";
+                case AdminChange.ACCOUNT_CREATE, AdminChange.ACCOUNT_INVITE -> "account-created";
                 case AdminChange.ACCOUNT_REMOVE -> "account-removed";
                 default -> null;
             };

@@ -61,4 +61,34 @@ public @interface OtpConfig {
 
     @AttributeDefinition(name = "Server timeout", description = "Milliseconds to connect, and per read or write")
     int mail_timeout_ms() default 10_000;
+
+    @AttributeDefinition(name = "Trusted mail CAs", description = "A PEM file of the CA certificates the mail"
+            + " server's certificate must chain to (a private CA); empty: the JVM's trust store. The server's name"
+            + " is always checked against its certificate")
+    String mail_trust_file() default "";
+
+    // ---- the recovery listener: its own port, never the go-auth one
+
+    @AttributeDefinition(name = "Recovery address", description = "Where the recovery page and its JSON API"
+            + " listen; beyond loopback only with TLS (http.tls.certificate and http.tls.key)")
+    String http_host() default "127.0.0.1";
+
+    @AttributeDefinition(name = "Recovery port", description = "0: no recovery listener")
+    int http_port() default 9190;
+
+    @AttributeDefinition(name = "Recovery TLS certificate", description = "PEM certificate chain of the recovery"
+            + " listener; required when http.host is not a loopback address")
+    String http_tls_certificate() default "";
+
+    @AttributeDefinition(name = "Recovery TLS key", description = "PEM private key (PKCS#8) of the recovery"
+            + " listener, a file only its owner may read")
+    String http_tls_key() default "";
+
+    @AttributeDefinition(name = "Requests per address", description = "Recovery requests and confirmations one"
+            + " source address may make per minute; beyond, 429 with Retry-After")
+    int http_rate_per_address() default 20;
+
+    @AttributeDefinition(name = "Requests per username", description = "Recovery requests and confirmations for one"
+            + " username per minute, from all addresses")
+    int http_rate_per_username() default 5;
 }

@@ -157,7 +157,10 @@ public final class OtpManager implements OtpService {
         try {
             Optional<Account> found = plausible(user) ? accounts.findAccount(user) : Optional.empty();
             String why = found.isEmpty() ? "no such account" : !found.get().enabled() ? "account disabled"
-                    : found.get().email() == null || found.get().email().isBlank() ? "no e-mail address" : null;
+                    : found.get().email() == null || found.get().email().isBlank() ? "no e-mail address"
+                    : purpose == OtpPurpose.VERIFY && accounts.hasPassword(user)
+                            ? "the account has a password already (verify is for invitations; reset changes it)"
+                            : null;
             OtpChannel channel = why == null ? channels.stream().filter(c -> reaches(c, found.get().email()))
                     .findFirst().orElse(null) : null;
             if (why == null && channel == null) {

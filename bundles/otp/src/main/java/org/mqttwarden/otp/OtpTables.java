@@ -12,6 +12,8 @@ import org.mqttwarden.api.store.WardenDatabase.Migration;
  * <li>{@code warden_otp_code}: the live code of an account and purpose, at most one: its keyed hash (never the
  * code), when it was issued and expires, and the wrong tries it still survives.</li>
  * <li>{@code warden_otp_sent}: when codes were sent in the last hour, for the cooldown and the hourly cap.</li>
+ * <li>{@code warden_otp_totp}: the TOTP secret of each enrolled account, sealed by {@link SecretBox} under a key
+ * kept outside the database, and the last time step accepted (a code is used once).</li>
  * </ul>
  */
 final class OtpTables {
@@ -24,7 +26,20 @@ final class OtpTables {
                     + " attempts_left INTEGER NOT NULL, PRIMARY KEY (username, purpose))",
             "CREATE TABLE warden_otp_sent (username VARCHAR(512) NOT NULL, purpose VARCHAR(16) NOT NULL,"
                     + " sent_at BIGINT NOT NULL)",
-            "CREATE INDEX warden_otp_sent_by_account ON warden_otp_sent (username, purpose, sent_at)")));
+            "CREATE INDEX warden_otp_sent_by_account ON warden_otp_sent (username, purpose, sent_at)")),
+            new Migration(2, "TOTP enrolments", List.of(
+                    "CREATE TABLE warden_otp_totp (username VARCHAR(512) NOT NULL PRIMARY KEY,"
+                            + " secret VARCHAR(256) NOT NULL, last_step BIGINT NOT NULL, enrolled_at BIGINT NOT NULL)")));
+
+    static final String TOTP_USERS = "SELECT username FROM warden_otp_totp";
+    static final String TOTP_SELECT = "SELECT secret, last_step FROM warden_otp_totp WHERE username = :username";
+    static final String TOTP_UPSERT = "INSERT INTO warden_otp_totp (username, secret, last_step, enrolled_at)"
+            + " VALUES (:username, :secret, :lastStep, :at) ON CONFLICT (username) DO UPDATE SET"
+            + " secret = excluded.secret, last_step = excluded.last_step, enrolled_at = excluded.enrolled_at";
+    /** Moves the last accepted step forward; changes no row when another login took this step (or a later) first. */
+    static final String TOTP_ACCEPT = "UPDATE warden_otp_totp SET last_step = :step"
+            + " WHERE username = :username AND last_step < :step";
+    static final String TOTP_DELETE = "DELETE FROM warden_otp_totp WHERE username = :username";
 
     static final String SENT_SINCE = "SELECT sent_at FROM warden_otp_sent"
             + " WHERE username = :username AND purpose = :purpose AND sent_at > :since ORDER BY sent_at";

@@ -220,4 +220,24 @@ class OtpManagerTest {
         otp.modified(Configs.of(OtpConfig.class, Map.of("code.length", 6, "code.cooldown.seconds", 0)));
         assertThat(requestCode("alice", OtpPurpose.RESET)).hasSize(6);
     }
+
+    @Test
+    void anInvitedAccountSetsItsOwnPasswordWithAVerifyCode() {
+        accounts.inviteAccount("erin", Set.of("viewer"), "erin@example.org", "test");
+        assertThat(logsIn("erin", NEW)).isFalse();
+        String code = requestCode("erin", OtpPurpose.VERIFY);
+        assertThat(inbox.messages.get(inbox.messages.size() - 1).purpose()).isEqualTo(OtpPurpose.VERIFY);
+        assertThat(otp.confirm("erin", OtpPurpose.VERIFY, code, NEW, "127.0.0.1").confirmed()).isTrue();
+        assertThat(accounts.hasPassword("erin")).isTrue();
+        assertThat(logsIn("erin", NEW)).isTrue();
+    }
+
+    @Test
+    void noVerifyCodeIsSentToAnAccountThatHasAPassword() {
+        otp.request("alice", OtpPurpose.VERIFY, "127.0.0.1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !otpEvents(Reasons.OTP_REFUSED).isEmpty());
+        assertThat(otpEvents(Reasons.OTP_REFUSED).get(0).detail().get("why")).contains("has a password");
+        assertThat(inbox.messages).isEmpty();
+        assertThat(otp.pending("alice")).isEmpty();
+    }
 }

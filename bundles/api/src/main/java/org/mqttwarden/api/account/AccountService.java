@@ -24,6 +24,23 @@ public interface AccountService {
      */
     Account createAccount(String username, String password, Set<String> roles, String email, String actor);
 
+    /**
+     * Creates an invited account: it holds no password, so it cannot log in, until its holder sets one (with an
+     * e-mailed {@code verify} code, see {@code org.mqttwarden.api.otp}) or an admin does ({@link #setPassword}).
+     * The admin who invites never knows the password. Recorded as {@link AdminChange#ACCOUNT_INVITE}.
+     *
+     * @param email where the invitation goes; required
+     * @since 1.3
+     */
+    Account inviteAccount(String username, Set<String> roles, String email, String actor);
+
+    /**
+     * @return whether the account has a password; false for an invited account that has not set one yet
+     * @throws InvalidInputException when there is no such account
+     * @since 1.3
+     */
+    boolean hasPassword(String username);
+
     /** @return a long random secret for a device account, meant to be shown once */
     String generatePassword();
 

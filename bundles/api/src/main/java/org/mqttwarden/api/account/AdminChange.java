@@ -8,6 +8,12 @@ package org.mqttwarden.api.account;
 public final class AdminChange {
 
     public static final String ACCOUNT_CREATE = "account.create";
+    /** An invited account was created, without a password ({@link AccountService#inviteAccount}). */
+    public static final String ACCOUNT_INVITE = "account.invite";
+    /** A TOTP second factor was enrolled for an account (warden-otp; detail never holds the secret). */
+    public static final String ACCOUNT_TOTP_ENROLL = "account.totp-enroll";
+    /** An account's TOTP second factor was removed. */
+    public static final String ACCOUNT_TOTP_DISABLE = "account.totp-disable";
     public static final String ACCOUNT_PASSWORD = "account.password";
     public static final String ACCOUNT_ENABLE = "account.enable";
     public static final String ACCOUNT_DISABLE = "account.disable";

@@ -16,6 +16,13 @@ public enum LoginReason {
     OK_REMEMBERED("auth.ok-remembered", true, Boolean.TRUE),
     /** The password was checked and is wrong: a guess. */
     BAD_PASSWORD("auth.bad-password", false, Boolean.TRUE),
+    /**
+     * The password is right but the account's second factor ({@link SecondFactor}) is missing, wrong or replayed:
+     * a guess, counted like a wrong password.
+     *
+     * @since 1.5
+     */
+    BAD_CODE("auth.bad-code", false, Boolean.TRUE),
     /** No such account (a dummy check was spent): a guess, at a name that does not exist. */
     UNKNOWN_USER("auth.unknown-user", false, Boolean.FALSE),
     /** The account exists and is disabled: refused, not a guess. */
@@ -51,7 +58,7 @@ public enum LoginReason {
 
     /** @return whether this failure is a password guess that lockout counts */
     public boolean guess() {
-        return this == BAD_PASSWORD || this == UNKNOWN_USER;
+        return this == BAD_PASSWORD || this == UNKNOWN_USER || this == BAD_CODE;
     }
 
     /** @return whether the username has an account; empty when this reason does not tell */
