@@ -7,26 +7,50 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.mqttwarden.api.account.Account;
+import org.mqttwarden.api.account.AccountService;
+import org.mqttwarden.api.account.InvalidInputException;
 
 @Service
-@Command(scope = "warden", name = "user-list", description = "Lists MQTT accounts, by name.")
+@Command(scope = "warden", name = "user-list", description = "Lists MQTT accounts, by name; an invited account"
+        + " shows that it has no password yet.")
 public class UserListCommand extends WardenAction {
+
+    /** The Password column of an invited account that has not set its password yet. */
+    static final String INVITED = "none yet (invited)";
 
     @Option(name = "--no-format", description = "Disable table rendered output")
     boolean noFormat;
 
     @Override
     void run() {
+        table(accounts).print(session.getConsole(), !noFormat);
+    }
+
+    static ShellTable table(AccountService accounts) {
         ShellTable table = new ShellTable();
         table.column("Username");
         table.column("Roles");
         table.column("Enabled");
+        table.column("Password");
         table.column("E-mail");
         table.column("Updated");
         for (Account a : accounts.listAccounts()) {
+            String password = password(accounts, a.username());
+            if (password == null) {
+                continue; // removed since the list was read
+            }
             table.addRow().addContent(a.username(), String.join(",", new TreeSet<>(a.roles())),
-                    a.enabled() ? "yes" : "no", a.email() == null ? "" : a.email(), a.updated());
+                    a.enabled() ? "yes" : "no", password, a.email() == null ? "" : a.email(), a.updated());
         }
-        table.print(session.getConsole(), !noFormat);
+        return table;
+    }
+
+    /** @return {@code yes}, {@link #INVITED}, or {@code null} when the account is gone */
+    static String password(AccountService accounts, String username) {
+        try {
+            return accounts.hasPassword(username) ? "yes" : INVITED;
+        } catch (InvalidInputException e) {
+            return null;
+        }
     }
 }

@@ -8,8 +8,10 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.CommandException;
 import org.mqttwarden.api.account.Account;
+import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.account.AclRule;
 import org.mqttwarden.api.account.SubjectType;
+import org.mqttwarden.api.text.Printable;
 
 @Service
 @Command(scope = "warden", name = "user-show", description = "Shows an MQTT account and the ACL rules that apply to it.")
@@ -19,6 +21,16 @@ public class UserShowCommand extends WardenAction {
     @Completion(UserCompleter.class)
     String username;
 
+    /**
+     * @return {@code yes}, or for an invited account what it waits for (its holder sets the password with the
+     *     e-mailed verify code); an account removed meanwhile is refused as unknown
+     */
+    static String password(AccountService accounts, String username) {
+        return accounts.hasPassword(username) ? "yes"
+                : UserListCommand.INVITED + ": it cannot log in until its holder sets one with the e-mailed verify"
+                        + " code (warden:otp-status " + Printable.escape(username) + ")";
+    }
+
     @Override
     void run() throws Exception {
         Account a = accounts.findAccount(username)
@@ -26,6 +38,7 @@ public class UserShowCommand extends WardenAction {
         println("Username : " + a.username());
         println("Roles    : " + String.join(", ", new TreeSet<>(a.roles())));
         println("Enabled  : " + (a.enabled() ? "yes" : "no"));
+        println("Password : " + password(accounts, a.username()));
         println("E-mail   : " + (a.email() == null ? "" : a.email()));
         println("Created  : " + a.created());
         println("Updated  : " + a.updated());
