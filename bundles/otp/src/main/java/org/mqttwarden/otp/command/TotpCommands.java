@@ -1,6 +1,7 @@
 package org.mqttwarden.otp.command;
 
 import org.apache.karaf.shell.api.console.Session;
+import org.mqttwarden.otp.TerminalQr;
 
 /** What the TOTP commands share: the actor of the audit trail, the text shown after an enrolment. */
 final class TotpCommands {
@@ -15,9 +16,11 @@ final class TotpCommands {
     }
 
     /** @return what the admin sees after enrolling {@code shownName}: the URI once, and how logging in works */
-    static String enrolled(String shownName, String uri) {
+    static String enrolled(String shownName, String uri, boolean qr) {
         return "TOTP turned on for " + shownName + ". Enrol an authenticator app with this URI (a secret: it is"
                 + " shown only now, never logged):\n\n  " + uri + "\n\n"
+                + (qr ? "or scan this QR code (drawn for a dark terminal background; --no-qr leaves it out):\n\n"
+                        + TerminalQr.draw(uri) + "\n" : "")
                 + "From now on " + shownName + " logs in with its password immediately followed by the app's current"
                 + " 6-digit code\n(password 'secret' and code 123456: 'secret123456'). A code works once.";
     }

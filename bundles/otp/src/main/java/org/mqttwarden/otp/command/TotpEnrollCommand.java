@@ -37,6 +37,9 @@ public class TotpEnrollCommand implements Action {
     @Option(name = "--force", description = "Replace the secret of an account that has TOTP already")
     boolean force;
 
+    @Option(name = "--no-qr", description = "Print the URI only, without its QR code")
+    boolean noQr;
+
     @Argument(index = 0, name = "username", required = true, description = "The MQTT username")
     String username;
 
@@ -49,7 +52,7 @@ public class TotpEnrollCommand implements Action {
         } catch (InvalidInputException e) {
             throw new CommandException(e.getMessage());
         }
-        session.getConsole().println(TotpCommands.enrolled(Printable.escape(username), uri));
+        session.getConsole().println(TotpCommands.enrolled(Printable.escape(username), uri, !noQr));
         return null;
     }
 }
