@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
@@ -17,8 +18,10 @@ import org.mqttwarden.api.auth.Credentials;
 import org.mqttwarden.api.auth.Decision;
 import org.mqttwarden.api.auth.LoginReason;
 import org.mqttwarden.auth.AuthStack;
+import org.mqttwarden.lockout.LockoutGuard;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
+import org.mqttwarden.testsupport.Configs;
 import org.mqttwarden.testsupport.TestClock;
 
 /** The TOTP second step through warden-auth's real engine, as DS wires warden-otp's enrolments into it. */
@@ -121,5 +124,18 @@ class TotpLoginTest {
         assertThat(login("olga", PASSWORD).allowed()).isTrue();
         assertThat(new TotpEnrollments(db, KEY, clock, new SecureRandom()).required("olga"))
                 .as("the enrolment row is gone too").isFalse();
+    }
+
+    @Test
+    void wrongCodesAreFailedLoginsThatLockTheAccount() {
+        // no login budget: this is about counting failures, not about the share of time logins may take
+        auth.guard(new LockoutGuard(db, Configs.of(LockoutGuard.Config.class, Map.of("login.budget.percent", 0))));
+        String wrong = code(0).equals("000000") ? "111111" : "000000";
+        for (int i = 0; i < 5; i++) {
+            assertThat(login("olga", PASSWORD + wrong).reason()).isEqualTo(LoginReason.BAD_CODE.code());
+        }
+        Decision locked = login("olga", PASSWORD + code(0));
+        assertThat(locked.allowed()).as("the right password and code, after 5 wrong codes").isFalse();
+        assertThat(locked.reason()).startsWith("lockout.");
     }
 }
