@@ -14,6 +14,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.CommandException;
 import org.mqttwarden.api.account.Account;
 import org.mqttwarden.api.account.AccountService;
+import org.mqttwarden.api.otp.OtpChannel;
 import org.mqttwarden.api.otp.OtpPurpose;
 import org.mqttwarden.api.otp.OtpService;
 import org.mqttwarden.api.text.Printable;
@@ -48,10 +49,15 @@ public class UserAddCommand extends WardenAction {
     @Reference(optional = true)
     OtpService otp;
 
+    /** The channels warden-otp delivers codes through (e-mail is off while its mail.host is empty). */
+    @Reference
+    List<OtpChannel> channels;
+
     @Override
     void run() throws Exception {
         if (invite) {
-            for (String line : invite(accounts, otp, username, roles, email, passwordStdin || generate, actor())) {
+            for (String line : invite(accounts, otp, channels, username, roles, email, passwordStdin || generate,
+                    actor())) {
                 println(line);
             }
             return;
@@ -74,6 +80,8 @@ public class UserAddCommand extends WardenAction {
      *
      * @param otp warden-otp's service, or {@code null} when it is not installed: the account is created all the
      *     same and the lines say how to send its code later
+     * @param channels the delivery channels: when none reaches the address (mail is off), the account is created
+     *     and no code asked for, and the lines say so
      * @param passwordGiven whether a password option came with {@code --invite}: refused, nothing is changed
      * @param actor the shell user, also the source of the code request for the audit log
      * @return the lines to print: what was created, where the code goes and how to see what became of it
@@ -81,8 +89,9 @@ public class UserAddCommand extends WardenAction {
      * @throws org.mqttwarden.api.account.InvalidInputException when the account service refuses it (nothing
      *     changed)
      */
-    public static List<String> invite(AccountService accounts, OtpService otp, String username, List<String> roles,
-            String email, boolean passwordGiven, String actor) throws CommandException {
+    public static List<String> invite(AccountService accounts, OtpService otp, List<OtpChannel> channels,
+            String username, List<String> roles, String email, boolean passwordGiven, String actor)
+            throws CommandException {
         if (passwordGiven) {
             throw new CommandException("An invited account sets its own password: use --invite without"
                     + " --password-stdin or --generate. Nothing was changed.");
@@ -104,16 +113,36 @@ public class UserAddCommand extends WardenAction {
             return List.of(first, "No code could be sent: warden-otp is not installed. Install it"
                     + " (feature:install warden-otp), then send one with: warden:otp-send --purpose verify " + name);
         }
+        String later = "Send one later with: warden:otp-send --purpose verify " + name;
+        if (!reached(channels, a.email())) {
+            return List.of(first, "No code was sent: no delivery channel reaches " + mask(a.email()) + " (e-mail is"
+                    + " off while mail.host of org.mqttwarden.otp is empty, or its mail settings were refused:"
+                    + " karaf.log says why). " + later);
+        }
         try {
             otp.request(a.username(), OtpPurpose.VERIFY, actor);
         } catch (RuntimeException e) {
             // the account exists now: say so, and how to send the code once warden-otp works again
             return List.of(first, "No code could be sent: warden-otp failed (" + Printable.escape(e.toString())
-                    + "). Send one later with: warden:otp-send --purpose verify " + name);
+                    + "). " + later);
         }
         return List.of(first, "Asked warden-otp to send a verify code to " + mask(a.email()) + ", with which "
                 + name + " sets the password. warden:otp-status " + name + " shows its delivery; if it lists no"
-                + " code, warden:audit-search --type OTP --user " + name + " says why (mail off, for one).");
+                + " code, warden:audit-search --type OTP --user " + name + " says why.");
+    }
+
+    /** @return whether a channel reaches {@code address} now, as warden-otp will ask when it sends the code */
+    private static boolean reached(List<OtpChannel> channels, String address) {
+        for (OtpChannel c : channels == null ? List.<OtpChannel>of() : channels) {
+            try {
+                if (c.reaches(address)) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                // a channel that cannot say does not reach, as for warden-otp
+            }
+        }
+        return false;
     }
 
     private static String created(String what, Account a) {

@@ -52,10 +52,15 @@ class InviteCommandTest {
         db.close();
     }
 
+    /** {@code user-add --invite} without warden-otp installed */
+    private List<String> invite(String username, List<String> roles, String email, boolean passwordGiven,
+            String actor) throws CommandException {
+        return UserAddCommand.invite(accounts, null, List.of(), username, roles, email, passwordGiven, actor);
+    }
+
     @Test
     void withoutWardenOtpTheAccountIsCreatedAndTheLinesSayNoCodeWasSentAndHowToSendOne() throws Exception {
-        List<String> lines = UserAddCommand.invite(accounts, null, "alice", List.of("sensor"), "alice@example.org",
-                false, "shell:karaf");
+        List<String> lines = invite("alice", List.of("sensor"), "alice@example.org", false, "shell:karaf");
         assertThat(lines).containsExactly(
                 "Created invited account alice with roles sensor: it has no password and cannot log in until one"
                         + " is set.",
@@ -68,21 +73,21 @@ class InviteCommandTest {
 
     @Test
     void aPasswordOptionOrNoAddressWithInviteIsRefusedBeforeAnythingChanges() {
-        assertThatThrownBy(() -> UserAddCommand.invite(accounts, null, "alice", null, "alice@example.org", true,
-                "t")).isInstanceOf(CommandException.class).hasMessage("An invited account sets its own password:"
+        assertThatThrownBy(() -> invite("alice", null, "alice@example.org", true, "t"))
+                .isInstanceOf(CommandException.class).hasMessage("An invited account sets its own password:"
                         + " use --invite without --password-stdin or --generate. Nothing was changed.");
         for (String none : new String[] {null, "", "  "}) {
-            assertThatThrownBy(() -> UserAddCommand.invite(accounts, null, "alice", null, none, false, "t"))
+            assertThatThrownBy(() -> invite("alice", null, none, false, "t"))
                     .isInstanceOf(CommandException.class).hasMessage("--invite needs --email: the code that lets"
                             + " alice set a password goes to that address. Nothing was changed.");
         }
-        assertThatThrownBy(() -> UserAddCommand.invite(accounts, null, "alice", null, "alice at example.org", false,
-                "t")).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> invite("alice", null, "alice at example.org", false, "t"))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessage("'alice at example.org' is not an e-mail address.");
-        assertThatThrownBy(() -> UserAddCommand.invite(accounts, null, "alice", List.of("senser"),
-                "alice@example.org", false, "t")).isInstanceOf(CommandException.class)
+        assertThatThrownBy(() -> invite("alice", List.of("senser"), "alice@example.org", false, "t"))
+                .isInstanceOf(CommandException.class)
                 .hasMessageStartingWith("There is no role named 'senser' (did you mean 'sensor'?)");
-        assertThatThrownBy(() -> UserAddCommand.invite(accounts, null, "bob", null, "bob@example.org", false, "t"))
+        assertThatThrownBy(() -> invite("bob", null, "bob@example.org", false, "t"))
                 .isInstanceOf(CommandException.class).hasMessage("An account named 'bob' already exists.");
         assertThat(accounts.listAccounts()).extracting(a -> a.username()).containsExactly("bob");
         assertThat(accounts.hasPassword("bob")).isTrue();
@@ -90,7 +95,7 @@ class InviteCommandTest {
 
     @Test
     void userListAndUserShowShowAnInvitedAccountAsHavingNoPasswordYet() throws Exception {
-        UserAddCommand.invite(accounts, null, "alice", List.of(), "alice@example.org", false, "t");
+        invite("alice", List.of(), "alice@example.org", false, "t");
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         UserListCommand.table(accounts).print(new PrintStream(out, true, StandardCharsets.UTF_8), false);
