@@ -140,7 +140,7 @@ public final class TotpEnrollments implements SecondFactor {
     }
 
     /** @return the enrolled accounts, sorted */
-    List<String> enrolled() {
+    public List<String> enrolled() {
         return enrolled.stream().sorted().toList();
     }
 
