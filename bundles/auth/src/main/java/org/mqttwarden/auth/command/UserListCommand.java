@@ -35,7 +35,9 @@ public class UserListCommand extends WardenAction {
         table.column("E-mail");
         table.column("Updated");
         for (Account a : accounts.listAccounts()) {
-            String password = password(accounts, a.username());
+            // an invited account always has an address (inviteAccount refuses one without), so only accounts with
+            // one cost a lookup: a fleet of devices without addresses lists as fast as before
+            String password = a.email() == null ? "yes" : password(accounts, a.username());
             if (password == null) {
                 continue; // removed since the list was read
             }

@@ -96,15 +96,17 @@ class InviteCommandTest {
     @Test
     void userListAndUserShowShowAnInvitedAccountAsHavingNoPasswordYet() throws Exception {
         invite("alice", List.of(), "alice@example.org", false, "t");
+        accounts.createAccount("plc-1", accounts.generatePassword(), Set.of("sensor"), null, "t");
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         UserListCommand.table(accounts).print(new PrintStream(out, true, StandardCharsets.UTF_8), false);
         List<List<String>> rows = out.toString(StandardCharsets.UTF_8).lines()
                 .map(l -> Stream.of(l.split("\t")).map(String::strip).toList()).toList();
-        assertThat(rows).hasSize(2);
+        assertThat(rows).hasSize(3);
         assertThat(rows.get(0).subList(0, 5)).containsExactly("alice", "", "yes", "none yet (invited)",
                 "alice@example.org");
         assertThat(rows.get(1).subList(0, 5)).containsExactly("bob", "sensor", "yes", "yes", "bob@example.org");
+        assertThat(rows.get(2).subList(0, 5)).containsExactly("plc-1", "sensor", "yes", "yes", "");
 
         assertThat(UserShowCommand.password(accounts, "alice")).isEqualTo("none yet (invited): it cannot log in"
                 + " until its holder sets one with the e-mailed verify code (warden:otp-status alice)");
