@@ -43,6 +43,8 @@ public abstract class WardenTestSupport {
     static final int HTTP_PORT = Integer.getInteger("warden.itest.http.port", freePort());
     static final int SSH_PORT = Integer.getInteger("warden.itest.ssh.port", freePort());
     static final int SSH_PORT_IN_CONTAINER = SSH_PORT;
+    /** warden-otp's recovery listener (9190 by default), so that a gateway running beside the tests does not clash. */
+    static final int OTP_HTTP_PORT = Integer.getInteger("warden.itest.otp.http.port", freePort());
 
     @Inject
     protected BundleContext bundleContext;
@@ -63,6 +65,7 @@ public abstract class WardenTestSupport {
             logLevel(LogLevel.INFO),
             editConfigurationFilePut("etc/org.mqttwarden.http.cfg", "port", Integer.toString(HTTP_PORT)),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(SSH_PORT)),
+            editConfigurationFilePut("etc/org.mqttwarden.otp.cfg", "http.port", Integer.toString(OTP_HTTP_PORT)),
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", repo),
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.defaultRepositories",
                     "file:" + repo + "@id=local@snapshots"),
@@ -70,6 +73,7 @@ public abstract class WardenTestSupport {
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.offline", "true"),
             systemProperty("warden.itest.http.port").value(Integer.toString(HTTP_PORT)),
             systemProperty("warden.itest.ssh.port").value(Integer.toString(SSH_PORT)),
+            systemProperty("warden.itest.otp.http.port").value(Integer.toString(OTP_HTTP_PORT)),
             mavenBundle("org.awaitility", "awaitility", System.getProperty("awaitility.version")),
             mavenBundle("org.hamcrest", "hamcrest", "2.1"),
             vmOption("-Xmx256m"),
@@ -165,7 +169,7 @@ public abstract class WardenTestSupport {
                 + user + "\"}";
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {
