@@ -93,6 +93,12 @@ public final class AccountAdmin implements AccountService {
         return !PasswordHasher.NO_PASSWORD.equals(requireAccount(username).passwordHash());
     }
 
+    @Override
+    public Set<String> invitedAccounts() {
+        return store.listAccounts().stream().filter(a -> PasswordHasher.NO_PASSWORD.equals(a.passwordHash()))
+                .map(StoredAccount::username).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     private Account create(String username, String hash, Set<String> roles, String mail, String change,
             String actor) {
         Validation.requireUsername(username);

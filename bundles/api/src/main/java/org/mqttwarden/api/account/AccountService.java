@@ -41,6 +41,13 @@ public interface AccountService {
      */
     boolean hasPassword(String username);
 
+    /**
+     * @return the names of the invited accounts that have no password yet, read in one pass (for a listing: cheaper
+     *     than {@link #hasPassword} per account)
+     * @since 1.3
+     */
+    Set<String> invitedAccounts();
+
     /** @return a long random secret for a device account, meant to be shown once */
     String generatePassword();
 

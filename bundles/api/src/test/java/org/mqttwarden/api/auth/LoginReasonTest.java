@@ -9,9 +9,10 @@ import org.junit.jupiter.api.Test;
 class LoginReasonTest {
 
     @Test
-    void onlyWrongPasswordsAndUnknownNamesAreGuessesAndAnUnknownAuthFailureCountsToo() {
+    void onlyWrongPasswordsOrCodesAndUnknownNamesAreGuessesAndAnUnknownAuthFailureCountsToo() {
         assertThat(Arrays.stream(LoginReason.values()).filter(LoginReason::guess))
-                .containsExactlyInAnyOrder(LoginReason.BAD_PASSWORD, LoginReason.UNKNOWN_USER);
+                .containsExactlyInAnyOrder(LoginReason.BAD_PASSWORD, LoginReason.UNKNOWN_USER, LoginReason.BAD_CODE);
+        assertThat(LoginReason.countsAsGuess("auth.bad-code")).as("a wrong second factor").isTrue();
         assertThat(LoginReason.countsAsGuess("auth.bad-password")).isTrue();
         assertThat(LoginReason.countsAsGuess("auth.disabled")).isFalse();
         assertThat(LoginReason.countsAsGuess("auth.invalid-username")).isFalse();
