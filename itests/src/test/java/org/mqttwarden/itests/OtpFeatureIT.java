@@ -222,12 +222,15 @@ public class OtpFeatureIT extends WardenTestSupport {
         decider.start();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> answered.get() >= 20);
+            assertTrue(commandExists("warden:otp-status"));
             features.uninstallFeature("warden-otp");
             assertFalse(features.isInstalled(features.getFeature("warden-otp")));
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                     .until(() -> bundle("warden-otp") == null && otpService() == null);
             assertTrue("its mail bundles went with it", bundle("org.eclipse.angus.mail") == null
                     && bundle("jakarta.mail-api") == null);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !commandExists("warden:otp-status"));
+            assertTrue("warden-auth's commands stay", shell("warden:user-list --no-format").contains(user));
             int before = answered.get();
             await().atMost(Duration.ofSeconds(10)).until(() -> answered.get() >= before + 20);
 
@@ -325,6 +328,15 @@ public class OtpFeatureIT extends WardenTestSupport {
     private Bundle bundle(String symbolicName) {
         return Arrays.stream(bundleContext.getBundles()).filter(b -> symbolicName.equals(b.getSymbolicName()))
                 .findFirst().orElse(null);
+    }
+
+    private boolean commandExists(String command) {
+        try {
+            shell(command);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** @return whether {@code warden:lockout-list} shows the account locked (a row of kind account, locked since) */
