@@ -7,7 +7,7 @@
 #   first    each run deletes <gateway-dir>, unpacks <tarball> into it (not timed) and starts it:
 #            a real first start (database created, admin accounts, SSH key).
 #   restart  starts the existing <gateway-dir> (started at least once before) each run.
-# Ports: HTTP_PORT (default 19180) and SSH_PORT (default 18101) are written into the gateway's
+# Ports: HTTP_PORT (default 19180), SSH_PORT (default 18101) and RECOVERY_PORT (19190) are written into the gateway's
 # etc/ before it starts, so a gateway on the default ports may keep running next to it.
 # Prints one line per run and the medians.
 #
@@ -18,10 +18,14 @@ runs=$3
 tarball=${4:-}
 http_port=${HTTP_PORT:-19180}
 ssh_port=${SSH_PORT:-18101}
+recovery_port=${RECOVERY_PORT:-19190}
 
 set_ports() {
     sed -i "s/^port = .*/port = $http_port/" "$gw/etc/org.mqttwarden.http.cfg"
     sed -i "s/^sshPort = .*/sshPort = $ssh_port/" "$gw/etc/org.apache.karaf.shell.cfg"
+    # the recovery listener (warden-otp): its key is shipped commented out, so a line of our own sets it
+    grep -q "^http.port = $recovery_port" "$gw/etc/org.mqttwarden.otp.cfg" 2>/dev/null \
+        || printf '\nhttp.port = %s\n' "$recovery_port" >> "$gw/etc/org.mqttwarden.otp.cfg"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

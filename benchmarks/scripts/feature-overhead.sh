@@ -26,7 +26,7 @@ ROUNDS=${3:-3}
 N=${4:-5000}
 BUNDLES=${5:-}
 OTHERS=""
-for f in warden-http warden-audit warden-lockout warden-alerts; do
+for f in warden-http warden-audit warden-lockout warden-alerts warden-otp; do
     [ "$f" = "$FEATURE" ] || OTHERS="$OTHERS $f"
 done
 ETC=$ASM/etc

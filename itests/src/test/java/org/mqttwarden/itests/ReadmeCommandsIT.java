@@ -300,6 +300,9 @@ public class ReadmeCommandsIT {
         httpPort = freePort();
         setKey(home.resolve("etc/org.mqttwarden.http.cfg"), "port", httpPort);
         setKey(home.resolve("etc/org.apache.karaf.shell.cfg"), "sshPort", freePort());
+        // the recovery listener's key is shipped commented out: a line of our own, after it, sets it
+        Files.writeString(home.resolve("etc/org.mqttwarden.otp.cfg"), "\nhttp.port = " + freePort() + "\n",
+                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }
 
     /**
