@@ -25,7 +25,8 @@ import jakarta.mail.internet.MimeMessage;
 /**
  * Codes by e-mail through a real SMTP server in-process (GreenMail, plain SMTP on loopback): what arrives, and what
  * the channel refuses. GreenMail has no STARTTLS, which is how the "STARTTLS required" test gets a server that
- * does not offer it.
+ * does not offer it. TLS itself (STARTTLS, SMTPS, mail.trust.file) is tested in {@link EmailChannelTlsTest} and
+ * {@link EmailChannelGreenMailSmtpsTest}.
  */
 class EmailChannelTest {
 
@@ -104,6 +105,14 @@ class EmailChannelTest {
         assertThat(channel(Map.of("mail.from", "not an address")).reaches("alice@example.org")).isFalse();
         channel.close();
         assertThat(channel(Map.of("mail.template", "no code here")).reaches("alice@example.org")).isFalse();
+    }
+
+    @Test
+    void withoutTlsNoTrustFileIsReadSoABrokenOneDoesNotTurnMailOff() throws Exception {
+        EmailChannel c = channel(Map.of("mail.trust.file", "/nonexistent/mail-ca.pem"));
+        assertThat(c.refusal()).isEmpty();
+        c.deliver(message("14142135")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertThat(smtp.waitForIncomingEmail(10_000, 1)).isTrue();
     }
 
     @Test
