@@ -435,8 +435,9 @@ public final class EmailChannel implements OtpChannel {
             p.put("mail." + protocol + ".socketFactory.fallback", "false");
         }
         // Jakarta Mail finds its providers (META-INF/services of Angus Mail) through the thread's context class
-        // loader (TOOLCHAIN.md): inside OSGi, Angus Mail's own bundle loader is the one that sees them. Not yet
-        // proven inside Karaf: warden-otp is in no feature yet (issue 13's next step, with a Pax Exam test).
+        // loader (TOOLCHAIN.md): inside OSGi, Angus Mail's own bundle loader is the one that sees them. Proven in
+        // Karaf by OtpFeatureIT (real mail from the booted gateway); without this line every send fails there with
+        // "No provider of jakarta.mail.util.StreamProvider was found".
         Thread t = Thread.currentThread();
         ClassLoader before = t.getContextClassLoader();
         t.setContextClassLoader(SMTPTransport.class.getClassLoader());

@@ -63,8 +63,9 @@ public @interface OtpConfig {
     int mail_timeout_ms() default 10_000;
 
     @AttributeDefinition(name = "Trusted mail CAs", description = "A PEM file of the CA certificates the mail"
-            + " server's certificate must chain to (a private CA); empty: the JVM's trust store. The server's name"
-            + " is always checked against its certificate")
+            + " server's certificate must chain to (a private CA), an absolute path (e.g."
+            + " ${karaf.etc}/mail-ca.pem), read when the configuration is applied; empty: the JVM's trust store."
+            + " The server's name is always checked against its certificate")
     String mail_trust_file() default "";
 
     // ---- the recovery listener: its own port, never the go-auth one
