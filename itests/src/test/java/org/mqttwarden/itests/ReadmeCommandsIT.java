@@ -97,6 +97,10 @@ public class ReadmeCommandsIT {
         PRINTS.put("bin/warden audit-verify", List.of("the chain is intact"));
         PRINTS.put("bin/warden audit-verify --anchors-from data/log/karaf.log", List.of("the chain is intact"));
         PRINTS.put("bin/warden lockout-clear plc-7", List.of("plc-7"));
+        PRINTS.put("bin/warden user-add --email erin@example.org --invite --role viewer erin",
+                List.of("Created invited account erin"));
+        PRINTS.put("bin/warden totp-enroll --no-qr alice", List.of("otpauth://totp/MQTT%20Warden:alice?secret="));
+        PRINTS.put("bin/warden totp-list", List.of("alice"));
     }
 
     private Path home;
