@@ -154,7 +154,7 @@ final class RecoveryHandler implements HttpHandler {
         }
         long wait = byAddress.hit(addressKey(exchange));
         if (wait > 0) {
-            limited(exchange, endpoint, wait, null, "address");
+            limited(exchange, endpoint, wait, null, null, "address");
             return;
         }
         String type = RecoveryInput.mediaType(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE));
@@ -194,33 +194,32 @@ final class RecoveryHandler implements HttpHandler {
 
     /** On the IO thread, with the whole body: parse, check, then hand the service call to a worker. */
     private void received(HttpServerExchange exchange, Endpoint endpoint, byte[] body) {
-        String cookie = null;
         RecoveryInput in;
         try {
             in = endpoint.api ? RecoveryInput.json(body) : RecoveryInput.form(body);
-            if (!endpoint.api) {
-                Cookie c = exchange.getRequestCookie(CsrfTokens.COOKIE);
-                cookie = c == null ? null : c.getValue();
-                if (!csrf.valid(cookie, in.csrf())) {
-                    LOG.debug("A recovery form from {} was refused: its anti-forgery token is missing or wrong",
-                            source(exchange));
-                    page(exchange, 403, null, Notice.error("This form has expired or was not sent from this page."
-                            + " Nothing was done. Try again in the form below."));
-                    return;
-                }
-            }
         } catch (BadInput e) {
-            problem(exchange, endpoint, e.status(), e.getMessage(), null);
+            problem(exchange, endpoint, e.status(), e.getMessage(), null, null);
             return;
+        }
+        String form = endpoint.api ? null : formOf(endpoint, in.purpose());
+        if (!endpoint.api) {
+            Cookie c = exchange.getRequestCookie(CsrfTokens.COOKIE);
+            if (!csrf.valid(c == null ? null : c.getValue(), in.csrf())) {
+                LOG.debug("A recovery form from {} was refused: its anti-forgery token is missing or wrong",
+                        source(exchange));
+                page(exchange, 403, null, formNotice("This form has expired or was not sent from this page. Nothing"
+                        + " was done.", form));
+                return;
+            }
         }
         String username = in.username() == null ? null : in.username().strip();
         try {
             username = in.requireUsername();
             if (endpoint.request) {
                 OtpPurpose purpose = in.requireRequestPurpose();
-                if (allowed(exchange, endpoint, username)) {
+                if (allowed(exchange, endpoint, username, form)) {
                     String u = username;
-                    work(exchange, endpoint, username, () -> requested(exchange, endpoint, u, purpose));
+                    work(exchange, endpoint, username, form, () -> requested(exchange, endpoint, u, purpose));
                 }
             } else {
                 OtpPurpose purpose = in.requirePurpose();
@@ -233,22 +232,41 @@ final class RecoveryHandler implements HttpHandler {
                                 + " valid.");
                     }
                 }
-                if (allowed(exchange, endpoint, username)) {
+                if (allowed(exchange, endpoint, username, form)) {
                     String u = username;
                     String p = password;
-                    work(exchange, endpoint, username, () -> confirmed(exchange, endpoint, u, purpose, code, p));
+                    work(exchange, endpoint, username, form, () -> confirmed(exchange, endpoint, u, purpose, code, p,
+                            form));
                 }
             }
         } catch (BadInput e) {
-            problem(exchange, endpoint, e.status(), e.getMessage(), username);
+            problem(exchange, endpoint, e.status(), e.getMessage(), username, form);
         }
     }
 
+    /**
+     * @return the id of the page's form that posts {@code purpose} to {@code endpoint}, for a notice's link back
+     *     to it (the page shows the reset forms first); null when there is none
+     */
+    static String formOf(Endpoint endpoint, String purpose) {
+        String section = purpose == null ? null : switch (purpose) {
+            case "reset" -> "reset";
+            case "unlock" -> "unlock";
+            case "verify" -> endpoint.request ? null : "invite";
+            default -> null;
+        };
+        return section == null ? null : section + (endpoint.request ? "-request" : "-confirm");
+    }
+
+    private static Notice formNotice(String text, String form) {
+        return form == null ? Notice.error(text) : new Notice(Tone.ERROR, text, form, "Go to the form.");
+    }
+
     /** @return whether the username's rate allows the request; when not, it has been answered 429 */
-    private boolean allowed(HttpServerExchange exchange, Endpoint endpoint, String username) {
+    private boolean allowed(HttpServerExchange exchange, Endpoint endpoint, String username, String form) {
         long wait = byUsername.hit(username.toLowerCase(Locale.ROOT));
         if (wait > 0) {
-            limited(exchange, endpoint, wait, username, "username");
+            limited(exchange, endpoint, wait, username, form, "username");
             return false;
         }
         return true;
@@ -271,10 +289,10 @@ final class RecoveryHandler implements HttpHandler {
 
     /** On a worker: a code used. */
     private void confirmed(HttpServerExchange exchange, Endpoint endpoint, String username, OtpPurpose purpose,
-            String code, String password) {
+            String code, String password, String form) {
         OtpConfirmation done = otp.confirm(username, purpose, code, password, source(exchange));
         if (!done.confirmed()) {
-            problem(exchange, endpoint, 400, done.problem(), username);
+            problem(exchange, endpoint, 400, done.problem(), username, form);
         } else if (endpoint.api) {
             json(exchange, 200, true, null);
         } else {
@@ -290,7 +308,7 @@ final class RecoveryHandler implements HttpHandler {
      * Runs {@code task} on a worker, or answers 429 at once when every worker is busy and the queue is full.
      * Dispatched to the same thread first, so that a full pool is answered here and not by Undertow.
      */
-    private void work(HttpServerExchange exchange, Endpoint endpoint, String username, Runnable task) {
+    private void work(HttpServerExchange exchange, Endpoint endpoint, String username, String form, Runnable task) {
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> {
             try {
                 workers.execute(() -> {
@@ -298,19 +316,21 @@ final class RecoveryHandler implements HttpHandler {
                         task.run();
                     } catch (RuntimeException e) {
                         LOG.warn("A recovery request failed: {}", e.toString());
-                        problem(exchange, endpoint, 503, "The recovery service failed. Try again later.", username);
+                        problem(exchange, endpoint, 503, "The recovery service failed. Try again later.", username,
+                                form);
                     }
                 });
             } catch (RejectedExecutionException e) {
                 LOG.debug("No free recovery worker");
-                limited(exchange, endpoint, 1, username, "busy");
+                limited(exchange, endpoint, 1, username, form, "busy");
             }
         });
     }
 
     // ---- answers
 
-    private void limited(HttpServerExchange exchange, Endpoint endpoint, long seconds, String username, String why) {
+    private void limited(HttpServerExchange exchange, Endpoint endpoint, long seconds, String username, String form,
+            String why) {
         warnRefusal(why);
         exchange.getResponseHeaders().put(Headers.RETRY_AFTER, Long.toString(seconds));
         String text = "Too many attempts. Try again in " + seconds + (seconds == 1 ? " second." : " seconds.");
@@ -318,21 +338,22 @@ final class RecoveryHandler implements HttpHandler {
             // answered before the body was read
             early(exchange, endpoint, 429, text);
         } else {
-            problem(exchange, endpoint, 429, text, username);
+            problem(exchange, endpoint, 429, text, username, form);
         }
     }
 
     /** Answers before the body is read, and closes the connection after, so nothing waits for that body. */
     private void early(HttpServerExchange exchange, Endpoint endpoint, int status, String text) {
         exchange.setPersistent(false);
-        problem(exchange, endpoint, status, text, null);
+        problem(exchange, endpoint, status, text, null, null);
     }
 
-    private void problem(HttpServerExchange exchange, Endpoint endpoint, int status, String text, String username) {
+    private void problem(HttpServerExchange exchange, Endpoint endpoint, int status, String text, String username,
+            String form) {
         if (endpoint.api) {
             json(exchange, status, false, text);
         } else {
-            page(exchange, status, username, Notice.error(text));
+            page(exchange, status, username, formNotice(text, form));
         }
     }
 
@@ -413,7 +434,10 @@ final class RecoveryHandler implements HttpHandler {
      */
     static String addressKey(HttpServerExchange exchange) {
         InetSocketAddress a = exchange.getSourceAddress();
-        InetAddress ip = a == null ? null : a.getAddress();
+        return addressKey(a == null ? null : a.getAddress());
+    }
+
+    static String addressKey(InetAddress ip) {
         if (ip == null) {
             return "unknown";
         }

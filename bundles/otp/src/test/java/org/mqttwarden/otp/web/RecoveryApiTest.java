@@ -19,6 +19,9 @@ import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.Reasons;
 import org.mqttwarden.api.otp.OtpChannel;
 import org.mqttwarden.api.otp.OtpMessage;
+import org.mqttwarden.api.otp.OtpPending;
+import org.mqttwarden.api.otp.OtpPurpose;
+import org.mqttwarden.api.otp.OtpService;
 import org.mqttwarden.otp.web.Http.Answer;
 
 /**
@@ -181,6 +184,80 @@ class RecoveryApiTest {
         }
         assertThat(http.json("/recovery/api/confirm", confirm("alice", "reset", code, RecoveryStack.NEW)).status())
                 .as("the code survived the refused password and one wrong try").isEqualTo(200);
+    }
+
+    /** The real service, with its confirmations held at a gate the test opens: workers busy for as long as it likes. */
+    static final class Gated implements OtpService {
+        final OtpService real;
+        final CountDownLatch gate = new CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+
+        Gated(OtpService real) {
+            this.real = real;
+        }
+
+        @Override
+        public void request(String username, OtpPurpose purpose, String source) {
+            real.request(username, purpose, source);
+        }
+
+        @Override
+        public OtpConfirmation confirm(String username, OtpPurpose purpose, String code, String newPassword,
+                String source) {
+            waiting.incrementAndGet();
+            try {
+                gate.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return real.confirm(username, purpose, code, newPassword, source);
+        }
+
+        @Override
+        public List<OtpPending> pending(String username) {
+            return real.pending(username);
+        }
+    }
+
+    @Test
+    void withEveryWorkerBusyAndTheQueueFullARequestGets429AtOnceNotA5xx() throws Exception {
+        stack = RecoveryStack.open(dir, Map.of());
+        Gated gated = new Gated(stack.otp);
+        RecoveryServer server = stack.serve(Map.of("http.rate.per.username", 100),
+                new RecoveryServer.Limits(1000, 1000, 30_000, 64, 1, true), gated);
+        Http http = new Http(server);
+        // clients of their own: the common pool may have a single thread, which the first held request would take
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<CompletableFuture<Answer>> held = new java.util.ArrayList<>();
+        for (int i = 0; i < RecoveryServer.WORKERS; i++) {
+            String user = "held" + i;
+            held.add(CompletableFuture.supplyAsync(() -> http.json("/recovery/api/confirm",
+                    confirm(user, "unlock", "12345678", null)), clients));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> gated.waiting.get() == RecoveryServer.WORKERS);
+
+        // every worker held: of five more, one finds the queue's one place, four find no room
+        List<CompletableFuture<Answer>> more = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String user = "more" + i;
+            more.add(CompletableFuture.supplyAsync(() -> http.json("/recovery/api/confirm",
+                    confirm(user, "unlock", "12345678", null)), clients));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> more.stream().filter(CompletableFuture::isDone).count()
+                == 4);
+        List<Answer> refused = more.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join).toList();
+
+        assertThat(refused).allSatisfy(a -> {
+            assertThat(a.status()).isEqualTo(429);
+            assertThat(a.header("Retry-After")).contains("1");
+        });
+        gated.gate.countDown();
+        for (CompletableFuture<Answer> h : held) {
+            assertThat(h.get(30, TimeUnit.SECONDS).status()).as("held, then answered").isEqualTo(400);
+        }
+        assertThat(more.stream().map(CompletableFuture::join).filter(a -> a.status() == 400).count())
+                .as("the queued one, answered once a worker was free").isEqualTo(1);
+        clients.shutdown();
     }
 
     @Test

@@ -326,6 +326,18 @@ class RecoveryAttackTest {
         stillAnswers();
     }
 
+    @Test
+    void anIpv6ClientIsCountedByItsSlash64SoNewAddressesInItDoNotEscapeTheLimit() throws Exception {
+        assertThat(RecoveryHandler.addressKey(java.net.InetAddress.getByName("2001:db8:1:2::1")))
+                .isEqualTo(RecoveryHandler.addressKey(java.net.InetAddress.getByName("2001:db8:1:2:ffff:1:2:3")))
+                .isEqualTo("2001:db8:1:2::/64");
+        assertThat(RecoveryHandler.addressKey(java.net.InetAddress.getByName("2001:db8:1:3::1")))
+                .isEqualTo("2001:db8:1:3::/64");
+        assertThat(RecoveryHandler.addressKey(java.net.InetAddress.getByName("::ffff:192.0.2.7")))
+                .as("an IPv4-mapped address is its IPv4 address").isEqualTo("192.0.2.7");
+        assertThat(RecoveryHandler.addressKey(java.net.InetAddress.getByName("192.0.2.8"))).isEqualTo("192.0.2.8");
+    }
+
     private RawHttp hold() throws IOException {
         RawHttp c = RawHttp.connect(server.port());
         held.add(c);

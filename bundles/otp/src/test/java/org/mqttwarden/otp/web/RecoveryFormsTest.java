@@ -80,6 +80,16 @@ class RecoveryFormsTest {
     }
 
     @Test
+    void thePageSaysPlainlyWhenNoMailCanBeSent() {
+        assertThat(http.get("/recovery").body()).doesNotContain("no e-mail server");
+        RecoveryServer mailOff = stack.serve(Map.of("mail.host", ""), new RecoveryServer.Limits(1000, 1000, 30_000,
+                64, 4, true));
+
+        assertThat(new Http(mailOff).get("/recovery").body()).contains("This gateway has no e-mail server configured,"
+                + " so no code can be sent by e-mail now. Ask your administrator.");
+    }
+
+    @Test
     void everyFieldHasALabelAndEveryFormCarriesTheToken() {
         String page = http.get("/recovery").body();
         Matcher inputs = INPUT.matcher(page);
