@@ -317,6 +317,17 @@ public final class EmailChannel implements OtpChannel {
     }
 
     @Override
+    public String status() {
+        Settings s = settings;
+        String why = refusal;
+        if (why != null) {
+            return "off: its configuration is refused: " + why;
+        }
+        return s == null ? "off: mail.host is empty (set it in etc/org.mqttwarden.otp.cfg)"
+                : "ready (" + s.host() + ":" + s.port() + ", " + s.security() + ")";
+    }
+
+    @Override
     public boolean reaches(String address) {
         if (settings == null || address == null) {
             return false;

@@ -21,6 +21,15 @@ public interface OtpChannel {
     boolean reaches(String address);
 
     /**
+     * @return what an admin should know about the channel now, in one line that never holds a secret: e.g.
+     *     {@code ready (smtp.plant.example.org:587, starttls)}, or {@code off: mail.host is empty}; shown by
+     *     {@code warden:otp-status}
+     */
+    default String status() {
+        return "ready";
+    }
+
+    /**
      * Hands the message on without blocking the caller.
      *
      * @return a stage that completes when the next hop took the message (for e-mail: the SMTP server accepted

@@ -11,6 +11,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.mqttwarden.api.otp.OtpChannel;
 import org.mqttwarden.api.otp.OtpPending;
 import org.mqttwarden.api.otp.OtpService;
 import org.mqttwarden.api.text.Printable;
@@ -34,8 +35,12 @@ public class OtpStatusCommand implements Action {
     @Option(name = "--no-format", description = "Disable table rendered output")
     boolean noFormat;
 
+    @Reference
+    List<OtpChannel> channels;
+
     @Override
     public Object execute() {
+        session.getConsole().print(channels(channels));
         List<OtpPending> pending = otp.pending(username);
         if (pending.isEmpty()) {
             session.getConsole().println(none(username));
@@ -58,6 +63,25 @@ public class OtpStatusCommand implements Action {
                     p.attemptsLeft(), Printable.escape(p.delivery()));
         }
         return table;
+    }
+
+    /** @return one line per delivery channel with its status (e-mail off, and why, included), or why none */
+    static String channels(List<OtpChannel> channels) {
+        if (channels == null || channels.isEmpty()) {
+            return "Delivery: no channel is installed: no code can be sent\n";
+        }
+        StringBuilder out = new StringBuilder();
+        for (OtpChannel c : channels) {
+            String status;
+            try {
+                status = c.status();
+            } catch (RuntimeException e) {
+                status = "unknown: " + e;
+            }
+            out.append("Delivery by ").append(Printable.escape(c.name())).append(": ").append(Printable.escape(status))
+                    .append('\n');
+        }
+        return out.toString();
     }
 
     /** @return the line printed when no code is live, saying where the used, expired and refused ones are */

@@ -311,4 +311,18 @@ class OtpCommandsTest {
         assertThat(cells.get(5)).startsWith("failed (email): SMTP 127.0.0.1:").contains("attempt 1 of 1");
         assertThat(otpEvents(Reasons.OTP_SEND_FAILED)).hasSize(1);
     }
+
+    @Test
+    void otpStatusSaysWhetherAndWhyMailIsOff() {
+        assertThat(OtpStatusCommand.channels(List.of())).isEqualTo(
+                "Delivery: no channel is installed: no code can be sent\n");
+        assertThat(OtpStatusCommand.channels(List.of(mailChannel(Map.of("mail.host", "")))))
+                .isEqualTo("Delivery by email: off: mail.host is empty (set it in etc/org.mqttwarden.otp.cfg)\n");
+        assertThat(OtpStatusCommand.channels(List.of(mailChannel(Map.of("mail.host", "smtp.plant.example.org")))))
+                .as("no TLS beyond loopback: refused, and said").startsWith("Delivery by email: off: its configuration"
+                        + " is refused: ").contains("mail.security");
+        assertThat(OtpStatusCommand.channels(List.of(mailChannel(Map.of("mail.password", "hunter2 secret")))))
+                .isEqualTo("Delivery by email: ready (127.0.0.1:" + smtp.getSmtp().getPort() + ", none)\n")
+                .doesNotContain("hunter2");
+    }
 }
