@@ -111,9 +111,13 @@ final class RecoveryHandler implements HttpHandler {
      * @param tls whether the listener speaks TLS (the cookie is then {@code Secure})
      * @param minutes how long a code is valid, as the answers say
      */
+    /** Whether the Host header must name loopback (a listener on loopback, without TLS). */
+    private final boolean loopbackNamesOnly;
+
     RecoveryHandler(OtpService otp, RateLimit byAddress, RateLimit byUsername, CsrfTokens csrf, RecoveryPage page,
-            ThreadPoolExecutor workers, long bodyTimeoutMillis, boolean tls, int minutes) {
+            ThreadPoolExecutor workers, long bodyTimeoutMillis, boolean tls, int minutes, boolean loopbackNamesOnly) {
         this.otp = otp;
+        this.loopbackNamesOnly = loopbackNamesOnly;
         this.byAddress = byAddress;
         this.byUsername = byUsername;
         this.csrf = csrf;
@@ -129,6 +133,13 @@ final class RecoveryHandler implements HttpHandler {
         secure(exchange.getResponseHeaders());
         String path = exchange.getRequestPath();
         HttpString method = exchange.getRequestMethod();
+        if (loopbackNamesOnly && !RecoveryServer.loopback(exchange.getHostName())) {
+            // DNS rebinding: a web page whose name an attacker points at 127.0.0.1 would otherwise be same-origin
+            // with this page in the browser of someone on the gateway; only loopback names are served on loopback
+            new BodyDeadline().start(exchange);
+            text(exchange, 421, "This listener answers to localhost and loopback addresses only.");
+            return;
+        }
         Endpoint endpoint = Endpoint.of(path);
         if (endpoint == null) {
             // answered without reading a body; one announced must still arrive in time, or the drain would wait

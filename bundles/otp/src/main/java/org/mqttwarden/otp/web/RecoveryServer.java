@@ -157,7 +157,7 @@ public final class RecoveryServer {
                 RecoveryHandler handler = new RecoveryHandler(otp, byAddress, byUsername,
                         new CsrfTokens(new SecureRandom()),
                         new RecoveryPage(config.code_ttl_minutes(), config.mail_host().isBlank()), pooled,
-                        limits.bodyTimeoutMs(), tls, config.code_ttl_minutes());
+                        limits.bodyTimeoutMs(), tls, config.code_ttl_minutes(), !tls && loopback(host));
                 Xnio xnio = Xnio.getInstance(Undertow.class.getClassLoader());
                 w = xnio.createWorker(OptionMap.builder()
                         .set(Options.WORKER_NAME, "warden-otp-web-io")

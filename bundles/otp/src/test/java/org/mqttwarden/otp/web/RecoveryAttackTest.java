@@ -338,6 +338,33 @@ class RecoveryAttackTest {
         assertThat(RecoveryHandler.addressKey(java.net.InetAddress.getByName("192.0.2.8"))).isEqualTo("192.0.2.8");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"evil.example", "evil.example:9190", "127.0.0.1.nip.io", "localhost.evil.example",
+        "10.0.0.1"})
+    void aHostNameBeyondLoopbackIsRefusedOnALoopbackListenerAgainstDnsRebinding(String host) throws IOException {
+        serve();
+        String body = "{\"username\":\"alice\",\"purpose\":\"reset\"}";
+        for (String path : new String[] {"/recovery", "/recovery/api/request"}) {
+            try (RawHttp c = RawHttp.connect(server.port())) {
+                String method = path.equals("/recovery") ? "GET" : "POST";
+                c.write((method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length() + "\r\n\r\n" + body)
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                RawHttp.Response r = c.read();
+                assertThat(r.status()).as("%s %s with Host %s", method, path, host).isEqualTo(421);
+                assertThat(r.header("content-security-policy")).isNotNull();
+            }
+        }
+        assertThat(stack.events).as("the service was not asked").noneMatch(e -> e.type() == EventType.OTP);
+        for (String loopback : new String[] {"localhost", "localhost:" + server.port(), "127.0.0.1", "[::1]:9190"}) {
+            try (RawHttp c = RawHttp.connect(server.port())) {
+                c.write(("GET /recovery HTTP/1.1\r\nHost: " + loopback + "\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                assertThat(c.read().status()).as("Host %s", loopback).isEqualTo(200);
+            }
+        }
+    }
+
     private RawHttp hold() throws IOException {
         RawHttp c = RawHttp.connect(server.port());
         held.add(c);
