@@ -131,6 +131,10 @@ final class RecoveryHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         secure(exchange.getResponseHeaders());
+        if (tls) {
+            // served over HTTPS only: browsers that saw it once never try plain HTTP for it again (a year)
+            exchange.getResponseHeaders().put(STRICT_TRANSPORT_SECURITY, "max-age=31536000");
+        }
         String path = exchange.getRequestPath();
         HttpString method = exchange.getRequestMethod();
         if (loopbackNamesOnly && !RecoveryServer.loopback(exchange.getHostName())) {
@@ -410,6 +414,8 @@ final class RecoveryHandler implements HttpHandler {
     }
 
     /** What every answer carries. */
+    private static final HttpString STRICT_TRANSPORT_SECURITY = new HttpString("Strict-Transport-Security");
+
     private static void secure(HeaderMap h) {
         h.put(Headers.CACHE_CONTROL, "no-store");
         h.put(X_CONTENT_TYPE_OPTIONS, "nosniff");

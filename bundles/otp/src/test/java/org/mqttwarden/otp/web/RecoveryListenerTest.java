@@ -115,7 +115,9 @@ class RecoveryListenerTest {
 
         assertThat(server.refusal()).isEmpty();
         assertThat(server.tls()).isFalse();
-        assertThat(new Http(server).get("/recovery").status()).isEqualTo(200);
+        Answer page = new Http(server).get("/recovery");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.header("Strict-Transport-Security")).as("no HSTS over plain HTTP").isEmpty();
     }
 
     @Test
@@ -160,6 +162,7 @@ class RecoveryListenerTest {
             Answer page = https.get("/recovery");
             assertThat(page.status()).isEqualTo(200);
             assertThat(page.header("Set-Cookie")).hasValueSatisfying(c -> assertThat(c).endsWith("; Secure"));
+            assertThat(page.header("Strict-Transport-Security")).contains("max-age=31536000");
             assertThat(https.json("/recovery/api/request", "{\"username\":\"alice\",\"purpose\":\"reset\"}")
                     .status()).isEqualTo(202);
             server.stop();
