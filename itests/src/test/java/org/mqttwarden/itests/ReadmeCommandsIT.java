@@ -196,6 +196,13 @@ public class ReadmeCommandsIT {
         Run deny = sh(allowed.replace("dev1/t", "dev2/t"));
         assertEquals(deny.toString(), 1, deny.status());
         assertTrue(deny.toString(), deny.output().startsWith("DENY") && !deny.output().contains("allowed"));
+        // on a terminal (script(1) gives bin/warden one), user-add prompts for a password, except for an
+        // invitation, which has none: it must not wait for one (stdin is at EOF, so a prompt would fail it)
+        Run invite = sh("script -qec 'bin/warden user-add --email frank@example.org --invite --role viewer frank'"
+                + " /dev/null");
+        assertEquals(invite.toString(), 0, invite.status());
+        assertTrue(invite.toString(), invite.output().contains("Created invited account frank")
+                && !invite.output().contains("Password:"));
 
         assertCleanLog("the first start and the README's commands");
         Run status = sh("bin/status");
