@@ -3,8 +3,6 @@ package org.mqttwarden.otp;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -142,7 +140,7 @@ public final class EmailChannel implements OtpChannel {
         String security = c.mail_security().strip().toLowerCase(Locale.ROOT);
         if (!List.of("starttls", "smtps", "none").contains(security)) {
             problems.add("mail.security must be starttls, smtps or none, not '" + c.mail_security() + "'");
-        } else if (security.equals("none") && !loopback(c.mail_host().strip())) {
+        } else if (security.equals("none") && !Loopback.named(c.mail_host().strip())) {
             problems.add("mail.security=none is accepted only when mail.host is a loopback address, not '"
                     + c.mail_host() + "': a code must not cross a network in clear");
         }
@@ -271,26 +269,7 @@ public final class EmailChannel implements OtpChannel {
         }
     }
 
-    /** IPv4 and IPv6 address literals (an IPv6 one has a colon), which InetAddress parses without asking DNS. */
-    private static final Pattern ADDRESS_LITERAL = Pattern.compile("[0-9.]+|\\[?[0-9a-fA-F.]*:[0-9a-fA-F:.]*]?");
 
-    /**
-     * @return whether {@code host} is {@code localhost} or a loopback address literal; decided without a DNS
-     *     lookup (this runs while the component activates), so a name that would resolve to loopback is refused
-     */
-    private static boolean loopback(String host) {
-        if (host.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        if (!ADDRESS_LITERAL.matcher(host).matches()) {
-            return false;
-        }
-        try {
-            return InetAddress.getByName(host.replace("[", "").replace("]", "")).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
 
     /** Lets a mail being sent finish, up to 10 s; the ones still waiting for a retry are dropped. */
     @Deactivate

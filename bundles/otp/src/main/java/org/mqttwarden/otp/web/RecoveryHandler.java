@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.mqttwarden.api.otp.OtpPurpose;
 import org.mqttwarden.api.otp.OtpService;
+import org.mqttwarden.otp.Loopback;
 import org.mqttwarden.api.otp.OtpService.OtpConfirmation;
 import org.mqttwarden.otp.web.RecoveryPage.Notice;
 import org.mqttwarden.otp.web.RecoveryPage.Tone;
@@ -137,7 +138,7 @@ final class RecoveryHandler implements HttpHandler {
         }
         String path = exchange.getRequestPath();
         HttpString method = exchange.getRequestMethod();
-        if (loopbackNamesOnly && !RecoveryServer.loopback(exchange.getHostName())) {
+        if (loopbackNamesOnly && !Loopback.named(exchange.getHostName())) {
             // DNS rebinding: a web page whose name an attacker points at 127.0.0.1 would otherwise be same-origin
             // with this page in the browser of someone on the gateway; only loopback names are served on loopback
             new BodyDeadline().start(exchange);

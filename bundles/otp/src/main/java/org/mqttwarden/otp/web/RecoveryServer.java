@@ -13,11 +13,11 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLContext;
 
 import org.mqttwarden.api.otp.OtpService;
+import org.mqttwarden.otp.Loopback;
 import org.mqttwarden.otp.OtpConfig;
 import org.mqttwarden.otp.OtpManager;
 import org.osgi.service.component.annotations.Activate;
@@ -69,7 +69,6 @@ public final class RecoveryServer {
     static final int WORKERS = 2;
     /** Keys each rate table holds at most (some 100 bytes each, 128-byte usernames included). */
     static final int RATE_TABLE = 4096;
-    private static final Pattern ADDRESS_LITERAL = Pattern.compile("[0-9.]+|\\[?[0-9a-fA-F.]*:[0-9a-fA-F:.]*]?");
 
     /**
      * What the listener allows a client, and how it binds.
@@ -127,7 +126,7 @@ public final class RecoveryServer {
             String key = blankToNull(config.http_tls_key());
             if ((cert == null) != (key == null)) {
                 problem = "http.tls.certificate and http.tls.key must be set together (PEM files), or neither";
-            } else if (cert == null && !loopback(host)) {
+            } else if (cert == null && !Loopback.named(host)) {
                 problem = "http.host=" + host + " is not a loopback address, so the listener needs TLS: set"
                         + " http.tls.certificate and http.tls.key (PEM files), or listen on 127.0.0.1";
             } else if (cert != null) {
@@ -157,7 +156,7 @@ public final class RecoveryServer {
                 RecoveryHandler handler = new RecoveryHandler(otp, byAddress, byUsername,
                         new CsrfTokens(new SecureRandom()),
                         new RecoveryPage(config.code_ttl_minutes(), config.mail_host().isBlank()), pooled,
-                        limits.bodyTimeoutMs(), tls, config.code_ttl_minutes(), !tls && loopback(host));
+                        limits.bodyTimeoutMs(), tls, config.code_ttl_minutes(), !tls && Loopback.named(host));
                 Xnio xnio = Xnio.getInstance(Undertow.class.getClassLoader());
                 w = xnio.createWorker(OptionMap.builder()
                         .set(Options.WORKER_NAME, "warden-otp-web-io")
@@ -309,23 +308,5 @@ public final class RecoveryServer {
             return bound;
         }
         return value;
-    }
-
-    /**
-     * @return whether {@code host} is {@code localhost} or a loopback address literal, decided without a DNS
-     *     lookup: a name that would resolve to loopback counts as beyond it (it may resolve elsewhere tomorrow)
-     */
-    static boolean loopback(String host) {
-        if (host.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        if (!ADDRESS_LITERAL.matcher(host).matches()) {
-            return false;
-        }
-        try {
-            return InetAddress.getByName(host.replace("[", "").replace("]", "")).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 }

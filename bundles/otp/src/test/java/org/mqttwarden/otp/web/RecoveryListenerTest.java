@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mqttwarden.otp.Loopback;
 import org.mqttwarden.otp.web.Http.Answer;
 import org.mqttwarden.otp.web.RecoveryServer.Limits;
 
@@ -142,11 +143,11 @@ class RecoveryListenerTest {
     @Test
     void tellsLoopbackWithoutAskingDns() {
         for (String host : new String[] {"127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost", "LOCALHOST"}) {
-            assertThat(RecoveryServer.loopback(host)).as(host).isTrue();
+            assertThat(Loopback.named(host)).as(host).isTrue();
         }
         for (String host : new String[] {"0.0.0.0", "::", "10.0.0.1", "example.org", "localhost.example.org",
             "127.0.0.1.nip.io"}) {
-            assertThat(RecoveryServer.loopback(host)).as(host).isFalse();
+            assertThat(Loopback.named(host)).as(host).isFalse();
         }
     }
 
