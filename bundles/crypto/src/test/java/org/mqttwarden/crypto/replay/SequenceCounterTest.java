@@ -147,6 +147,18 @@ class SequenceCounterTest {
     }
 
     @Test
+    void ignoresATemporaryFileLeftByACrashDuringAWrite() throws IOException {
+        Path file = dir.resolve("alice.seq");
+        Files.writeString(file, "mqttwarden-sequence v1 next=500\n");
+        Path tmp = dir.resolve("alice.seq.tmp");
+        Files.writeString(tmp, "mqttwarden-sequence v1 next=1\n");
+        try (SequenceCounter counter = open(file)) {
+            assertThat(counter.next()).isEqualTo(500);
+        }
+        assertThat(tmp).doesNotExist();
+    }
+
+    @Test
     void refusesABlockSizeThatCannotWork() {
         assertThatThrownBy(() -> SequenceCounter.open(dir.resolve("a"), 0, clock))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("block size");
