@@ -119,12 +119,13 @@ public final class ReplayGuard {
      * A guard that accepts messages timestamped after {@code notBefore} from senders it does not know yet. Give an
      * earlier instant (for example when the receiver was last stopped) to accept messages queued while it was down,
      * knowing that replays of what a previous instance accepted after that instant would be accepted too.
+     * {@link Instant#EPOCH} (or earlier) sets no floor but the skew.
      */
     public ReplayGuard(Settings settings, Clock clock, Instant notBefore) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.maxSkewMillis = settings.maxSkew().toMillis();
-        this.notBeforeMillis = notBefore.toEpochMilli();
+        this.notBeforeMillis = notBefore.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : notBefore.toEpochMilli();
         Arrays.fill(marks, Long.MIN_VALUE);
         this.senders = new LinkedHashMap<>(16, 0.75f, true) {
             @Override

@@ -324,6 +324,8 @@ class ReplayGuardTest {
         ReplayGuard lenient = new ReplayGuard(Settings.DEFAULTS, clock, Instant.EPOCH);
         assertThat(lenient.check(ALICE, 7, earlier, false)).as("queued while down, accepted when asked to")
                 .isEqualTo(ReplayVerdict.OK);
+        assertThat(new ReplayGuard(Settings.DEFAULTS, clock, Instant.MIN).check(ALICE, 7, earlier, false))
+                .as("no floor at all").isEqualTo(ReplayVerdict.OK);
     }
 
     @Test
