@@ -7,4 +7,6 @@
  * Values come in as plain numbers (sender id, sequence number, timestamp, the MQTT DUP flag), so this package does
  * not depend on how an envelope is encoded.
  */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("0.1.0")
 package org.mqttwarden.crypto.replay;
