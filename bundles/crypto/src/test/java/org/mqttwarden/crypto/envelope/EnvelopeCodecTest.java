@@ -6,15 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.IvParameterSpec;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -125,6 +131,51 @@ class EnvelopeCodecTest {
         }
         byte[] longer = Arrays.copyOf(envelope, envelope.length + 1);
         assertThat(codec.open(keys, TOPIC, longer).state()).isIn(MessageState.MALFORMED, MessageState.TAMPERED);
+    }
+
+    /**
+     * The padding-oracle attack on CBC edits the block before the last and watches whether the padding was good.
+     * With the tag checked first, all 256 edits of one byte get the same answer, so nothing about padding leaks.
+     */
+    @Test
+    void v1AnswersEveryPaddingProbeTheSameWay() {
+        EnvelopeCodec codec = new EnvelopeCodec(EnvelopeVersion.V1);
+        byte[] envelope = codec.seal(key, "k1", "sensor-7", 1, 2, TOPIC, bytes(40));
+        int probe = envelope.length - 32 - 16 - 1;
+        Set<String> answers = new HashSet<>();
+        for (int b = 0; b < 256; b++) {
+            byte[] edited = envelope.clone();
+            edited[probe] ^= (byte) b;
+            Opened opened = codec.open(keys, TOPIC, edited);
+            if (b != 0) {
+                answers.add(opened.state() + ": " + opened.reason());
+            }
+        }
+        assertThat(answers).containsExactly("TAMPERED: tag does not verify (payload, header or topic altered)");
+    }
+
+    /** Bad padding can only be met after a good tag, i.e. from a key holder; it is still refused, never OK. */
+    @Test
+    void v1WithAGoodTagOverBadPaddingIsMalformed() throws Exception {
+        byte[] envelope = new EnvelopeCodec(EnvelopeVersion.V1).seal(key, "k1", "s", 1, 2, TOPIC, bytes(5));
+        int h = EnvelopeCodec.FIXED_HEADER_BYTES + 2 + 1;
+        Cipher raw = Cipher.getInstance("AES/CBC/NoPadding");
+        raw.init(Cipher.ENCRYPT_MODE, key.v1Encryption(),
+                new IvParameterSpec(envelope, h, 16));
+        byte[] badlyPadded = new byte[16];
+        badlyPadded[15] = 17;
+        raw.doFinal(badlyPadded, 0, 16, envelope, h + 16);
+        Mac mac = Primitives.hmacSha256();
+        mac.init(key.v1Mac());
+        mac.update(envelope, 0, h);
+        mac.update(EnvelopeCodec.topicFrame(TOPIC));
+        mac.update(envelope, h, 32);
+        mac.doFinal(envelope, h + 32);
+
+        Opened opened = new EnvelopeCodec().open(keys, TOPIC, envelope);
+
+        assertThat(opened.state()).isEqualTo(MessageState.MALFORMED);
+        assertThat(opened.reason()).isEqualTo("authentic v1 envelope with invalid padding");
     }
 
     @Test
