@@ -1,0 +1,429 @@
+package org.mqttwarden.crypto.client;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
+import org.mqttwarden.crypto.MessageState;
+import org.mqttwarden.crypto.envelope.EnvelopeCodec;
+import org.mqttwarden.crypto.envelope.EnvelopeHeader;
+import org.mqttwarden.crypto.envelope.Opened;
+import org.mqttwarden.crypto.replay.ReplayGuard;
+import org.mqttwarden.crypto.replay.ReplayVerdict;
+import org.mqttwarden.crypto.replay.SequenceCounter;
+
+/**
+ * An MQTT v5 client (Eclipse Paho) whose payloads are envelopes: {@link #publish} seals the plaintext for its topic
+ * under the pre-shared key, numbered by a {@link SequenceCounter} kept in the state folder; {@link #subscribe} opens
+ * what arrives, checks it against a {@link ReplayGuard}, and hands the handler the plaintext only when both say OK,
+ * otherwise the state alone. A broker, a bridge or a subscriber on {@code #} sees only ciphertext, and cannot alter,
+ * replay or move a message to another topic unnoticed.
+ *
+ * <p>QoS 1 redeliveries that the broker marks DUP and that were already accepted are dropped without reaching the
+ * handler: they are the broker doing its job, not data and not an attack ({@link #duplicatesDropped()} counts them).
+ *
+ * <p>The connection resumes its MQTT session (clean start off, session kept 5 minutes) and reconnects on its own
+ * when lost; the codec, the counter and the replay guard are fields of this object, the same across reconnects, so
+ * sequence numbers keep rising and a message accepted before a reconnect is not accepted again after it. Filters
+ * are subscribed again after a reconnect, in case the broker lost the session.
+ *
+ * <p>Thread-safe. Handlers run on Paho's delivery thread, one message at a time.
+ */
+public final class SecureMqttClient implements AutoCloseable {
+
+    /** User property naming the key id, for routing and diagnostics only: the envelope is what counts. */
+    public static final String KEY_ID_PROPERTY = "mqttwarden-key-id";
+    /** User property naming the sender id, for routing and diagnostics only: the envelope is what counts. */
+    public static final String SENDER_PROPERTY = "mqttwarden-sender";
+
+    private static final System.Logger LOG = System.getLogger(SecureMqttClient.class.getName());
+    private static final Pattern PLAIN_ID = Pattern.compile("[A-Za-z0-9._@-]{1,100}");
+    private static final long SESSION_EXPIRY_SECONDS = 300;
+
+    private final SecureMqttOptions options;
+    private final MqttAsyncClient client;
+    private final EnvelopeCodec codec;
+    private final ReplayGuard guard;
+    private final SequenceCounter counter;
+    private final long timeoutMillis;
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+
+    private record Subscription(String filter, int qos, MessageHandler handler) {
+    }
+
+    private SecureMqttClient(SecureMqttOptions options, MqttAsyncClient client, SequenceCounter counter) {
+        this.options = options;
+        this.client = client;
+        this.counter = counter;
+        this.codec = new EnvelopeCodec(options.version);
+        this.guard = new ReplayGuard(options.replay, options.clock);
+        this.timeoutMillis = options.connectTimeoutSeconds * 1000L;
+    }
+
+    /**
+     * Opens the sequence state (if a state folder is set) and connects.
+     *
+     * @throws BrokerConnectException if the broker is unreachable or refuses the connection
+     * @throws IOException if the sequence state or the CA file cannot be read or written
+     */
+    public static SecureMqttClient connect(SecureMqttOptions options) throws IOException {
+        Objects.requireNonNull(options, "options");
+        SequenceCounter counter = null;
+        if (options.stateDir != null) {
+            createPrivateFolder(options.stateDir);
+            counter = SequenceCounter.open(options.stateDir.resolve(stateFileName(options.senderId)),
+                    SequenceCounter.DEFAULT_BLOCK, options.clock);
+        }
+        MqttAsyncClient paho = null;
+        try {
+            MqttConnectionOptions o = new MqttConnectionOptions();
+            o.setCleanStart(false);
+            o.setSessionExpiryInterval(SESSION_EXPIRY_SECONDS);
+            o.setConnectionTimeout(options.connectTimeoutSeconds);
+            o.setKeepAliveInterval(30);
+            o.setAutomaticReconnect(options.automaticReconnect);
+            o.setAutomaticReconnectDelay(1, 30);
+            if (options.url.startsWith("ssl://")) {
+                if (options.caFile != null) {
+                    o.setSocketFactory(PemTrust.socketFactory(options.caFile));
+                }
+                o.setHttpsHostnameVerificationEnabled(true);
+            }
+            if (options.username != null) {
+                o.setUserName(options.username);
+            }
+            if (options.password != null) {
+                o.setPassword(utf8(options.password));
+            }
+            try {
+                paho = new MqttAsyncClient(options.url, options.clientId, new MemoryPersistence());
+            } catch (MqttException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("The broker URL or client id is not valid: " + e.getMessage(), e);
+            }
+            SecureMqttClient secure = new SecureMqttClient(options, paho, counter);
+            paho.setCallback(secure.new Callback());
+            try {
+                paho.connect(o).waitForCompletion(secure.timeoutMillis + 1000);
+            } catch (MqttException e) {
+                throw connectFailure(options, e);
+            }
+            options.erasePassword();
+            return secure;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(paho);
+            if (counter != null) {
+                counter.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Seals {@code plaintext} for {@code topic} and publishes the envelope, waiting until it is sent (QoS 0) or
+     * acknowledged (QoS 1 and 2).
+     *
+     * @throws IOException if the message could not be handed to the broker (not connected, timed out) or the next
+     *         sequence number could not be reserved
+     * @throws IllegalStateException if this client has no state folder (it subscribes only)
+     * @throws IllegalArgumentException if the topic is not a topic name or the QoS not 0, 1 or 2
+     */
+    public void publish(String topic, byte[] plaintext, int qos) throws IOException {
+        Objects.requireNonNull(plaintext, "plaintext");
+        if (qos < 0 || qos > 2) {
+            throw new IllegalArgumentException("The QoS must be 0, 1 or 2");
+        }
+        if (counter == null) {
+            throw new IllegalStateException("This client has no state folder for its sequence numbers: it can"
+                    + " subscribe but not publish");
+        }
+        byte[] envelope = codec.seal(options.key, options.keyId, options.senderId, counter.next(),
+                options.clock.millis(), topic, plaintext);
+        MqttMessage m = new MqttMessage(envelope);
+        m.setQos(qos);
+        MqttProperties p = new MqttProperties();
+        p.setUserProperties(List.of(new UserProperty(KEY_ID_PROPERTY, options.keyId),
+                new UserProperty(SENDER_PROPERTY, options.senderId)));
+        m.setProperties(p);
+        try {
+            client.publish(topic, m).waitForCompletion(timeoutMillis);
+        } catch (MqttException e) {
+            throw new IOException("Publishing to " + topic + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Subscribes to {@code filter}; every message arriving on a matching topic is judged and handed to
+     * {@code handler}, with its plaintext only when OK. Returns once the broker granted the subscription.
+     *
+     * @throws IOException if the broker refused the subscription or did not answer
+     * @throws IllegalArgumentException if the filter is not a valid MQTT topic filter or the QoS not 0, 1 or 2
+     */
+    public void subscribe(String filter, int qos, MessageHandler handler) throws IOException {
+        Objects.requireNonNull(handler, "handler");
+        MqttTopicValidator.validate(filter, true, true);
+        MqttSubscription.validateQos(qos);
+        Subscription s = new Subscription(filter, qos, handler);
+        subscriptions.add(s);
+        try {
+            IMqttToken token = client.subscribe(new MqttSubscription[] {subscription(s)}, null, null,
+                    new MqttProperties());
+            token.waitForCompletion(timeoutMillis);
+            int[] codes = token.getReasonCodes();
+            if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                subscriptions.remove(s);
+                throw new IOException("The broker refused the subscription to " + filter + " (reason code 0x"
+                        + Integer.toHexString(codes[0]) + "): is the account allowed to read it?");
+            }
+        } catch (MqttException e) {
+            subscriptions.remove(s);
+            throw new IOException("Subscribing to " + filter + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return how many QoS 1 redeliveries (DUP) of messages already accepted were dropped quietly */
+    public long duplicatesDropped() {
+        return duplicates.get();
+    }
+
+    /** @return how many messages were handed to handlers as rejected (any state but OK) */
+    public long rejectedMessages() {
+        return rejected.get();
+    }
+
+    /** @return how many times the connection was re-established after a loss */
+    public long reconnects() {
+        return reconnects.get();
+    }
+
+    /** @return whether the client is connected now */
+    public boolean isConnected() {
+        return client.isConnected();
+    }
+
+    /** The replay guard, the same object for the life of this client (across reconnects). */
+    ReplayGuard guard() {
+        return guard;
+    }
+
+    /** The envelope codec, the same object for the life of this client (across reconnects). */
+    EnvelopeCodec codec() {
+        return codec;
+    }
+
+    /** The sender's sequence counter, null without a state folder. */
+    SequenceCounter counter() {
+        return counter;
+    }
+
+    /**
+     * Disconnects (ending the broker's session for this client id) and writes the exact next sequence number, so a
+     * new client on the same state folder continues without a gap.
+     */
+    @Override
+    public void close() throws IOException {
+        try {
+            if (client.isConnected()) {
+                MqttProperties p = new MqttProperties();
+                p.setSessionExpiryInterval(0L);
+                client.disconnect(2000, null, null, 0, p).waitForCompletion(3000);
+            }
+        } catch (MqttException e) {
+            LOG.log(Level.DEBUG, "Disconnect from {0}: {1}", options.url, e.getMessage());
+        } finally {
+            closeQuietly(client);
+            if (counter != null) {
+                counter.close();
+            }
+        }
+    }
+
+    /** Opens and judges one payload; null for a redelivery that is dropped without reaching handlers. */
+    private ReceivedMessage judge(String topic, byte[] payload, boolean dup) {
+        Opened opened = codec.open(options.keys, topic, payload);
+        if (!opened.isOk()) {
+            rejected.incrementAndGet();
+            return new ReceivedMessage(topic, opened.state(), null, null);
+        }
+        EnvelopeHeader h = opened.header();
+        ReplayVerdict verdict = guard.check(h.senderId(), h.sequence(), h.timestampMillis(), dup);
+        if (verdict == ReplayVerdict.OK) {
+            return new ReceivedMessage(topic, MessageState.OK, h.senderId(), opened.plaintext());
+        }
+        Arrays.fill(opened.plaintext(), (byte) 0);
+        if (verdict == ReplayVerdict.DUPLICATE) {
+            duplicates.incrementAndGet();
+            return null;
+        }
+        rejected.incrementAndGet();
+        return new ReceivedMessage(topic, verdict.messageState().orElse(MessageState.REPLAYED), null, null);
+    }
+
+    private void deliver(String topic, MqttMessage message) {
+        ReceivedMessage judged = judge(topic, message.getPayload(), message.isDuplicate());
+        if (judged == null) {
+            return;
+        }
+        boolean first = true;
+        for (Subscription s : subscriptions) {
+            if (!MqttTopicValidator.isMatched(s.filter(), topic)) {
+                continue;
+            }
+            ReceivedMessage copy = first || judged.plaintext() == null ? judged
+                    : new ReceivedMessage(topic, judged.state(), judged.senderId(), judged.plaintext().clone());
+            first = false;
+            try {
+                s.handler().onMessage(copy);
+            } catch (RuntimeException e) {
+                // a throwing handler must not make Paho drop the connection; its message is not ours to log
+                LOG.log(Level.WARNING, "A message handler for {0} failed: {1}", s.filter(), e.toString());
+            }
+        }
+    }
+
+    private static MqttSubscription subscription(Subscription s) {
+        MqttSubscription m = new MqttSubscription(s.filter(), s.qos());
+        m.setRetainHandling(1); // retained messages only on a new subscription, not again on each reconnect
+        return m;
+    }
+
+    /** Paho's events: messages to judge, and subscriptions to renew after a reconnect. */
+    private final class Callback implements MqttCallback {
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            deliver(topic, message);
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverUri) {
+            if (!reconnect) {
+                return;
+            }
+            reconnects.incrementAndGet();
+            LOG.log(Level.INFO, "Reconnected to {0}", serverUri);
+            for (Subscription s : subscriptions) {
+                try {
+                    client.subscribe(new MqttSubscription[] {subscription(s)}, null, null, new MqttProperties());
+                } catch (MqttException e) {
+                    LOG.log(Level.WARNING, "Cannot renew the subscription to {0}: {1}", s.filter(), e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            LOG.log(Level.INFO, "Disconnected from {0}: {1}", options.url, response.getReasonString());
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException e) {
+            LOG.log(Level.WARNING, "MQTT error on {0}: {1}", options.url, e.getMessage());
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+            // publish() waits for its own token
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            // no enhanced authentication
+        }
+    }
+
+    private static BrokerConnectException connectFailure(SecureMqttOptions o, MqttException e) {
+        Throwable cause = e.getCause();
+        while (cause != null && !(cause instanceof SSLException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        String why;
+        int code = e.getReasonCode();
+        if (cause instanceof SSLException) {
+            why = "the TLS handshake failed (" + cause.getMessage() + "): is the CA file the broker's CA, and the"
+                    + " host name in the URL one its certificate names?";
+        } else if (code == 0x86 || code == 0x87 || code == 4 || code == 5) {
+            why = "it refused the username or password";
+        } else if (code == MqttClientException.REASON_CODE_CLIENT_TIMEOUT) {
+            why = "it did not answer within " + o.connectTimeoutSeconds + " s";
+        } else if (code == MqttClientException.REASON_CODE_SERVER_CONNECT_ERROR) {
+            why = "nothing answers there (" + e.getMessage() + ")";
+        } else {
+            why = e.getMessage() + " (reason code " + code + ")";
+        }
+        return new BrokerConnectException("Cannot connect to the broker at " + o.url + ": " + why + ".", e);
+    }
+
+    private static void closeQuietly(MqttAsyncClient paho) {
+        if (paho == null) {
+            return;
+        }
+        try {
+            paho.close(true);
+        } catch (MqttException e) {
+            LOG.log(Level.DEBUG, "Close: {0}", e.getMessage());
+        }
+    }
+
+    private static byte[] utf8(char[] chars) {
+        java.nio.ByteBuffer b = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(chars));
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        if (b.hasArray()) {
+            Arrays.fill(b.array(), (byte) 0);
+        }
+        return out;
+    }
+
+    private static void createPrivateFolder(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        } else {
+            Files.createDirectories(dir);
+        }
+    }
+
+    /** {@code sequence-<sender id>}, or a hash of the id when it has characters a file name should not. */
+    static String stateFileName(String senderId) {
+        if (PLAIN_ID.matcher(senderId).matches() && !senderId.startsWith(".")) {
+            return "sequence-" + senderId;
+        }
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(senderId.getBytes(StandardCharsets.UTF_8));
+            return "sequence-" + HexFormat.of().formatHex(h, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}
