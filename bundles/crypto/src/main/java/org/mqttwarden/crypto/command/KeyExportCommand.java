@@ -1,0 +1,60 @@
+package org.mqttwarden.crypto.command;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.CommandException;
+import org.mqttwarden.crypto.keys.GatewayKeyStore;
+
+@Service
+@Command(scope = "warden", name = "key-export", description = "Writes one envelope key to a new file, wrapped"
+        + " under a one-time passphrase (PBKDF2-HMAC-SHA256, AES-256-GCM), to provision a device.")
+public class KeyExportCommand implements Action {
+
+    @Reference
+    GatewayKeyStore keys;
+
+    @Reference
+    Session session;
+
+    @Argument(index = 0, name = "id", required = true, description = "The key id (warden:key-list)")
+    String keyId;
+
+    @Option(name = "--out", required = true, description = "A new file (never overwritten), created rw-------")
+    String out;
+
+    @Option(name = "--passphrase-stdin", description = "Read the passphrase from the first line of standard input"
+            + " instead of asking on the terminal")
+    boolean passphraseStdin;
+
+    @Override
+    public Object execute() throws Exception {
+        char[] passphrase;
+        if (passphraseStdin) {
+            passphrase = KeyCommands.passphraseFrom(session.getKeyboard());
+        } else {
+            String first;
+            String second;
+            try {
+                first = session.readLine("Passphrase (12 characters or more): ", '*');
+                second = session.readLine("Repeat passphrase: ", '*');
+            } catch (UnsupportedOperationException | IllegalStateException e) {
+                throw new CommandException(KeyCommands.NO_TERMINAL);
+            }
+            passphrase = KeyCommands.passphraseTyped(first, second);
+        }
+        try {
+            session.getConsole().println(KeyCommands.export(keys, keyId, passphrase, Path.of(out)));
+        } finally {
+            Arrays.fill(passphrase, '\0');
+        }
+        return null;
+    }
+}
