@@ -6,6 +6,7 @@ import java.util.Arrays;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -24,6 +25,7 @@ public class KeyExportCommand implements Action {
     @Reference
     Session session;
 
+    @Completion(KeyIdCompleter.class)
     @Argument(index = 0, name = "id", required = true, description = "The key id (warden:key-list)")
     String keyId;
 

@@ -2,6 +2,7 @@ package org.mqttwarden.crypto.command;
 
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -19,6 +20,7 @@ public class KeyRotateCommand implements Action {
     @Reference
     Session session;
 
+    @Completion(PrefixCompleter.class)
     @Option(name = "--prefix", required = true, description = "Topic prefix whose key is replaced")
     String prefix;
 

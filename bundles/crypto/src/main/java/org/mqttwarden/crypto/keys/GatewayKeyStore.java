@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>As the {@link KeyLookup} of {@code EnvelopeCodec.open} it answers from memory without touching the database,
  * allocating or logging for an id it does not know; a key past its retirement time is not found (UNKNOWN_KEY).
  * Keys are read when the component starts and after each change made through it; {@link #reload} picks up changes
- * another gateway made to a shared database. Writes are serialised; reads are lock-free.
+ * another gateway made to a shared database. Each reading first erases the sealed material of every key past its
+ * retirement time (its row stays, listed as retired), so a key file stolen later opens no retired key; a grace
+ * period extended afterwards does not bring an erased key back. Writes are serialised; reads are lock-free.
  */
 @Component(service = {GatewayKeyStore.class, KeyLookup.class}, configurationPid = "org.mqttwarden.crypto")
 @Designate(ocd = KeysConfig.class)
@@ -202,9 +204,17 @@ public final class GatewayKeyStore implements KeyLookup {
 
     /** Reads the keys again from the database (after another gateway changed a shared one). */
     public synchronized void reload() {
+        int erased = jdbi.withHandle(h -> h.createUpdate(KeyTables.ERASE_RETIRED).bind("erased", KeyTables.ERASED)
+                .bind("cutoff", clock.millis() - graceMillis).execute());
+        if (erased > 0) {
+            LOG.info("{} retired envelope key(s) erased", erased);
+        }
         Map<String, Loaded> all = new HashMap<>();
         List<Loaded> enc = new ArrayList<>();
         for (Row r : jdbi.withHandle(h -> h.createQuery(KeyTables.SELECT_ALL).map((rs, ctx) -> row(rs)).list())) {
+            if (r.erased()) {
+                continue;
+            }
             Optional<byte[]> secret = box.open(r.keyId(), r.prefix(), r.sealed());
             if (secret.isEmpty()) {
                 LOG.error("Envelope key {} does not open (its row was altered, moved, or sealed under another key"
@@ -258,7 +268,8 @@ public final class GatewayKeyStore implements KeyLookup {
         }
         long retires = r.supersededAt() + graceMillis;
         return new KeyInfo(r.keyId(), r.prefix(), Instant.ofEpochMilli(r.createdAt()),
-                now >= retires ? KeyState.RETIRED : KeyState.DECRYPT_ONLY, Optional.of(Instant.ofEpochMilli(retires)));
+                now >= retires || r.erased() ? KeyState.RETIRED : KeyState.DECRYPT_ONLY,
+                Optional.of(Instant.ofEpochMilli(retires)));
     }
 
     private static Row row(java.sql.ResultSet rs) throws java.sql.SQLException {
@@ -268,6 +279,10 @@ public final class GatewayKeyStore implements KeyLookup {
     }
 
     private record Row(String keyId, String prefix, String sealed, long createdAt, Long supersededAt) {
+        boolean erased() {
+            return KeyTables.ERASED.equals(sealed);
+        }
+
         @Override
         public String toString() {
             return "Row[" + keyId + "]";

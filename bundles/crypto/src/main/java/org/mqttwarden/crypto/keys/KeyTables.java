@@ -10,7 +10,8 @@ import org.mqttwarden.api.store.WardenDatabase.Migration;
  *
  * <p>{@code warden_crypto_key}: one row per key: its id, the topic prefix it serves, the key sealed by
  * {@link KeyBox} (never the key), when it was made and when a newer key of its prefix replaced it (null while it is
- * the one that encrypts). The partial unique index allows one encrypting key per prefix.
+ * the one that encrypts). A retired key's {@code sealed} becomes {@value #ERASED}; its row stays for the list.
+ * The partial unique index allows one encrypting key per prefix.
  */
 final class KeyTables {
 
@@ -32,6 +33,11 @@ final class KeyTables {
     static final String COUNT_ID = "SELECT COUNT(*) FROM warden_crypto_key WHERE key_id = :keyId";
     static final String INSERT = "INSERT INTO warden_crypto_key (key_id, prefix, sealed, created_at, superseded_at)"
             + " VALUES (:keyId, :prefix, :sealed, :at, NULL)";
+    /** What {@code sealed} holds once a retired key's material is erased. */
+    static final String ERASED = "erased";
+    /** Erases the material of every key retired by {@code :cutoff} (now minus the grace period). */
+    static final String ERASE_RETIRED = "UPDATE warden_crypto_key SET sealed = :erased"
+            + " WHERE superseded_at IS NOT NULL AND superseded_at <= :cutoff AND sealed <> :erased";
     static final String SUPERSEDE = "UPDATE warden_crypto_key SET superseded_at = :at"
             + " WHERE prefix = :prefix AND superseded_at IS NULL";
 

@@ -238,6 +238,34 @@ class GatewayKeyStoreTest {
     }
 
     @Test
+    void aRetiredKeysMaterialIsErasedAtTheNextReadingAndNoLongerGraceBringsItBack() {
+        GatewayKeyStore keys = store();
+        String old = keys.create("plant");
+        byte[] before = seal(keys, "plant/temp", "before");
+        String fresh = keys.rotate("plant");
+        Jdbi jdbi = Jdbi.create(db.dataSource());
+        keys.reload();
+        String sealedInGrace = jdbi.withHandle(h -> h.createQuery("SELECT sealed FROM warden_crypto_key"
+                + " WHERE key_id = :id").bind("id", old).mapTo(String.class).one());
+        assertThat(sealedInGrace).as("within its grace period").startsWith("v1:");
+
+        clock.advance(Duration.ofDays(7));
+        keys.reload();
+        List<String> rows = jdbi.withHandle(h -> h.createQuery("SELECT key_id, sealed FROM warden_crypto_key")
+                .map((rs, ctx) -> rs.getString(1) + "=" + rs.getString(2)).list());
+        assertThat(rows).contains(old + "=erased").anySatisfy(r -> assertThat(r).startsWith(fresh + "=v1:"));
+        keys.modified(Configs.of(KeysConfig.class, Map.of("key.grace.days", 30)));
+        keys.reload();
+        assertThat(keys.find(old)).isEmpty();
+        assertThat(open(store(Map.of("key.grace.days", 30)), "plant/temp", before))
+                .isEqualTo(MessageState.UNKNOWN_KEY);
+        assertThat(keys.list()).extracting(KeyInfo::keyId, KeyInfo::state).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(old, KeyState.RETIRED),
+                org.assertj.core.groups.Tuple.tuple(fresh, KeyState.ENCRYPTING));
+        assertThatThrownBy(() -> keys.export(old, PASSPHRASE)).hasMessageContaining("retired");
+    }
+
+    @Test
     void theGracePeriodIsConfigurableAndAppliedLive() {
         GatewayKeyStore keys = store(Map.of("key.grace.days", 1));
         keys.create("plant");
