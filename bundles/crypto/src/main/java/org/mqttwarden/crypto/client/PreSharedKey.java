@@ -90,7 +90,8 @@ public final class PreSharedKey {
         try {
             String b64 = Base64.getEncoder().encodeToString(secret);
             text = ("# MQTT Warden pre-shared key: whoever holds this file can read and forge the messages it"
-                    + " protects.\n" + MAGIC + "\nid=" + keyId + "\nkey=" + b64 + "\n").getBytes(StandardCharsets.US_ASCII);
+                    + " protects.\n" + MAGIC + "\nid=" + keyId + "\nkey=" + b64 + "\n")
+                    .getBytes(StandardCharsets.US_ASCII);
             try (SeekableByteChannel ch = Files.newByteChannel(file,
                     Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly(file))) {
                 ByteBuffer buf = ByteBuffer.wrap(text);

@@ -46,6 +46,10 @@ import org.mqttwarden.crypto.replay.SequenceCounter;
  *
  * <p>QoS 1 redeliveries that the broker marks DUP and that were already accepted are dropped without reaching the
  * handler: they are the broker doing its job, not data and not an attack ({@link #duplicatesDropped()} counts them).
+ * Known limit: Paho MQTT v5 1.2.5 reads the DUP flag of an incoming PUBLISH but never copies it to the
+ * {@code MqttMessage} it hands over ({@code isDuplicate()} is always false), so with this Paho a real redelivery
+ * (after a reconnect into a session with an unacknowledged message) reaches the handler as {@code REPLAYED}, state
+ * only, never data, indistinguishable from an attacker's raw copy.
  *
  * <p>The connection resumes its MQTT session (clean start off, session kept 5 minutes) and reconnects on its own
  * when lost; the codec, the counter and the replay guard are fields of this object, the same across reconnects, so
@@ -286,7 +290,8 @@ public final class SecureMqttClient implements AutoCloseable {
         return new ReceivedMessage(topic, verdict.messageState().orElse(MessageState.REPLAYED), null, null);
     }
 
-    private void deliver(String topic, MqttMessage message) {
+    /** Paho's delivery path; package-private so a test can hand it the DUP-flagged message Paho 1.2.5 never makes. */
+    void deliver(String topic, MqttMessage message) {
         ReceivedMessage judged = judge(topic, message.getPayload(), message.isDuplicate());
         if (judged == null) {
             return;

@@ -30,6 +30,19 @@ final class PlainClient implements AutoCloseable {
     }
 
     PlainClient(String url, String clientId, String username, byte[] password) throws MqttException {
+        this(url, clientId, username, password, false);
+    }
+
+    /**
+     * A client that takes over the MQTT session of {@code clientId} (clean start off, session kept) and never
+     * acknowledges what it receives: the broker redelivers that, flagged DUP, to the next owner of the session.
+     */
+    static PlainClient resumingSession(String url, String clientId) throws MqttException {
+        return new PlainClient(url, clientId, null, null, true);
+    }
+
+    private PlainClient(String url, String clientId, String username, byte[] password, boolean resume)
+            throws MqttException {
         client = new MqttClient(url, clientId, new MemoryPersistence());
         client.setCallback(new MqttCallback() {
             @Override
@@ -58,7 +71,11 @@ final class PlainClient implements AutoCloseable {
             }
         });
         MqttConnectionOptions o = new MqttConnectionOptions();
-        o.setCleanStart(true);
+        o.setCleanStart(!resume);
+        if (resume) {
+            o.setSessionExpiryInterval(300L);
+            client.setManualAcks(true);
+        }
         if (username != null) {
             o.setUserName(username);
             o.setPassword(password);
@@ -75,6 +92,11 @@ final class PlainClient implements AutoCloseable {
         MqttMessage m = new MqttMessage(payload);
         m.setQos(1);
         client.publish(topic, m);
+    }
+
+    /** Drops the connection without DISCONNECT and without acknowledging anything received. */
+    void dropWithoutAck() throws MqttException {
+        client.disconnectForcibly(0, 0, false);
     }
 
     @Override

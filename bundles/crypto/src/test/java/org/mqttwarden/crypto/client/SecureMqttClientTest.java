@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -188,6 +189,60 @@ class SecureMqttClientTest {
         pub.publish("plant/fan", "after".getBytes(StandardCharsets.UTF_8), 1);
         awaitStates(MessageState.OK, MessageState.REPLAYED, MessageState.OK);
         assertThat(received.get(2).plaintext()).asString(StandardCharsets.UTF_8).isEqualTo("after");
+    }
+
+    @Test
+    void aRealQos1RedeliveryIsRefusedAsReplayedNeverData() throws Exception {
+        PlainClient attacker = plain("attacker").subscribe("plant/#");
+        SecureMqttClient sub = subscriber("sub-dup", "plant/#");
+        SecureMqttClient pub = publisher("pub-dup", "valve-1", dir.resolve("state"), Clock.systemUTC(), KEY_ID, KEY);
+        pub.publish("plant/valve", "close".getBytes(StandardCharsets.UTF_8), 1);
+        await().atMost(WAIT).until(() -> received.size() == 1 && attacker.seen.size() == 1);
+
+        // a client taking the subscriber's session over gets the accepted envelope again and never acknowledges it,
+        // so the broker redelivers it when the subscriber reconnects into its session. Paho 1.2.5 does not tell the
+        // application the DUP flag (see SecureMqttClient), so this is REPLAYED: a state, never data
+        PlainClient thief = PlainClient.resumingSession(broker.url(), "sub-dup");
+        open.add(thief);
+        attacker.publishRaw("plant/valve", attacker.seen.get(0).payload());
+        await().atMost(WAIT).until(() -> thief.seen.size() == 1);
+        thief.dropWithoutAck();
+        await().atMost(WAIT).until(() -> received.size() == 2 && sub.isConnected());
+
+        pub.publish("plant/valve", "open".getBytes(StandardCharsets.UTF_8), 1);
+        awaitStates(MessageState.OK, MessageState.REPLAYED, MessageState.OK);
+        assertThat(received.get(1).plaintext()).isNull();
+        assertThat(received.get(2).plaintext()).asString(StandardCharsets.UTF_8).isEqualTo("open");
+    }
+
+    @Test
+    void aDupFlaggedCopyOfAnAcceptedMessageIsDroppedQuietlyAndCounted() throws Exception {
+        PlainClient spy = plain("spy").subscribe("plant/#");
+        SecureMqttClient sub = subscriber("sub", "plant/#");
+        SecureMqttClient pub = publisher("pub", "valve-2", dir.resolve("state"), Clock.systemUTC(), KEY_ID, KEY);
+        pub.publish("plant/valve", "close".getBytes(StandardCharsets.UTF_8), 1);
+        await().atMost(WAIT).until(() -> received.size() == 1 && spy.seen.size() == 1);
+        byte[] envelope = spy.seen.get(0).payload();
+
+        // as Paho would hand over a redelivery if it passed the DUP flag on
+        MqttMessage redelivery = new MqttMessage(envelope);
+        redelivery.setDuplicate(true);
+        sub.deliver("plant/valve", redelivery);
+        sub.deliver("plant/valve", redelivery);
+        assertThat(sub.duplicatesDropped()).isEqualTo(2);
+        assertThat(received).hasSize(1);
+
+        // the flag is the broker's word, not authenticated: it never makes a message OK, or a moved one anything
+        // but TAMPERED
+        sub.deliver("plant/other", redelivery);
+        byte[] altered = envelope.clone();
+        altered[altered.length - 1] ^= 1;
+        MqttMessage flipped = new MqttMessage(altered);
+        flipped.setDuplicate(true);
+        sub.deliver("plant/valve", flipped);
+        assertThat(received).extracting(ReceivedMessage::state)
+                .containsExactly(MessageState.OK, MessageState.TAMPERED, MessageState.TAMPERED);
+        assertThat(sub.duplicatesDropped()).isEqualTo(2);
     }
 
     @Test
