@@ -90,7 +90,10 @@ public final class GatewayKeyStore implements KeyLookup {
         return keys.key(SEALING_KEY, 32);
     }
 
-    /** A new grace period applies at once, also to keys rotated before. An invalid one is refused. */
+    /**
+     * A new grace period applies at once, also to keys rotated before (not to erased ones). An invalid one is
+     * refused and the one in force kept.
+     */
     @Modified
     void modified(KeysConfig config) {
         graceMillis = grace(config);
