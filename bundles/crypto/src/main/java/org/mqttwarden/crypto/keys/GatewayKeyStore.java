@@ -17,6 +17,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.mqttwarden.api.store.KeyFiles;
 import org.mqttwarden.api.store.WardenDatabase;
+import org.mqttwarden.api.text.Printable;
 import org.mqttwarden.crypto.envelope.EnvelopeKey;
 import org.mqttwarden.crypto.envelope.KeyLookup;
 import org.osgi.service.component.annotations.Activate;
@@ -164,7 +165,7 @@ public final class GatewayKeyStore implements KeyLookup {
             long now = clock.millis();
             int replaced = h.createUpdate(KeyTables.SUPERSEDE).bind("prefix", prefix).bind("at", now).execute();
             if (replaced == 0) {
-                throw new IllegalArgumentException("The prefix '" + prefix + "' has no key to rotate:"
+                throw new IllegalArgumentException("The prefix '" + Printable.escape(prefix) + "' has no key to rotate:"
                         + " warden:key-create makes its first");
             }
             return insertNew(h, prefix);
@@ -191,7 +192,7 @@ public final class GatewayKeyStore implements KeyLookup {
     public byte[] export(String keyId, char[] passphrase) {
         Row r = jdbi.withHandle(h -> h.createQuery(KeyTables.SELECT_ONE).bind("keyId", keyId)
                 .map((rs, ctx) -> row(rs)).findOne()).orElseThrow(() -> new IllegalArgumentException(
-                        "There is no key " + keyId + " (warden:key-list shows them)"));
+                        "There is no key " + Printable.escape(keyId) + " (warden:key-list shows them)"));
         if (info(r, clock.millis()).state() == KeyState.RETIRED) {
             throw new IllegalArgumentException("The key " + keyId + " is retired: envelopes naming it are refused, so"
                     + " it is not exported");

@@ -163,6 +163,11 @@ class KeyCommandsTest {
         assertThatThrownBy(() -> KeyCommands.create(keys, "plant/#")).isInstanceOf(CommandException.class)
                 .hasMessageContaining("wildcard");
         assertThat(KeyCommands.none()).contains("warden:key-create");
+        // what an operator typed comes back escaped: no terminal control sequence reaches the console
+        assertThatThrownBy(() -> KeyCommands.rotate(keys, "plant\u001b[2J")).isInstanceOf(CommandException.class)
+                .hasMessageNotContaining("\u001b");
+        assertThatThrownBy(() -> KeyCommands.export(keys, "id\u001b[2J", "a long passphrase".toCharArray(),
+                dir.resolve("x.key"))).isInstanceOf(CommandException.class).hasMessageNotContaining("\u001b");
     }
 
     @Test
