@@ -2,9 +2,13 @@ package org.mqttwarden.crypto.client;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,6 +16,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -74,6 +79,8 @@ public final class SecureMqttClient implements AutoCloseable {
     private final EnvelopeCodec codec;
     private final ReplayGuard guard;
     private final SequenceCounter counter;
+    /** Held while this client numbers messages from its state file; null without a state folder. */
+    private final FileChannel stateLock;
     private final long timeoutMillis;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final AtomicLong duplicates = new AtomicLong();
@@ -83,10 +90,12 @@ public final class SecureMqttClient implements AutoCloseable {
     private record Subscription(String filter, int qos, MessageHandler handler) {
     }
 
-    private SecureMqttClient(SecureMqttOptions options, MqttAsyncClient client, SequenceCounter counter) {
+    private SecureMqttClient(SecureMqttOptions options, MqttAsyncClient client, SequenceCounter counter,
+            FileChannel stateLock) {
         this.options = options;
         this.client = client;
         this.counter = counter;
+        this.stateLock = stateLock;
         this.codec = new EnvelopeCodec(options.version);
         this.guard = new ReplayGuard(options.replay, options.clock);
         this.timeoutMillis = options.connectTimeoutSeconds * 1000L;
@@ -101,10 +110,17 @@ public final class SecureMqttClient implements AutoCloseable {
     public static SecureMqttClient connect(SecureMqttOptions options) throws IOException {
         Objects.requireNonNull(options, "options");
         SequenceCounter counter = null;
+        FileChannel lock = null;
         if (options.stateDir != null) {
             createPrivateFolder(options.stateDir);
-            counter = SequenceCounter.open(options.stateDir.resolve(stateFileName(options.senderId)),
-                    SequenceCounter.DEFAULT_BLOCK, options.clock);
+            Path state = options.stateDir.resolve(stateFileName(options.senderId));
+            lock = lockState(state, options.senderId);
+            try {
+                counter = SequenceCounter.open(state, SequenceCounter.DEFAULT_BLOCK, options.clock);
+            } catch (IOException | RuntimeException e) {
+                lock.close();
+                throw e;
+            }
         }
         MqttAsyncClient paho = null;
         try {
@@ -132,7 +148,7 @@ public final class SecureMqttClient implements AutoCloseable {
             } catch (MqttException | IllegalArgumentException e) {
                 throw new IllegalArgumentException("The broker URL or client id is not valid: " + e.getMessage(), e);
             }
-            SecureMqttClient secure = new SecureMqttClient(options, paho, counter);
+            SecureMqttClient secure = new SecureMqttClient(options, paho, counter, lock);
             paho.setCallback(secure.new Callback());
             try {
                 paho.connect(o).waitForCompletion(secure.timeoutMillis + 1000);
@@ -145,6 +161,9 @@ public final class SecureMqttClient implements AutoCloseable {
             closeQuietly(paho);
             if (counter != null) {
                 counter.close();
+            }
+            if (lock != null) {
+                lock.close();
             }
             throw e;
         }
@@ -263,8 +282,14 @@ public final class SecureMqttClient implements AutoCloseable {
             LOG.log(Level.DEBUG, "Disconnect from {0}: {1}", options.url, e.getMessage());
         } finally {
             closeQuietly(client);
-            if (counter != null) {
-                counter.close();
+            try {
+                if (counter != null) {
+                    counter.close();
+                }
+            } finally {
+                if (stateLock != null) {
+                    stateLock.close();
+                }
             }
         }
     }
@@ -405,6 +430,31 @@ public final class SecureMqttClient implements AutoCloseable {
             Arrays.fill(b.array(), (byte) 0);
         }
         return out;
+    }
+
+    /**
+     * Locks {@code <state file>.lock} for this process: two clients (or two warden-mqtt runs) numbering the same
+     * sender from the same state file could hand out the same sequence numbers, and receivers would refuse the
+     * second of each as a replay.
+     */
+    private static FileChannel lockState(Path state, String senderId) throws IOException {
+        Path file = state.resolveSibling(state.getFileName() + ".lock");
+        FileChannel channel = file.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                : FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held;
+        try {
+            held = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            held = null;
+        }
+        if (held == null) {
+            channel.close();
+            throw new IOException("Another client is publishing as sender " + senderId + " from " + state
+                    + " (it holds " + file.getFileName() + "): two would hand out the same sequence numbers.");
+        }
+        return channel;
     }
 
     private static void createPrivateFolder(Path dir) throws IOException {

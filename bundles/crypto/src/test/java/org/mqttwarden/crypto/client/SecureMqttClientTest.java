@@ -246,6 +246,21 @@ class SecureMqttClientTest {
     }
 
     @Test
+    void twoClientsCannotNumberOneSenderFromOneStateFolderAtOnce() throws Exception {
+        subscriber("sub", "plant/#");
+        Path state = dir.resolve("state");
+        SecureMqttClient first = publisher("pub-1", "meter-1", state, Clock.systemUTC(), KEY_ID, KEY);
+        assertThatThrownBy(() -> publisher("pub-2", "meter-1", state, Clock.systemUTC(), KEY_ID, KEY))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("Another client is publishing as sender"
+                        + " meter-1");
+        publisher("pub-3", "meter-2", state, Clock.systemUTC(), KEY_ID, KEY).publish("plant/m", new byte[1], 1);
+        first.publish("plant/m", new byte[1], 1);
+        first.close();
+        publisher("pub-4", "meter-1", state, Clock.systemUTC(), KEY_ID, KEY).publish("plant/m", new byte[1], 1);
+        awaitStates(MessageState.OK, MessageState.OK, MessageState.OK);
+    }
+
+    @Test
     void aClientWithoutStateFolderSubscribesButRefusesToPublish() throws Exception {
         SecureMqttClient sub = subscriber("sub", "plant/#");
         assertThatThrownBy(() -> sub.publish("plant/x", new byte[1], 0))
