@@ -8,6 +8,8 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.util.Collection;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
@@ -23,11 +25,32 @@ final class PemTrust {
     }
 
     /**
-     * @return a socket factory whose connections trust only the certificates in {@code caPem}
-     * @throws IOException if the file cannot be read or holds no certificate (the message names the file)
+     * @param caPem the only CA certificates trusted, or null for the JDK's default trust
+     * @param clientPkcs12 a PKCS#12 key store with the client's key and chain to present, or null for none
+     * @param password the PKCS#12 file's password (also its key's)
+     * @return a socket factory for these connections
+     * @throws IOException if a file cannot be read or used (the message names the file, never the password)
      */
-    static SSLSocketFactory socketFactory(Path caPem) throws IOException {
+    static SSLSocketFactory socketFactory(Path caPem, Path clientPkcs12, char[] password) throws IOException {
         try {
+            KeyManager[] keyManagers = null;
+            if (clientPkcs12 != null) {
+                KeyStore ks = KeyStore.getInstance("PKCS12");
+                try (InputStream in = Files.newInputStream(clientPkcs12)) {
+                    ks.load(in, password);
+                } catch (IOException e) {
+                    throw new IOException("The client certificate file " + clientPkcs12 + " cannot be read: wrong"
+                            + " password, or not a PKCS#12 file.", e);
+                }
+                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(ks, password);
+                keyManagers = kmf.getKeyManagers();
+            }
+            if (caPem == null) {
+                SSLContext ctx = SSLContext.getInstance("TLS");
+                ctx.init(keyManagers, null, null);
+                return ctx.getSocketFactory();
+            }
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             Collection<? extends Certificate> certs;
@@ -44,7 +67,7 @@ final class PemTrust {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
+            ctx.init(keyManagers, tmf.getTrustManagers(), null);
             return ctx.getSocketFactory();
         } catch (java.security.cert.CertificateException e) {
             throw new IOException("The CA file " + caPem + " is not a PEM certificate file.", e);

@@ -132,8 +132,9 @@ public final class SecureMqttClient implements AutoCloseable {
             o.setAutomaticReconnect(options.automaticReconnect);
             o.setAutomaticReconnectDelay(1, 30);
             if (options.url.startsWith("ssl://")) {
-                if (options.caFile != null) {
-                    o.setSocketFactory(PemTrust.socketFactory(options.caFile));
+                if (options.caFile != null || options.clientCertificate != null) {
+                    o.setSocketFactory(PemTrust.socketFactory(options.caFile, options.clientCertificate,
+                            options.clientCertificatePassword));
                 }
                 o.setHttpsHostnameVerificationEnabled(true);
             }

@@ -21,6 +21,8 @@ public final class SecureMqttOptions {
     final String username;
     final char[] password;
     final Path caFile;
+    final Path clientCertificate;
+    final char[] clientCertificatePassword;
     final EnvelopeKey key;
     final String keyId;
     final KeyLookup keys;
@@ -38,6 +40,9 @@ public final class SecureMqttOptions {
         this.username = b.username;
         this.password = b.password == null ? null : b.password.clone();
         this.caFile = b.caFile;
+        this.clientCertificate = b.clientCertificate;
+        this.clientCertificatePassword = b.clientCertificatePassword == null ? null
+                : b.clientCertificatePassword.clone();
         this.key = b.key;
         this.keyId = b.keyId;
         this.keys = b.keys != null ? b.keys : id -> b.keyId.equals(id) ? java.util.Optional.of(b.key)
@@ -56,10 +61,13 @@ public final class SecureMqttOptions {
         return new Builder();
     }
 
-    /** Erases the copy of the password these options hold (a connected client no longer needs it). */
+    /** Erases the copies of the passwords these options hold (a connected client no longer needs them). */
     void erasePassword() {
         if (password != null) {
             Arrays.fill(password, '\0');
+        }
+        if (clientCertificatePassword != null) {
+            Arrays.fill(clientCertificatePassword, '\0');
         }
     }
 
@@ -77,6 +85,8 @@ public final class SecureMqttOptions {
         private String username;
         private char[] password;
         private Path caFile;
+        private Path clientCertificate;
+        private char[] clientCertificatePassword;
         private EnvelopeKey key;
         private String keyId;
         private KeyLookup keys;
@@ -113,6 +123,16 @@ public final class SecureMqttOptions {
         /** A PEM file of the CA(s) that signed the broker's certificate: the only ones trusted for ssl://. */
         public Builder caFile(Path caFile) {
             this.caFile = caFile;
+            return this;
+        }
+
+        /**
+         * A PKCS#12 file with this client's private key and certificate chain, presented to a broker that asks for
+         * one (ssl:// only); the password array is copied (erase yours afterwards).
+         */
+        public Builder clientCertificate(Path pkcs12, char[] password) {
+            this.clientCertificate = pkcs12;
+            this.clientCertificatePassword = password == null ? null : password.clone();
             return this;
         }
 
@@ -196,8 +216,9 @@ public final class SecureMqttOptions {
             if (senderId == null || senderId.isEmpty()) {
                 throw new IllegalArgumentException("The sender id is required");
             }
-            if (caFile != null && !url.startsWith("ssl://")) {
-                throw new IllegalArgumentException("A CA file is for ssl:// URLs; with tcp:// it would be ignored");
+            if ((caFile != null || clientCertificate != null) && !url.startsWith("ssl://")) {
+                throw new IllegalArgumentException("A CA file or client certificate is for ssl:// URLs; with tcp://"
+                        + " it would be ignored");
             }
             if (password != null && username == null) {
                 throw new IllegalArgumentException("A password needs a username");
