@@ -43,11 +43,13 @@ public final class WardenMqtt {
             "usage: warden-mqtt keygen --out FILE [--id KEY_ID]",
             "       warden-mqtt publish --url URL --key FILE --topic TOPIC --message TEXT [--qos 0|1|2]",
             "                   [--username USER --password-stdin] [--cafile PEM] [--client-id ID]",
-            "                   [--sender ID] [--state-dir DIR]",
+            "                   [--cert P12 [--cert-password-file FILE]] [--sender ID] [--state-dir DIR]",
             "       warden-mqtt subscribe --url URL --key FILE --topic FILTER [--count N] [--qos 0|1|2]",
             "                   [--username USER --password-stdin] [--cafile PEM] [--client-id ID]",
+            "                   [--cert P12 [--cert-password-file FILE]]",
             "URL is tcp://host:port or ssl://host:port (--cafile: the PEM CA the broker's certificate comes from).",
-            "--password-stdin reads the broker password from the first line of standard input.",
+            "--password-stdin reads the broker password from the first line of standard input; --cert is a",
+            "PKCS#12 client certificate for ssl://, its password the first line of --cert-password-file.",
             "publish numbers messages from a state file in DIR (default ~/.warden-mqtt/state) so that receivers",
             "never take a new message for a replay; the sender id defaults to <user>@<host>.",
             "subscribe prints 'OK <topic> <payload>' per verified message (payload escaped to one line) and",
@@ -60,9 +62,9 @@ public final class WardenMqtt {
     private static final Map<String, Set<String>> OPTIONS = Map.of(
             "keygen", Set.of("--out", "--id"),
             "publish", Set.of("--url", "--key", "--topic", "--message", "--qos", "--username", "--password-stdin",
-                    "--cafile", "--client-id", "--sender", "--state-dir"),
+                    "--cafile", "--client-id", "--sender", "--state-dir", "--cert", "--cert-password-file"),
             "subscribe", Set.of("--url", "--key", "--topic", "--count", "--qos", "--username", "--password-stdin",
-                    "--cafile", "--client-id"));
+                    "--cafile", "--client-id", "--cert", "--cert-password-file"));
 
     private final InputStream in;
     private final PrintStream out;
@@ -202,8 +204,11 @@ public final class WardenMqtt {
         if (opts.containsKey("--password-stdin") && !opts.containsKey("--username")) {
             throw new UsageException("--password-stdin needs --username.");
         }
-        if (opts.containsKey("--cafile") && !url.startsWith("ssl://")) {
-            throw new UsageException("--cafile is for ssl:// URLs.");
+        if ((opts.containsKey("--cafile") || opts.containsKey("--cert")) && !url.startsWith("ssl://")) {
+            throw new UsageException("--cafile and --cert are for ssl:// URLs.");
+        }
+        if (opts.containsKey("--cert-password-file") && !opts.containsKey("--cert")) {
+            throw new UsageException("--cert-password-file needs --cert.");
         }
         SecureMqttOptions.Builder b = SecureMqttOptions.builder().url(url)
                 .clientId(opts.getOrDefault("--client-id", "warden-mqtt-" + HexFormat.of().formatHex(nonce())));
@@ -211,6 +216,15 @@ public final class WardenMqtt {
             b.caFile(Path.of(opts.get("--cafile")));
         }
         b.key(PreSharedKey.read(Path.of(keyFile)));
+        if (opts.containsKey("--cert")) {
+            char[] certPassword = opts.containsKey("--cert-password-file")
+                    ? firstLine(Path.of(opts.get("--cert-password-file"))) : new char[0];
+            try {
+                b.clientCertificate(Path.of(opts.get("--cert")), certPassword);
+            } finally {
+                Arrays.fill(certPassword, '\0');
+            }
+        }
         if (opts.containsKey("--username")) {
             char[] password = opts.containsKey("--password-stdin") ? readPassword() : null;
             try {
@@ -229,6 +243,31 @@ public final class WardenMqtt {
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage() + ".");
+        }
+    }
+
+    /** The first line of a password file, as characters. */
+    private static char[] firstLine(Path file) throws IOException {
+        byte[] raw;
+        try {
+            raw = java.nio.file.Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new IOException("The password file " + file + " cannot be read.", e);
+        }
+        try {
+            int end = 0;
+            while (end < raw.length && raw[end] != '\n' && raw[end] != '\r') {
+                end++;
+            }
+            java.nio.CharBuffer chars = StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(raw, 0, end));
+            char[] out = new char[chars.remaining()];
+            chars.get(out);
+            if (chars.hasArray()) {
+                Arrays.fill(chars.array(), '\0');
+            }
+            return out;
+        } finally {
+            Arrays.fill(raw, (byte) 0);
         }
     }
 

@@ -115,6 +115,32 @@ class SecureMqttClientCertificateTest {
     }
 
     @Test
+    void theCommandLinePresentsAClientCertificate() throws Exception {
+        Path passwordFile = dir.resolve("p12.pw");
+        Files.writeString(passwordFile, new String(P12_PASSWORD) + "\n");
+        List<ReceivedMessage> received = new CopyOnWriteArrayList<>();
+        try (SecureMqttClient sub = SecureMqttClient.connect(options("m-cli-sub").clientCertificate(goodP12,
+                P12_PASSWORD).build())) {
+            sub.subscribe("m/#", 1, received::add);
+            String[] args = {"publish", "--url", "ssl://localhost:" + tlsPort, "--cafile", caPem.toString(),
+                "--key", dir.resolve("k.psk").toString(), "--topic", "m/cli", "--message", "by certificate",
+                "--state-dir", dir.resolve("cli-state").toString(), "--cert", goodP12.toString(),
+                "--cert-password-file", passwordFile.toString()};
+            WardenMqttTest.Result r = WardenMqttTest.run("", args);
+            assertThat(r.code()).as(r.err()).isZero();
+            await().atMost(WAIT).until(() -> received.size() == 1);
+
+            args[args.length - 3] = foreignP12.toString();
+            WardenMqttTest.Result foreign = WardenMqttTest.run("", args);
+            assertThat(foreign.code()).as(foreign.err()).isEqualTo(WardenMqtt.EXIT_BROKER);
+        }
+        assertThat(received.get(0).plaintext()).asString(StandardCharsets.UTF_8).isEqualTo("by certificate");
+        WardenMqttTest.Result noTls = WardenMqttTest.run("", "publish", "--url", "tcp://127.0.0.1:1", "--key",
+                dir.resolve("k.psk").toString(), "--topic", "t", "--message", "m", "--cert", goodP12.toString());
+        assertThat(noTls.code()).isEqualTo(WardenMqtt.EXIT_USAGE);
+    }
+
+    @Test
     void aWrongPkcs12PasswordNamesTheFileNotThePassword() {
         assertThatThrownBy(() -> SecureMqttClient.connect(options("m-pw")
                 .clientCertificate(goodP12, "wrong-guess-42".toCharArray()).build()))
