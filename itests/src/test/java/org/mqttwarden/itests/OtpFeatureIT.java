@@ -281,7 +281,7 @@ public class OtpFeatureIT extends WardenTestSupport {
         assertEquals(200, post("/user", JSON, userBody(user, password)).status());
         // keep the rest of "warden" as features of their own, so that warden-otp alone can go
         features.installFeatures(Set.of("warden-http", "warden-audit", "warden-lockout", "warden-alerts",
-                "warden-otp"), EnumSet.noneOf(FeaturesService.Option.class));
+                "warden-otp", "warden-crypto"), EnumSet.noneOf(FeaturesService.Option.class));
         features.uninstallFeature("warden");
 
         List<String> wrong = new CopyOnWriteArrayList<>();

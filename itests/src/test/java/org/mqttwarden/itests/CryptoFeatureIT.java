@@ -1,0 +1,111 @@
+package org.mqttwarden.itests;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.inject.Inject;
+
+import org.apache.karaf.features.FeaturesService;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+
+/**
+ * warden-crypto (issue 14, in progress) in the booted gateway: the bundle resolves with the Bouncy Castle of Karaf's
+ * ssh feature and the wrapped Paho, its key store keeps keys under an owner-only key file, warden:key-create and
+ * key-list work from the shell and never print key material, and the feature goes and comes back live while the
+ * go-auth decisions keep being answered.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class CryptoFeatureIT extends WardenTestSupport {
+
+    private static final String JSON = "application/json";
+    private static final Pattern GENERATED = Pattern.compile("Generated password \\(shown once\\): (\\S+)");
+    private static final Pattern CREATED = Pattern.compile("Created key ([0-9a-f]{16}) for the topic prefix");
+
+    @Inject
+    protected FeaturesService features;
+
+    private Bundle bundle(String symbolicName) {
+        return Arrays.stream(bundleContext.getBundles()).filter(b -> symbolicName.equals(b.getSymbolicName()))
+                .findFirst().orElse(null);
+    }
+
+    @Test
+    public void keysAreMadeAndListedFromTheShellUnderAnOwnerOnlyKeyFile() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> bundle("warden-crypto") != null && bundle("warden-crypto").getState() == Bundle.ACTIVE
+                        && shell("warden:key-list").length() > 0);
+        Matcher created = CREATED.matcher(shell("warden:key-create --prefix plant/line1"));
+        assertTrue("key-create names the new key", created.find());
+        String id = created.group(1);
+        String list = shell("warden:key-list --no-format");
+        assertTrue(list, list.contains(id) && list.contains("plant/line1"));
+
+        Path keyFile = Path.of(System.getProperty("karaf.etc"), "warden-crypto-keys.key");
+        assertTrue("the key that seals the keys is outside the database: " + keyFile, Files.isRegularFile(keyFile));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)));
+    }
+
+    @Test
+    public void theFeatureGoesAndComesBackLiveWhileDecisionsAreAnswered() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> get("/health").status() == 200);
+        Matcher m = GENERATED.matcher(shell("warden:user-add --role sensor --generate itest-crypto-hot"));
+        assertTrue(m.find());
+        String password = m.group(1);
+        assertEquals(200, post("/user", JSON, userBody("itest-crypto-hot", password)).status());
+        // keep the rest of "warden" as features of their own, so that warden-crypto alone can go
+        features.installFeatures(Set.of("warden-http", "warden-audit", "warden-lockout", "warden-alerts",
+                "warden-otp", "warden-crypto"), EnumSet.noneOf(FeaturesService.Option.class));
+        features.uninstallFeature("warden");
+
+        List<String> wrong = new CopyOnWriteArrayList<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread load = new Thread(() -> {
+            while (running.get()) {
+                try {
+                    int status = post("/user", JSON, userBody("itest-crypto-hot", password)).status();
+                    if (status != 200) {
+                        wrong.add("/user " + status);
+                    }
+                } catch (Exception e) {
+                    wrong.add(e.toString());
+                }
+            }
+        }, "itest-crypto-load");
+        load.start();
+        try {
+            features.uninstallFeature("warden-crypto");
+            await().atMost(Duration.ofSeconds(30)).until(() -> bundle("warden-crypto") == null);
+            assertFalse("its commands go with it", shell("help warden").contains("key-list"));
+            features.installFeature("warden-crypto");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                    .until(() -> shell("warden:key-list --no-format").length() >= 0
+                            && bundle("warden-crypto").getState() == Bundle.ACTIVE);
+        } finally {
+            running.set(false);
+            load.join(10_000);
+        }
+        assertTrue("every login was answered 200 while warden-crypto went and came back: " + wrong, wrong.isEmpty());
+    }
+}
