@@ -60,6 +60,8 @@ public class CryptoFeatureIT extends WardenTestSupport {
         String id = created.group(1);
         String list = shell("warden:key-list --no-format");
         assertTrue(list, list.contains(id) && list.contains("plant/line1"));
+        String audit = shell("warden:audit-search --type ADMIN_CHANGE");
+        assertTrue("key-create is in the audit log: " + audit, audit.contains("key.create"));
 
         Path keyFile = Path.of(System.getProperty("karaf.etc"), "warden-crypto-keys.key");
         assertTrue("the key that seals the keys is outside the database: " + keyFile, Files.isRegularFile(keyFile));

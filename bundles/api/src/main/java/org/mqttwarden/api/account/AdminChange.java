@@ -15,6 +15,12 @@ public final class AdminChange {
     /** An account's TOTP second factor was removed. */
     public static final String ACCOUNT_TOTP_DISABLE = "account.totp-disable";
     public static final String ACCOUNT_PASSWORD = "account.password";
+    /** An envelope key was made for a topic prefix (warden-crypto; detail: prefix; never key material). */
+    public static final String KEY_CREATE = "key.create";
+    /** A topic prefix got a new encrypting key; the old one decrypts until its grace period ends. */
+    public static final String KEY_ROTATE = "key.rotate";
+    /** An envelope key was written, wrapped under a passphrase, to a file for a device (detail: key id, file). */
+    public static final String KEY_EXPORT = "key.export";
     public static final String ACCOUNT_ENABLE = "account.enable";
     public static final String ACCOUNT_DISABLE = "account.disable";
     public static final String ACCOUNT_REMOVE = "account.remove";

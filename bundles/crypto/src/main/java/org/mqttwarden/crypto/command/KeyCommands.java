@@ -1,5 +1,12 @@
 package org.mqttwarden.crypto.command;
 
+import java.util.Map;
+
+import org.mqttwarden.api.account.AdminChange;
+import org.mqttwarden.api.event.EventPublisher;
+import org.mqttwarden.api.event.EventType;
+import org.mqttwarden.api.event.Outcome;
+import org.mqttwarden.api.event.SecurityEvent;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,6 +59,45 @@ final class KeyCommands {
         } catch (IllegalArgumentException e) {
             throw new CommandException(e.getMessage());
         }
+    }
+
+    /**
+     * {@link #create}, {@link #rotate} or {@link #export} as the shell runs them: the change is recorded in the
+     * audit log before it is made ({@link AdminChange#KEY_CREATE} and the others, never key material) and not made
+     * when it cannot be recorded; a change that then fails is followed by an ERROR event saying so.
+     */
+    static String audited(EventPublisher events, String what, String actor, Map<String, String> detail,
+            Change change) throws CommandException {
+        String why = events.record(event(Outcome.ALLOW, what, actor, detail)).orElse(null);
+        if (why != null) {
+            throw new CommandException("Nothing was changed: " + why + ". Every key change must be in the audit log"
+                    + " before it is made; try again in a moment.");
+        }
+        try {
+            return change.run();
+        } catch (CommandException | RuntimeException e) {
+            Map<String, String> failed = new java.util.HashMap<>(detail);
+            failed.put("error", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            events.offer(event(Outcome.ERROR, what, actor, failed));
+            throw e;
+        }
+    }
+
+    /** A key change that prints a line or refuses with a {@link CommandException}. */
+    @FunctionalInterface
+    interface Change {
+        String run() throws CommandException;
+    }
+
+    private static SecurityEvent event(Outcome outcome, String what, String actor, Map<String, String> detail) {
+        return new SecurityEvent(java.time.Instant.now(), EventType.ADMIN_CHANGE, outcome, what, null,
+                java.util.Set.of(), null, null, null, null, actor == null ? "unknown" : actor, detail);
+    }
+
+    /** @return the shell user running the command, for the audit trail */
+    static String actor(org.apache.karaf.shell.api.console.Session session) {
+        Object user = session.get("USER");
+        return "shell:" + (user == null ? "unknown" : user);
     }
 
     static ShellTable table(List<KeyInfo> keys) {

@@ -2,6 +2,7 @@ package org.mqttwarden.crypto.command;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
@@ -11,6 +12,8 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
+import org.mqttwarden.api.account.AdminChange;
+import org.mqttwarden.api.event.EventPublisher;
 import org.apache.karaf.shell.support.CommandException;
 import org.mqttwarden.crypto.keys.GatewayKeyStore;
 
@@ -21,6 +24,9 @@ public class KeyExportCommand implements Action {
 
     @Reference
     GatewayKeyStore keys;
+
+    @Reference
+    EventPublisher events;
 
     @Reference
     Session session;
@@ -53,7 +59,10 @@ public class KeyExportCommand implements Action {
             passphrase = KeyCommands.passphraseTyped(first, second);
         }
         try {
-            session.getConsole().println(KeyCommands.export(keys, keyId, passphrase, Path.of(out)));
+            char[] secret = passphrase;
+            session.getConsole().println(KeyCommands.audited(events, AdminChange.KEY_EXPORT,
+                    KeyCommands.actor(session), Map.of("key_id", keyId, "file", Path.of(out).toAbsolutePath()
+                            .toString()), () -> KeyCommands.export(keys, keyId, secret, Path.of(out))));
         } finally {
             Arrays.fill(passphrase, '\0');
         }

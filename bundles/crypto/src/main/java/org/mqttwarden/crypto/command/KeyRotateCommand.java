@@ -1,5 +1,7 @@
 package org.mqttwarden.crypto.command;
 
+import java.util.Map;
+
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -7,6 +9,8 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
+import org.mqttwarden.api.account.AdminChange;
+import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.crypto.keys.GatewayKeyStore;
 
 @Service
@@ -18,6 +22,9 @@ public class KeyRotateCommand implements Action {
     GatewayKeyStore keys;
 
     @Reference
+    EventPublisher events;
+
+    @Reference
     Session session;
 
     @Completion(PrefixCompleter.class)
@@ -26,7 +33,8 @@ public class KeyRotateCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        session.getConsole().println(KeyCommands.rotate(keys, prefix));
+        session.getConsole().println(KeyCommands.audited(events, AdminChange.KEY_ROTATE, KeyCommands.actor(session), Map.of("prefix", prefix),
+                () -> KeyCommands.rotate(keys, prefix)));
         return null;
     }
 }
