@@ -6,9 +6,8 @@ import java.security.GeneralSecurityException;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
-import org.bouncycastle.crypto.params.HKDFParameters;
+import org.mqttwarden.crypto.internal.Hkdf;
+
 
 /**
  * The only places the envelope touches cryptographic primitives, so the known-answer tests run exactly what the codec
@@ -37,11 +36,7 @@ final class Primitives {
 
     /** @return HKDF-SHA256 (RFC 5869) output of {@code length} bytes */
     static byte[] hkdfSha256(byte[] ikm, byte[] salt, byte[] info, int length) {
-        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
-        hkdf.init(new HKDFParameters(ikm, salt, info));
-        byte[] out = new byte[length];
-        hkdf.generateBytes(out, 0, length);
-        return out;
+        return Hkdf.sha256(ikm, salt, info, length);
     }
 
     /** @return this thread's AES/CBC/PKCS5Padding cipher, to be initialised by the caller */

@@ -8,10 +8,8 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Arrays;
 
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
-import org.bouncycastle.crypto.params.HKDFParameters;
 import org.bouncycastle.math.ec.rfc7748.X25519;
+import org.mqttwarden.crypto.internal.Hkdf;
 
 /**
  * The session handshake, version 1: two messages, a hello from the initiator (a device) and a reply from the
@@ -212,13 +210,9 @@ public final class Handshake {
         return n;
     }
 
-    /** @return HKDF-SHA256 (RFC 5869) output, as the session keys take it */
+    /** @return the session keys' HKDF-SHA256 (RFC 5869) output, info "MQTT Warden session v1" */
     static byte[] hkdf(byte[] ikm, byte[] salt, int length) {
-        HKDFBytesGenerator g = new HKDFBytesGenerator(new SHA256Digest());
-        g.init(new HKDFParameters(ikm, salt, SESSION_INFO));
-        byte[] out = new byte[length];
-        g.generateBytes(out, 0, length);
-        return out;
+        return Hkdf.sha256(ikm, salt, SESSION_INFO, length);
     }
 
     static byte[] sha256(byte[]... parts) {

@@ -1,0 +1,2 @@
+/** What warden-crypto's packages share and do not export: HKDF. */
+package org.mqttwarden.crypto.internal;
