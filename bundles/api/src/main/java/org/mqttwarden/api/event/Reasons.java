@@ -21,6 +21,27 @@ public final class Reasons {
     /** {@link EventType#OTP}, DENY: a code was not accepted (detail: purpose; wrong, expired, used or none). */
     public static final String OTP_REJECTED = "otp.rejected";
 
+    /**
+     * {@link EventType#MESSAGE}, DENY: a protected message's tag did not verify (payload, header or topic altered,
+     * or a forgery). Detail: {@code state}; topic in the event. The alert path counts every {@code message.*} reason
+     * towards a burst.
+     * @since 1.4
+     */
+    public static final String MESSAGE_TAMPERED = "message.tampered";
+    /** {@link EventType#MESSAGE}, DENY: an authentic message seen before (detail: {@code sender}). @since 1.4 */
+    public static final String MESSAGE_REPLAYED = "message.replayed";
+    /**
+     * {@link EventType#MESSAGE}, DENY: an authentic message outside the time window (detail: {@code sender}).
+     * @since 1.4
+     */
+    public static final String MESSAGE_STALE = "message.stale";
+    /** {@link EventType#MESSAGE}, DENY: sealed under a key id the gateway does not have. @since 1.4 */
+    public static final String MESSAGE_UNKNOWN_KEY = "message.unknown-key";
+    /** {@link EventType#MESSAGE}, DENY: not an envelope (truncated, unknown version or algorithm). @since 1.4 */
+    public static final String MESSAGE_MALFORMED = "message.malformed";
+    /** The prefix shared by every {@link EventType#MESSAGE} reason above. @since 1.4 */
+    public static final String MESSAGE_PREFIX = "message.";
+
     private Reasons() {
     }
 }

@@ -3,5 +3,5 @@
  * beyond Warden's own bundles, which move with it).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.mqttwarden.store.files;
