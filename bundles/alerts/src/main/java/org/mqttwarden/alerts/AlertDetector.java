@@ -107,6 +107,14 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
         @AttributeDefinition(description = "Whether denied reads (deliveries) count towards alert.denied-burst.")
         boolean alert_denied_read() default false;
 
+        @AttributeDefinition(description = "Protected messages rejected by warden-crypto's message verifier"
+                + " (tampered, replayed, stale, under an unknown key, malformed) gateway-wide in the window that"
+                + " raise alert.message-burst. 0: off.")
+        int alert_message_count() default 5;
+
+        @AttributeDefinition(description = "Window of alert.message.count, in seconds.")
+        int alert_message_window_seconds() default 60;
+
         @AttributeDefinition(description = "Failed logins in the window after which a successful login raises"
                 + " alert.login-after-failures. 0: off.")
         int alert_login_failures() default 3;
@@ -320,7 +328,8 @@ public final class AlertDetector implements EventSink, LockoutListener, MetricSo
                 quiet.judged(event, seq);
             });
         } else if (t == EventType.AUTH || (t == EventType.ACL && o == Outcome.DENY)
-                || (t == EventType.ADMIN_CHANGE && o == Outcome.ALLOW)) {
+                || (t == EventType.ADMIN_CHANGE && o == Outcome.ALLOW)
+                || (t == EventType.MESSAGE && o == Outcome.DENY)) {
             // an ACL allow (most of the traffic) never crosses to the alert thread
             if (user != null && (t == EventType.AUTH || t == EventType.ADMIN_CHANGE)) {
                 quiet.unsettle(user);

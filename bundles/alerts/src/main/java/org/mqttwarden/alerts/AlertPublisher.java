@@ -167,7 +167,8 @@ final class AlertPublisher implements AutoCloseable {
                 ServiceAccount.provision(service, settings.username(), settings.topic(), settings.credentialsFile());
             }
             provisioned = true;
-            org.mqttwarden.store.files.ServiceAccount.Credentials cred = ServiceAccount.read(settings.credentialsFile());
+            org.mqttwarden.store.files.ServiceAccount.Credentials cred =
+                    ServiceAccount.read(settings.credentialsFile());
             MqttConnectionOptions o = new MqttConnectionOptions();
             o.setCleanStart(true);
             o.setConnectionTimeout(5);

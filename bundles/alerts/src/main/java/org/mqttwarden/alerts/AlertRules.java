@@ -10,6 +10,7 @@ import org.mqttwarden.api.account.AdminChange;
 import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
+import org.mqttwarden.api.event.Reasons;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.api.lockout.LockoutEvent;
 
@@ -51,6 +52,7 @@ final class AlertRules {
     static final String DENIED_BURST = "alert.denied-burst";
     static final String LOGIN_AFTER_FAILURES = "alert.login-after-failures";
     static final String NEW_CLIENT = "alert.new-client";
+    static final String MESSAGE_BURST = "alert.message-burst";
     static final String SUPPRESSED = "alert.suppressed";
 
     private static final int SAMPLE = 10;
@@ -64,6 +66,9 @@ final class AlertRules {
     private final Cache<String, Windows.Distinct> deniedTopics;
     private final Windows.Distinct stuffedAccounts = new Windows.Distinct();
     private final Windows.Distinct stuffingSources = new Windows.Distinct();
+    private final Windows.Stamps rejectedMessages = new Windows.Stamps();
+    private final Windows.Distinct rejectedTopics = new Windows.Distinct();
+    private final Windows.Distinct rejectedReasons = new Windows.Distinct();
 
     /** @param seen where client ids per account are remembered; {@code null}: no new-client alerts */
     AlertRules(AlertSettings settings, SeenClients seen) {
@@ -107,6 +112,9 @@ final class AlertRules {
             login(e, out);
         } else if (e.type() == EventType.ACL && e.outcome() == Outcome.DENY) {
             denied(e, out);
+        } else if (e.type() == EventType.MESSAGE && e.outcome() == Outcome.DENY
+                && e.reason().startsWith(Reasons.MESSAGE_PREFIX)) {
+            rejectedMessage(e, out);
         } else if (e.type() == EventType.ADMIN_CHANGE && e.outcome() == Outcome.ALLOW && e.username() != null
                 && (AdminChange.ACCOUNT_CREATE.equals(e.reason()) || AdminChange.ACCOUNT_REMOVE.equals(e.reason()))) {
             failures.invalidate(e.username());
@@ -225,6 +233,31 @@ final class AlertRules {
                 out.add(new Alert(e.time(), NEW_CLIENT, Severity.INFO, Outcome.ALLOW, user, user, e.clientId(),
                         e.address(), d));
             }
+        }
+    }
+
+    /** A message the verifier rejected: one gateway-wide window, whatever the topic (a flood may spread). */
+    private void rejectedMessage(SecurityEvent e, List<Alert> out) {
+        AlertSettings s = settings;
+        if (s.messageCount() <= 0) {
+            return;
+        }
+        long t = e.time().toEpochMilli();
+        long from = t - s.messageWindowSeconds() * 1000L;
+        rejectedMessages.add(t, s.messageCount());
+        if (e.topic() != null) {
+            rejectedTopics.add(e.topic(), t, SAMPLE);
+        }
+        rejectedReasons.add(e.reason(), t, SAMPLE);
+        int n = rejectedMessages.countAfter(from);
+        if (n >= s.messageCount()) {
+            Map<String, String> detail = new TreeMap<>();
+            detail.put("messages", Integer.toString(n));
+            detail.put("window_seconds", Integer.toString(s.messageWindowSeconds()));
+            detail.put("reasons", rejectedReasons.sample(from, SAMPLE));
+            detail.put("sample_topics", rejectedTopics.sample(from, SAMPLE));
+            out.add(new Alert(e.time(), MESSAGE_BURST, Severity.WARNING, Outcome.DENY, "gateway", null, null, null,
+                    detail));
         }
     }
 

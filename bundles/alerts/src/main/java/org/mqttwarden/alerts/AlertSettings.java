@@ -30,15 +30,20 @@ import java.util.List;
  * @param maxTracked usernames, sources, client ids and rate-limit keys tracked at most, each (memory bound;
  *     the least recently active are forgotten first)
  * @param recentMax alerts kept in memory for {@code warden:alert-list}
+ * @param messageCount protected messages rejected by warden-crypto's verifier (tampered, replayed, stale, under
+ *     an unknown key, malformed) gateway-wide within {@code messageWindowSeconds} that raise
+ *     {@code alert.message-burst}; 0: off
+ * @param messageWindowSeconds window of {@code messageCount}, in seconds
  */
 public record AlertSettings(int bruteFailures, int bruteWindowMinutes, int sprayUsernames, int sprayWindowMinutes,
         int stuffingAccounts, int stuffingSources, int stuffingWindowMinutes, int deniedCount,
         int deniedWindowSeconds, boolean deniedRead, int loginFailures, int loginWindowMinutes, boolean newClient,
-        int seenPerAccount, int cooldownMinutes, int maxPerMinute, int maxTracked, int recentMax) {
+        int seenPerAccount, int cooldownMinutes, int maxPerMinute, int maxTracked, int recentMax, int messageCount,
+        int messageWindowSeconds) {
 
     /** The shipped settings (those of {@link AlertDetector.Config}'s defaults). */
     public static final AlertSettings DEFAULTS = new AlertSettings(10, 15, 5, 15, 20, 10, 15, 10, 60, false, 3, 15,
-            true, 16, 5, 60, 10_000, 500);
+            true, 16, 5, 60, 10_000, 500, 5, 60);
 
     static AlertSettings of(AlertDetector.Config c) {
         return new AlertSettings(c.alert_brute_failures(), c.alert_brute_window_minutes(), c.alert_spray_usernames(),
@@ -46,7 +51,8 @@ public record AlertSettings(int bruteFailures, int bruteWindowMinutes, int spray
                 c.alert_stuffing_window_minutes(), c.alert_denied_count(), c.alert_denied_window_seconds(),
                 c.alert_denied_read(), c.alert_login_failures(), c.alert_login_window_minutes(),
                 c.alert_new_client(), c.alert_seen_per_account(), c.alert_cooldown_minutes(),
-                c.alert_max_per_minute(), c.alert_max_tracked(), c.alert_recent_max());
+                c.alert_max_per_minute(), c.alert_max_tracked(), c.alert_recent_max(), c.alert_message_count(),
+                c.alert_message_window_seconds());
     }
 
     /**
@@ -62,6 +68,8 @@ public record AlertSettings(int bruteFailures, int bruteWindowMinutes, int spray
         nonNegative(p, "alert.denied.count", deniedCount);
         nonNegative(p, "alert.login.failures", loginFailures);
         nonNegative(p, "alert.cooldown.minutes", cooldownMinutes);
+        nonNegative(p, "alert.message.count", messageCount);
+        positive(p, "alert.message.window.seconds", messageWindowSeconds);
         positive(p, "alert.brute.window.minutes", bruteWindowMinutes);
         positive(p, "alert.spray.window.minutes", sprayWindowMinutes);
         positive(p, "alert.stuffing.window.minutes", stuffingWindowMinutes);
@@ -78,7 +86,7 @@ public record AlertSettings(int bruteFailures, int bruteWindowMinutes, int spray
             p.add("alert.recent.max must be 1 to 100000, not " + recentMax);
         }
         if (Math.max(bruteFailures, Math.max(sprayUsernames, Math.max(stuffingAccounts,
-                Math.max(stuffingSources, Math.max(deniedCount, loginFailures))))) > 10_000) {
+                Math.max(stuffingSources, Math.max(deniedCount, Math.max(loginFailures, messageCount)))))) > 10_000) {
             p.add("alert thresholds must be at most 10000");
         }
         return p;

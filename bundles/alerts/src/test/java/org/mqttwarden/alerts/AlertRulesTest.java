@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.mqttwarden.api.auth.Access;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
+import org.mqttwarden.api.event.Reasons;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.testsupport.Configs;
 
@@ -93,6 +94,39 @@ class AlertRulesTest {
         }
         assertThat(types(ok)).containsExactly(AlertRules.LOGIN_AFTER_FAILURES);
         assertThat(types(ok)).as("a success ends the run").isEmpty();
+    }
+
+    private static SecurityEvent rejected(Instant t, String reason, String topic) {
+        return new SecurityEvent(t, EventType.MESSAGE, Outcome.DENY, reason, null, null, null, null, topic, null,
+                null, Map.of("state", "X"));
+    }
+
+    @Test
+    void rejectedProtectedMessagesOnAnyTopicsRaiseAMessageBurstWithinTheWindowOnly() {
+        rules.settings(settings(Map.of("alert.message.count", 3, "alert.message.window.seconds", 60)));
+        assertThat(types(rejected(T0, Reasons.MESSAGE_TAMPERED, "plant/a"))).isEmpty();
+        assertThat(types(rejected(T0.plusSeconds(61), Reasons.MESSAGE_REPLAYED, "plant/b"))).isEmpty();
+        assertThat(types(rejected(T0.plusSeconds(62), Reasons.MESSAGE_MALFORMED, "plant/c")))
+                .as("the first one fell out of the window").isEmpty();
+
+        List<Alert> raised = rules.onEvent(rejected(T0.plusSeconds(63), Reasons.MESSAGE_TAMPERED, "plant/d"));
+
+        assertThat(raised).extracting(Alert::type).containsExactly(AlertRules.MESSAGE_BURST);
+        assertThat(raised.get(0).detail()).containsEntry("messages", "3")
+                .hasEntrySatisfying("reasons", r -> assertThat(r).contains(Reasons.MESSAGE_REPLAYED,
+                        Reasons.MESSAGE_MALFORMED, Reasons.MESSAGE_TAMPERED))
+                .hasEntrySatisfying("sample_topics", r -> assertThat(r).contains("plant/b", "plant/d")
+                        .doesNotContain("plant/a"));
+    }
+
+    @Test
+    void aMessageEventThatIsNotARejectionOrAnOffSwitchRaisesNothing() {
+        rules.settings(settings(Map.of("alert.message.count", 1)));
+        assertThat(types(new SecurityEvent(T0, EventType.MESSAGE, Outcome.ALLOW, "message.ok", null, null, null,
+                null, "plant/a", null, null, Map.of()))).isEmpty();
+        assertThat(types(rejected(T0, Reasons.MESSAGE_STALE, "plant/a"))).containsExactly(AlertRules.MESSAGE_BURST);
+        rules.settings(settings(Map.of("alert.message.count", 0)));
+        assertThat(types(rejected(T0, Reasons.MESSAGE_STALE, "plant/a"))).isEmpty();
     }
 
     private static Alert alert(Instant t, String type, String subject) {

@@ -210,10 +210,12 @@ public final class SecureMqttOptions {
             if (clientId == null || clientId.isEmpty() || clientId.length() > 128) {
                 throw new IllegalArgumentException("The client id must be 1 to 128 characters");
             }
-            if (key == null || keyId == null) {
+            // a subscriber only (no state folder) may open with a key lookup alone, e.g. the gateway's verifier
+            boolean opensOnly = keys != null && stateDir == null;
+            if ((key == null || keyId == null) && !opensOnly) {
                 throw new IllegalArgumentException("A key and its key id are required");
             }
-            if (senderId == null || senderId.isEmpty()) {
+            if ((senderId == null || senderId.isEmpty()) && !opensOnly) {
                 throw new IllegalArgumentException("The sender id is required");
             }
             if ((caFile != null || clientCertificate != null) && !url.startsWith("ssl://")) {

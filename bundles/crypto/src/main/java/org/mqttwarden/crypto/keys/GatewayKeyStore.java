@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * period extended afterwards does not bring an erased key back. Writes are serialised; reads are lock-free.
  */
 @Component(service = {GatewayKeyStore.class, KeyLookup.class}, configurationPid = "org.mqttwarden.crypto")
-@Designate(ocd = KeysConfig.class)
+@Designate(ocd = CryptoConfig.class)
 public final class GatewayKeyStore implements KeyLookup {
 
     /** The KeyFiles name of the key that seals the stored keys. */
@@ -63,16 +63,16 @@ public final class GatewayKeyStore implements KeyLookup {
     private volatile List<Loaded> encrypting = List.of();
 
     @Activate
-    public GatewayKeyStore(@Reference WardenDatabase database, @Reference KeyFiles keys, KeysConfig config) {
+    public GatewayKeyStore(@Reference WardenDatabase database, @Reference KeyFiles keys, CryptoConfig config) {
         this(database, keys, config, Clock.systemUTC());
     }
 
     /** As DS makes it, with a clock of the caller's (tests). */
-    public GatewayKeyStore(WardenDatabase database, KeyFiles keys, KeysConfig config, Clock clock) {
+    public GatewayKeyStore(WardenDatabase database, KeyFiles keys, CryptoConfig config, Clock clock) {
         this(database, sealingKey(keys), config, clock, new SecureRandom());
     }
 
-    GatewayKeyStore(WardenDatabase database, byte[] sealingKey, KeysConfig config, Clock clock,
+    GatewayKeyStore(WardenDatabase database, byte[] sealingKey, CryptoConfig config, Clock clock,
             SecureRandom random) {
         this.graceMillis = grace(config);
         database.migrate(KeyTables.OWNER, KeyTables.MIGRATIONS);
@@ -96,11 +96,11 @@ public final class GatewayKeyStore implements KeyLookup {
      * refused and the one in force kept.
      */
     @Modified
-    void modified(KeysConfig config) {
+    void modified(CryptoConfig config) {
         graceMillis = grace(config);
     }
 
-    private static long grace(KeysConfig config) {
+    private static long grace(CryptoConfig config) {
         int days = config.key_grace_days();
         if (days < 0 || days > MAX_GRACE_DAYS) {
             throw new IllegalArgumentException("key.grace.days must be 0 to " + MAX_GRACE_DAYS + ", not " + days);

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
  * and {@code plant/a/temp} but not {@code plant/ab}; a prefix ending in {@code /} covers what starts with it; the
  * empty prefix covers every topic. Wildcards and NUL are refused: a prefix names topics, it is not a filter.
  */
-final class TopicPrefix {
+public final class TopicPrefix {
 
     /** Longest prefix accepted, in UTF-8 bytes (what fits the table's column on every database). */
     static final int MAX_BYTES = 1024;
@@ -16,7 +16,7 @@ final class TopicPrefix {
     }
 
     /** @return the reason {@code prefix} is refused, or null when it is a valid prefix */
-    static String invalid(String prefix) {
+    public static String invalid(String prefix) {
         if (prefix == null) {
             return "A topic prefix is required (--prefix; \"\" for every topic)";
         }

@@ -20,7 +20,7 @@ import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.auth.AuthStack;
 import org.mqttwarden.crypto.keys.GatewayKeyStore;
-import org.mqttwarden.crypto.keys.KeysConfig;
+import org.mqttwarden.crypto.keys.CryptoConfig;
 import org.mqttwarden.store.EtcKeyFiles;
 import org.mqttwarden.store.JdbiAccountStore;
 import org.mqttwarden.store.SqliteDatabase;
@@ -46,7 +46,7 @@ class KeyAuditTest {
             events.add(e);
             return CompletableFuture.completedFuture(null);
         });
-        keys = new GatewayKeyStore(db, new EtcKeyFiles(dir), Configs.of(KeysConfig.class, Map.of()), new TestClock());
+        keys = new GatewayKeyStore(db, new EtcKeyFiles(dir), Configs.of(CryptoConfig.class, Map.of()), new TestClock());
         events.clear();
     }
 

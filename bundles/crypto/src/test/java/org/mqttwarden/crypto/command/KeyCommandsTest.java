@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.crypto.keys.GatewayKeyStore;
 import org.mqttwarden.crypto.keys.KeyExport;
-import org.mqttwarden.crypto.keys.KeysConfig;
+import org.mqttwarden.crypto.keys.CryptoConfig;
 import org.mqttwarden.crypto.keys.ProvisionedKey;
 import org.mqttwarden.store.EtcKeyFiles;
 import org.mqttwarden.store.SqliteDatabase;
@@ -53,7 +53,7 @@ class KeyCommandsTest {
     @BeforeEach
     void start() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 4);
-        keys = new GatewayKeyStore(db, new EtcKeyFiles(dir), Configs.of(KeysConfig.class, Map.of()), clock);
+        keys = new GatewayKeyStore(db, new EtcKeyFiles(dir), Configs.of(CryptoConfig.class, Map.of()), clock);
     }
 
     @AfterEach

@@ -65,7 +65,7 @@ class GatewayKeyStoreTest {
     }
 
     private GatewayKeyStore store(Map<String, ?> config) {
-        GatewayKeyStore s = new GatewayKeyStore(db, new EtcKeyFiles(dir), Configs.of(KeysConfig.class, config),
+        GatewayKeyStore s = new GatewayKeyStore(db, new EtcKeyFiles(dir), Configs.of(CryptoConfig.class, config),
                 clock);
         stores.add(s);
         return s;
@@ -254,7 +254,7 @@ class GatewayKeyStoreTest {
         List<String> rows = jdbi.withHandle(h -> h.createQuery("SELECT key_id, sealed FROM warden_crypto_key")
                 .map((rs, ctx) -> rs.getString(1) + "=" + rs.getString(2)).list());
         assertThat(rows).contains(old + "=erased").anySatisfy(r -> assertThat(r).startsWith(fresh + "=v1:"));
-        keys.modified(Configs.of(KeysConfig.class, Map.of("key.grace.days", 30)));
+        keys.modified(Configs.of(CryptoConfig.class, Map.of("key.grace.days", 30)));
         keys.reload();
         assertThat(keys.find(old)).isEmpty();
         assertThat(open(store(Map.of("key.grace.days", 30)), "plant/temp", before))
@@ -274,11 +274,11 @@ class GatewayKeyStoreTest {
         keys.rotate("plant");
         clock.advance(Duration.ofDays(1));
         assertThat(open(keys, "plant/temp", before)).isEqualTo(MessageState.UNKNOWN_KEY);
-        keys.modified(Configs.of(KeysConfig.class, Map.of("key.grace.days", 2)));
+        keys.modified(Configs.of(CryptoConfig.class, Map.of("key.grace.days", 2)));
         assertThat(open(keys, "plant/temp", before)).as("an operator extends the grace").isEqualTo(MessageState.OK);
-        keys.modified(Configs.of(KeysConfig.class, Map.of("key.grace.days", 0)));
+        keys.modified(Configs.of(CryptoConfig.class, Map.of("key.grace.days", 0)));
         assertThat(open(keys, "plant/temp", before)).isEqualTo(MessageState.UNKNOWN_KEY);
-        assertThatThrownBy(() -> keys.modified(Configs.of(KeysConfig.class, Map.of("key.grace.days", -1))))
+        assertThatThrownBy(() -> keys.modified(Configs.of(CryptoConfig.class, Map.of("key.grace.days", -1))))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store(Map.of("key.grace.days", 3651))).isInstanceOf(IllegalArgumentException.class);
     }

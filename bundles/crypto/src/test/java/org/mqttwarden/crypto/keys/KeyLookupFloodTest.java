@@ -44,7 +44,7 @@ class KeyLookupFloodTest {
     @BeforeEach
     void start() {
         db = new SqliteDatabase(dir.resolve("warden.db"), 5000, 4);
-        keys = new GatewayKeyStore(db, new EtcKeyFiles(dir), Configs.of(KeysConfig.class, Map.of()), clock);
+        keys = new GatewayKeyStore(db, new EtcKeyFiles(dir), Configs.of(CryptoConfig.class, Map.of()), clock);
         keys.create("plant");
     }
 

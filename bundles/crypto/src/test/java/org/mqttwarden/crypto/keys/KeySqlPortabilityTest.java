@@ -88,7 +88,7 @@ class KeySqlPortabilityTest {
 
     private static void roundTrip(WardenDatabase db) {
         TestClock clock = new TestClock();
-        GatewayKeyStore keys = new GatewayKeyStore(db, SEALING_KEY.clone(), Configs.of(KeysConfig.class, Map.of()),
+        GatewayKeyStore keys = new GatewayKeyStore(db, SEALING_KEY.clone(), Configs.of(CryptoConfig.class, Map.of()),
                 clock, new SecureRandom());
         String plant = keys.create("plant");
         String all = keys.create("");
@@ -99,7 +99,7 @@ class KeySqlPortabilityTest {
         String plant2 = keys.rotate("plant");
         assertThatThrownBy(() -> keys.rotate("nothing")).hasMessageContaining("no key to rotate");
 
-        GatewayKeyStore again = new GatewayKeyStore(db, SEALING_KEY.clone(), Configs.of(KeysConfig.class,
+        GatewayKeyStore again = new GatewayKeyStore(db, SEALING_KEY.clone(), Configs.of(CryptoConfig.class,
                 Map.of()), clock, new SecureRandom());
         assertThat(again.list()).extracting(KeyInfo::keyId, KeyInfo::prefix, KeyInfo::state).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(all, "", KeyState.ENCRYPTING),
