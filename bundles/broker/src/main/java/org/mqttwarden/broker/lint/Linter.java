@@ -34,6 +34,7 @@ public final class Linter {
     public static final String RULE_GOAUTH_UNVERIFIED = "goauth-tls-unverified";
     public static final String RULE_GOAUTH_CACHE = "goauth-cache-outlives-lockout";
     public static final String RULE_GOAUTH_MODE = "goauth-response-mode-mismatch";
+    public static final String RULE_PLUGIN_MISSING = "plugin-file-missing";
     public static final String RULE_DEPRECATED = "deprecated-option";
     public static final String RULE_DUPLICATES_21 = "changed-default-duplicate-messages";
     public static final String RULE_SPECIAL_CHARS_21 = "changed-default-special-chars";
@@ -61,6 +62,7 @@ public final class Linter {
         }
         Set<Plugin> seen = new LinkedHashSet<>(config.allPlugins());
         for (Plugin p : seen) {
+            pluginFile(p, out);
             if (p.goAuth()) {
                 goAuth(p, out);
             }
@@ -312,6 +314,22 @@ public final class Linter {
             responseMode(p, out);
         }
         cache(p, out);
+    }
+
+    private static void pluginFile(Plugin p, List<Finding> out) {
+        ConfigLine line = p.declaredAt();
+        if (line.key().equals("plugin_load")) {
+            return;
+        }
+        Path path = line.file().resolveSibling(line.value()).normalize();
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            out.add(at(Severity.CRITICAL, RULE_PLUGIN_MISSING, line, "The plugin " + line.value()
+                            + " does not exist.",
+                    "Mosquitto refuses to start when it cannot load a plugin (\"Unable to load plugin\"); with"
+                            + " go-auth missing, no client can log in through Warden.",
+                    "Install the plugin at that path (mosquitto-go-auth-conf/README.md, \"Build go-auth\"), or"
+                            + " correct the path."));
+        }
     }
 
     private static void secretFiles(Plugin p, List<Finding> out) {
