@@ -117,6 +117,15 @@ public final class ConfigParser {
         return p.build(file);
     }
 
+    /** For tests and callers that checked the file already: {@link #parse} with the exception unchecked. */
+    static MosquittoConfig parseQuietly(Path main) {
+        try {
+            return parse(main);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     private MosquittoConfig build(Path file) {
         List<Listener> listeners = new ArrayList<>();
         if (defaultListenerOpened) {
