@@ -3,13 +3,7 @@ package org.mqttwarden.itests;
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -59,38 +52,15 @@ public class AlertMqttIT extends WardenTestSupport {
 
     @Test
     public void aLockIsPublishedToTheBrokerWithTypeAndSeverity() throws Exception {
-        String mosquitto = find("mosquitto");
-        String passwd = find("mosquitto_passwd");
-        if (mosquitto == null || passwd == null) {
-            fail("The mosquitto binaries are missing (Debian package 'mosquitto'): ./run-tests installs them,"
-                    + " or run: apt-get install -y mosquitto");
-        }
-        // In the container's own folder (target/exam/<id>/), with a pid file there: ./run-tests ends a broker
-        // left running by an interrupted run of this checkout, and only that one.
-        Path dir = Files.createTempDirectory(Path.of(System.getProperty("karaf.home")).toAbsolutePath(),
-                "mosquitto-");
-        Path pwFile = dir.resolve("passwd");
-        run(passwd, "-b", "-c", pwFile.toString(), "warden-alerts", PUBLISHER_PASSWORD);
-        run(passwd, "-b", pwFile.toString(), "dashboard", DASHBOARD_PASSWORD);
-        Path credentials = dir.resolve("warden-alerts.credentials");
-        Files.createFile(credentials,
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(credentials, "username=warden-alerts\npassword=" + PUBLISHER_PASSWORD + "\n");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Path conf = dir.resolve("mosquitto.conf");
-        Files.writeString(conf, String.join("\n", "listener " + port + " 127.0.0.1", "allow_anonymous false",
-                "password_file " + pwFile, "persistence false", "user " + System.getProperty("user.name"),
-                "log_dest stderr", ""), StandardCharsets.UTF_8);
-        Process broker = new ProcessBuilder(mosquitto, "-c", conf.toString()).directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-        Files.writeString(dir.resolve("mosquitto.pid"), broker.pid() + "\n", StandardCharsets.US_ASCII);
+        ProbeMosquitto broker = ProbeMosquitto.start(Map.of("warden-alerts", PUBLISHER_PASSWORD, "dashboard",
+                DASHBOARD_PASSWORD));
+        int port = broker.port();
         MqttClient dashboard = null;
         try {
-            int p = port;
-            await().atMost(Duration.ofSeconds(15)).until(() -> listening(p));
+            Path credentials = broker.dir().resolve("warden-alerts.credentials");
+            Files.createFile(credentials,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(credentials, "username=warden-alerts\npassword=" + PUBLISHER_PASSWORD + "\n");
             List<Received> received = new CopyOnWriteArrayList<>();
             dashboard = new MqttClient("tcp://127.0.0.1:" + port, "itest-dashboard", new MemoryPersistence());
             dashboard.setCallback(new Collector(received));
@@ -136,35 +106,7 @@ public class AlertMqttIT extends WardenTestSupport {
             if (dashboard != null && dashboard.isConnected()) {
                 dashboard.disconnect();
             }
-            broker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
-    }
-
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertTrue(String.join(" ", command), p.waitFor(20, TimeUnit.SECONDS));
-        assertEquals(command[0], 0, p.exitValue());
-    }
-
-    private static String find(String binary) {
-        for (String d : List.of("/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin")) {
-            File f = new File(d, binary);
-            if (f.canExecute()) {
-                return f.getPath();
-            }
-        }
-        return null;
-    }
-
-    private static boolean listening(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
+            broker.close();
         }
     }
 

@@ -264,5 +264,7 @@ class MessageVerifierTest {
                     .hasMessageContaining("'" + bad + "'");
         }
         assertThat(TopicPrefixes.parse(new String[] {" plant/a/ ", "plant/a"})).containsExactly("plant/a");
+        assertThat(TopicPrefixes.parse(new String[] {"plant/a, site/b ,"})).as("as a .cfg line gives them")
+                .containsExactly("plant/a", "site/b");
     }
 }
