@@ -38,6 +38,11 @@ grep -q "keygen" "$WORK/err" || fail "no arguments printed no usage: $(cat "$WOR
     >/dev/null 2>&1; status=$?
 [ "$status" = 3 ] || fail "an unreachable broker exited $status, not 3"
 
+# import-key: a file that is not a key export of warden:key-export is a key error (exit 4), nothing written
+echo "a passphrase" | "$SCRIPT" import-key --in "$WORK/device.key" --out "$WORK/imported.key" >/dev/null 2>&1; status=$?
+[ "$status" = 4 ] || fail "import-key of a file that is no export exited $status, not 4"
+[ ! -e "$WORK/imported.key" ] || fail "import-key wrote a key file from a file that is no export"
+
 # a gateway folder without its jars is named as such
 mkdir -p "$WORK/broken/bin" && cp "$SCRIPT" "$WORK/broken/bin/"
 out=$("$WORK/broken/bin/warden-mqtt" keygen --out "$WORK/x.key" 2>&1); status=$?

@@ -80,12 +80,32 @@ public final class PreSharedKey {
      * @throws IllegalArgumentException if the key id is not of that form
      */
     public static PreSharedKey generate(Path file, String keyId, SecureRandom random) throws IOException {
+        byte[] secret = new byte[EnvelopeKey.LENGTH];
+        random.nextBytes(secret);
+        try {
+            return write(file, keyId, secret);
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    /**
+     * Writes a given key to a new file, created rw------- (POSIX) from the start: a key the gateway exported
+     * ({@code warden:key-export}), unwrapped on the device.
+     *
+     * @param secret the 32-byte key; not kept (the caller erases it)
+     * @throws FileAlreadyExistsException if {@code file} exists (a key is never overwritten)
+     * @throws IllegalArgumentException if the key id is not of the form {@link #generate} says, or the key not 32
+     *         bytes
+     */
+    public static PreSharedKey write(Path file, String keyId, byte[] secret) throws IOException {
         Objects.requireNonNull(file, "file");
         if (keyId == null || !ID.matcher(keyId).matches()) {
             throw new IllegalArgumentException("A key id is 1 to 64 characters A-Z a-z 0-9 . _ -");
         }
-        byte[] secret = new byte[EnvelopeKey.LENGTH];
-        random.nextBytes(secret);
+        if (secret == null || secret.length != EnvelopeKey.LENGTH) {
+            throw new IllegalArgumentException("A pre-shared key is " + EnvelopeKey.LENGTH + " bytes");
+        }
         byte[] text = null;
         try {
             String b64 = Base64.getEncoder().encodeToString(secret);
@@ -101,7 +121,6 @@ public final class PreSharedKey {
             }
             return new PreSharedKey(keyId, EnvelopeKey.of(secret));
         } finally {
-            Arrays.fill(secret, (byte) 0);
             if (text != null) {
                 Arrays.fill(text, (byte) 0);
             }

@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -16,6 +18,8 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import org.mqttwarden.crypto.keys.KeyExport;
+import org.mqttwarden.crypto.keys.ProvisionedKey;
 
 /**
  * {@code warden-mqtt}, the command line of the secure client for operators and tests (a plain JVM program, not the
@@ -41,6 +45,7 @@ public final class WardenMqtt {
 
     static final String USAGE = String.join("\n",
             "usage: warden-mqtt keygen --out FILE [--id KEY_ID]",
+            "       warden-mqtt import-key --in EXPORT --out FILE   (the passphrase: first line of standard input)",
             "       warden-mqtt publish --url URL --key FILE --topic TOPIC --message TEXT [--qos 0|1|2]",
             "                   [--username USER --password-stdin] [--cafile PEM] [--client-id ID]",
             "                   [--cert P12 [--cert-password-file FILE]] [--sender ID] [--state-dir DIR]",
@@ -55,12 +60,16 @@ public final class WardenMqtt {
             "subscribe prints 'OK <topic> <payload>' per verified message (payload escaped to one line) and",
             "'<STATE> <topic>' per rejected one (TAMPERED, REPLAYED, STALE, UNKNOWN_KEY, MALFORMED), and exits",
             "after N messages when --count is given.",
+            "import-key turns a key of the gateway's warden:key-export into a key file for --key.",
             "Exit codes: 0 ok, 1 other failure, 2 bad arguments, 3 broker unreachable or refused,",
             "4 key file unreadable.");
 
+    /** A key export is some 130 bytes; anything much larger is not one. */
+    private static final long MAX_EXPORT_BYTES = 4096;
     private static final Set<String> FLAGS = Set.of("--password-stdin");
     private static final Map<String, Set<String>> OPTIONS = Map.of(
             "keygen", Set.of("--out", "--id"),
+            "import-key", Set.of("--in", "--out"),
             "publish", Set.of("--url", "--key", "--topic", "--message", "--qos", "--username", "--password-stdin",
                     "--cafile", "--client-id", "--sender", "--state-dir", "--cert", "--cert-password-file"),
             "subscribe", Set.of("--url", "--key", "--topic", "--count", "--qos", "--username", "--password-stdin",
@@ -106,6 +115,7 @@ public final class WardenMqtt {
         try {
             return switch (command) {
                 case "keygen" -> keygen(opts);
+                case "import-key" -> importKey(opts);
                 case "publish" -> publish(opts);
                 default -> subscribe(opts);
             };
@@ -138,6 +148,50 @@ public final class WardenMqtt {
             return EXIT_FAILED;
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage() + ".");
+        }
+    }
+
+    /** A key export of the gateway, unwrapped with the passphrase on standard input, written as a key file. */
+    private int importKey(Map<String, String> opts) throws IOException {
+        Path from = Path.of(required(opts, "--in"));
+        Path file = Path.of(required(opts, "--out"));
+        byte[] export;
+        try {
+            if (Files.size(from) > MAX_EXPORT_BYTES) {
+                throw new PreSharedKey.KeyFileException(from + " is not a key export of warden:key-export (too"
+                        + " large).");
+            }
+            export = Files.readAllBytes(from);
+        } catch (NoSuchFileException e) {
+            throw new PreSharedKey.KeyFileException(from + " does not exist.");
+        } catch (IOException e) {
+            throw new PreSharedKey.KeyFileException(from + " cannot be read: " + e.getMessage() + ".");
+        }
+        char[] passphrase = readPassword();
+        if (passphrase.length == 0) {
+            throw new UsageException("import-key reads the export's passphrase from the first line of standard"
+                    + " input, which is empty.");
+        }
+        ProvisionedKey key;
+        try {
+            key = KeyExport.unwrap(export, passphrase);
+        } catch (IllegalArgumentException e) {
+            throw new PreSharedKey.KeyFileException(from + ": " + e.getMessage());
+        } finally {
+            Arrays.fill(passphrase, '\0');
+        }
+        byte[] secret = key.secret();
+        try {
+            PreSharedKey.write(file, key.keyId(), secret);
+            err.println("Wrote key " + key.keyId() + " (topic prefix '" + key.prefix() + "') to " + file
+                    + " (readable by you only). Delete " + from + " once every device that needs it has it.");
+            return EXIT_OK;
+        } catch (FileAlreadyExistsException e) {
+            err.println("warden-mqtt: " + file + " exists: a key file is never overwritten; choose another name.");
+            return EXIT_FAILED;
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+            key.erase();
         }
     }
 
