@@ -33,13 +33,15 @@ import java.util.Set;
  *       {@code auth_opt_*} lines belong to the last plugin line before them.</li>
  * </ul>
  *
- * Files are read as strict UTF-8 with at most {@value #MAX_BYTES} bytes each and {@value #MAX_FILES} included
- * files, so a hostile or mistaken path (a device, a huge log) cannot exhaust memory.
+ * Files are read as strict UTF-8 with at most {@value #MAX_BYTES} bytes each, {@value #MAX_TOTAL_BYTES} in all and
+ * {@value #MAX_FILES} files; only regular files are opened (a FIFO or device in include_dir is skipped, as
+ * Mosquitto cannot use it either), so a hostile or mistaken path cannot hang the linter or exhaust its memory.
  */
 public final class ConfigParser {
 
     static final int MAX_BYTES = 4 * 1024 * 1024;
     static final int MAX_FILES = 1000;
+    static final long MAX_TOTAL_BYTES = 16L * 1024 * 1024;
 
     /** Options of a listener (mosquitto.conf(5) "Listeners"), 2.0 and 2.1. */
     static final Set<String> LISTENER_OPTIONS = Set.of("bind_interface", "http_dir", "max_connections", "max_qos",
@@ -94,6 +96,7 @@ public final class ConfigParser {
     private Listener current;
     private boolean perListener;
     private boolean securitySeen;
+    private long totalBytes;
 
     private ConfigParser() {
     }
@@ -168,6 +171,11 @@ public final class ConfigParser {
                         + MAX_BYTES / (1024 * 1024) + " MiB");
             }
             byte[] bytes = Files.readAllBytes(file);
+            totalBytes += bytes.length;
+            if (totalBytes > MAX_TOTAL_BYTES) {
+                throw new ConfigException(file + " cannot be linted: the configuration's files together are larger"
+                        + " than " + MAX_TOTAL_BYTES / (1024 * 1024) + " MiB");
+            }
             for (byte b : bytes) {
                 if (b == 0) {
                     throw new ConfigException(file + " is not a Mosquitto configuration: it is not text");

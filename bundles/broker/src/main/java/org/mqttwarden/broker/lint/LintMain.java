@@ -97,6 +97,16 @@ public final class LintMain {
         return findings.isEmpty() ? CLEAN : FINDINGS;
     }
 
+    /**
+     * @return {@code s} with control characters replaced by '?': paths and values come from the configuration,
+     *     and an escape sequence in one must not rewrite the terminal or CI log that shows the report
+     */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return b.toString();
+    }
+
     private static String next(String[] args, int i) {
         if (i >= args.length) {
             throw new IllegalArgumentException(args[i - 1] + " needs a value");
@@ -107,15 +117,15 @@ public final class LintMain {
     private static void text(MosquittoConfig config, List<Finding> findings, Writer w) throws IOException {
         PrintWriter out = new PrintWriter(w);
         for (Finding f : findings) {
-            out.println(f.severity() + " " + f.where() + " [" + f.rule() + "] " + f.message());
-            out.println("    why: " + f.why());
-            out.println("    fix: " + f.fix());
+            out.println(printable(f.severity() + " " + f.where() + " [" + f.rule() + "] " + f.message()));
+            out.println(printable("    why: " + f.why()));
+            out.println(printable("    fix: " + f.fix()));
         }
         long critical = findings.stream().filter(f -> f.severity() == Severity.CRITICAL).count();
         long warning = findings.stream().filter(f -> f.severity() == Severity.WARNING).count();
         long info = findings.size() - critical - warning;
-        out.println(config.main() + " (" + config.files().size() + " file" + (config.files().size() == 1 ? "" : "s")
-                + "): " + (findings.isEmpty() ? "no findings" : critical + " critical, " + warning + " warning, "
+        int files = config.files().size();
+        out.println(printable(config.main() + " (") + files + " file" + (files == 1 ? "" : "s") + "): " + (findings.isEmpty() ? "no findings" : critical + " critical, " + warning + " warning, "
                         + info + " info"));
         out.flush();
     }

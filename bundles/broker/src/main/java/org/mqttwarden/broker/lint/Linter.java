@@ -100,10 +100,17 @@ public final class Linter {
         Optional<ConfigLine> anonLine = perListener.isPresent() ? perListener : config.security(l, "allow_anonymous");
         boolean anonymous = anonLine.map(a -> a.firstToken().equals("true"))
                 .orElse(l.kind() == Listener.Kind.IMPLICIT);
+        boolean auth = authenticates(config, l);
         if (!anonymous) {
+            if (!auth) {
+                out.add(listenerFinding(config, l, Severity.INFO, RULE_NO_AUTH, "No authentication applies to "
+                                + l.describe() + " and anonymous clients are refused: it refuses every client.",
+                        "Safe, but nobody can use it: usually go-auth's file is missing from include_dir.",
+                        "Install go-auth's configuration (mosquitto-go-auth-conf/go-auth-*.conf as"
+                                + " conf.d/go-auth.conf), or remove the listener."));
+            }
             return;
         }
-        boolean auth = authenticates(config, l);
         if (anonLine.isEmpty()) {
             out.add(listenerFinding(config, l, Severity.INFO, RULE_ANONYMOUS,
                     "No listener is configured, so Mosquitto 2.x listens on port 1883 of the loopback interfaces"

@@ -77,7 +77,8 @@ class LinterRulesTest {
                     lineOf(f, c[1])));
         }
         Path early = fx.write("early.conf", Fixture.user(), "auth_opt_backends http", "listener 1883 127.0.0.1");
-        assertThat(where(fx.lint(early))).containsExactly(w(Severity.CRITICAL, Linter.RULE_CONFIG_ERROR, early, 2));
+        assertThat(where(fx.lint(early))).containsExactly(w(Severity.CRITICAL, Linter.RULE_CONFIG_ERROR, early, 2),
+                w(Severity.INFO, Linter.RULE_NO_AUTH, early, 3));
     }
 
     @Test
@@ -115,6 +116,14 @@ class LinterRulesTest {
         l.addAll(List.of(fx.tls()));
         Path f = conf(l);
         assertThat(where(fx.lint(f))).containsExactly(w(Severity.CRITICAL, Linter.RULE_NO_AUTH, f, 2));
+    }
+
+    @Test
+    void aListenerWithoutAuthenticationOrAnonymousRefusesEveryoneWhichIsANoteOnly() {
+        List<String> l = new ArrayList<>(List.of(Fixture.user(), "allow_anonymous false", "listener 8883"));
+        l.addAll(List.of(fx.tls()));
+        Path f = conf(l);
+        assertThat(where(fx.lint(f))).containsExactly(w(Severity.INFO, Linter.RULE_NO_AUTH, f, 3));
     }
 
     @Test
@@ -366,8 +375,12 @@ class LinterRulesTest {
         Path f = fx.write("mosquitto.conf", Fixture.user(), "allow_anonymous false", "listener 8883",
                 fx.tls()[0], fx.tls()[1], fx.tls()[2], "include_dir " + dir.resolve("conf.d"));
         Fixture.chmod(goAuth, "rw-r--r--");
-        assertThat(where(fx.lint(f))).containsExactly(w(Severity.CRITICAL, Linter.RULE_SECRET_CONFIG_READABLE, goAuth,
+        List<Finding> findings = fx.lint(f);
+        assertThat(where(findings)).containsExactly(w(Severity.CRITICAL, Linter.RULE_SECRET_CONFIG_READABLE, goAuth,
                 4));
+        // the report names the option and the file, never the key
+        assertThat(findings.get(0).message() + findings.get(0).why() + findings.get(0).fix())
+                .doesNotContain("0123456789abcdef");
         Fixture.chmod(goAuth, "rw-r-----");
         assertThat(fx.lint(f)).isEmpty();
     }
@@ -394,6 +407,53 @@ class LinterRulesTest {
         assertThatThrownBy(() -> ConfigParser.parse(dir.resolve("absent.conf"))).isInstanceOf(ConfigException.class);
         Path empty = Files.writeString(dir.resolve("empty.conf"), "# only a comment\n");
         assertThatThrownBy(() -> ConfigParser.parse(empty)).hasMessageContaining("no Mosquitto option");
+    }
+
+    /** A FIFO named *.conf in include_dir would block a reader forever: it is skipped, as for Mosquitto. */
+    @Test
+    void aFifoInIncludeDirDoesNotHangTheLinter() throws Exception {
+        Path confd = Files.createDirectories(dir.resolve("conf.d"));
+        Process mkfifo = new ProcessBuilder("mkfifo", confd.resolve("trap.conf").toString()).start();
+        assertThat(mkfifo.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(mkfifo.exitValue()).isZero();
+        fx.write("conf.d/real.conf", "sys_interval 10");
+        Path f = conf(base(), "include_dir " + confd);
+        MosquittoConfig config = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(10), () -> ConfigParser.parse(f));
+        assertThat(config.files()).extracting(p -> p.getFileName().toString())
+                .containsExactly(f.getFileName().toString(), "real.conf");
+        assertThatThrownBy(() -> ConfigParser.parse(confd.resolve("trap.conf")))
+                .hasMessageContaining("not a regular file");
+    }
+
+    /** Many included files, each under the per-file limit, are refused once together over the total limit. */
+    @Test
+    void includedFilesTogetherAreBounded() throws IOException {
+        Path confd = Files.createDirectories(dir.resolve("conf.d"));
+        String line = "sys_interval 10\n";
+        String body = line.repeat((int) (3L * 1024 * 1024 / line.length()));
+        for (int i = 0; i < 6; i++) {
+            Files.writeString(confd.resolve("big-" + i + ".conf"), body);
+        }
+        Path f = conf(base(), "include_dir " + confd);
+        assertThat(fx.lint(f)).anySatisfy(x -> {
+            assertThat(x.rule()).isEqualTo(Linter.RULE_CONFIG_ERROR);
+            assertThat(x.message()).contains("larger than 16 MiB");
+        });
+    }
+
+    /** A path with an escape sequence is printed with the control characters replaced. */
+    @Test
+    void controlCharactersInValuesDoNotReachTheTerminal() {
+        List<String> b = base();
+        b.replaceAll(s -> s.startsWith("certfile") ? "certfile " + dir.resolve("x\u001b]0;owned\u0007\u001b[2J.crt") : s);
+        Path f = conf(b);
+        java.io.StringWriter out = new java.io.StringWriter();
+        int code = LintMain.run(new String[] {f.toString()}, new java.io.PrintWriter(out),
+                new java.io.PrintWriter(new java.io.StringWriter()));
+        assertThat(code).isEqualTo(1);
+        assertThat(out.toString()).contains("[tls-file-missing]").contains("x?]0;owned??[2J.crt")
+                .doesNotContain("\u001b").doesNotContain("\u0007");
     }
 
     @Test
