@@ -1,5 +1,6 @@
 package org.mqttwarden.broker.lint;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -248,7 +249,7 @@ public final class Linter {
                                 + " then exits with \"Permission denied\"; it re-reads them as that user on SIGHUP.",
                         "Make it readable by " + user + ": for a key, `chown root:" + user + "` and `chmod 0640`;"
                                 + " for certificates, 0644; and every folder above it searchable by " + user + "."));
-            } else if (access.isEmpty() && !java.nio.file.Files.isReadable(path)) {
+            } else if (access.isEmpty() && !Files.isReadable(path)) {
                 out.add(at(Severity.CRITICAL, RULE_TLS_FILE_UNREADABLE, line.get(), key + " " + line.get().value()
                                 + " cannot be read (user " + user + " is unknown on this machine, and this"
                                 + " process cannot read it either).",
@@ -329,7 +330,7 @@ public final class Linter {
             return;
         }
         Path path = line.file().resolveSibling(line.value()).normalize();
-        if (!java.nio.file.Files.isRegularFile(path)) {
+        if (!Files.isRegularFile(path)) {
             out.add(at(Severity.CRITICAL, RULE_PLUGIN_MISSING, line, "The plugin " + line.value()
                             + " does not exist.",
                     "Mosquitto refuses to start when it cannot load a plugin (\"Unable to load plugin\"); with"

@@ -1,5 +1,6 @@
 package org.mqttwarden.broker.lint;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +33,7 @@ public final class Listener {
     private final String address;
     private final Map<String, ConfigLine> options = new LinkedHashMap<>();
     private final Map<String, ConfigLine> security = new LinkedHashMap<>();
-    private final java.util.ArrayList<Plugin> plugins = new java.util.ArrayList<>();
+    private final List<Plugin> plugins = new ArrayList<>();
 
     Listener(Kind kind, ConfigLine declaredAt, int port, String address) {
         this.kind = kind;

@@ -1,7 +1,9 @@
 package org.mqttwarden.broker.lint;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,14 +100,14 @@ public final class MosquittoConfig {
         if (!perListenerSettings) {
             return globalPlugins;
         }
-        java.util.ArrayList<Plugin> all = new java.util.ArrayList<>(globalPlugins);
+        List<Plugin> all = new ArrayList<>(globalPlugins);
         all.addAll(listener.plugins());
         return all;
     }
 
     /** @return every plugin, global or per listener */
     public List<Plugin> allPlugins() {
-        java.util.LinkedHashSet<Plugin> all = new java.util.LinkedHashSet<>(globalPlugins);
+        LinkedHashSet<Plugin> all = new LinkedHashSet<>(globalPlugins);
         listeners.forEach(l -> all.addAll(l.plugins()));
         return List.copyOf(all);
     }

@@ -6,6 +6,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -124,7 +125,7 @@ final class PosixAccess {
     /** @return the file's mode as in ls, e.g. {@code rw-r--r--}; "?" when unknown */
     static String mode(Path file) {
         try {
-            return java.nio.file.attribute.PosixFilePermissions.toString(
+            return PosixFilePermissions.toString(
                     Files.readAttributes(file, PosixFileAttributes.class).permissions());
         } catch (IOException | UnsupportedOperationException e) {
             return "?";

@@ -21,12 +21,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * target/warden-broker-lint.jar run as a CI pipeline runs it: {@code java -jar} in a child JVM with nothing else on
+ * The linter's jar (target/warden-broker-&lt;version&gt;-lint.jar, property lint.jar) run as a CI pipeline runs it: {@code java -jar} in a child JVM with nothing else on
  * its class path. Exit codes 0 (clean), 1 (findings), 2 (unreadable, not a mosquitto.conf, bad arguments).
  */
 class LintJarIT {
 
-    private static final Path JAR = Path.of("target/warden-broker-lint.jar").toAbsolutePath();
+    private static final Path JAR = Path.of(System.getProperty("lint.jar", "target/warden-broker-lint.jar"))
+            .toAbsolutePath();
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     @TempDir

@@ -151,8 +151,12 @@ class ReferenceConfigTest {
         try (RealMosquitto broker = RealMosquitto.start(conf)) {
             assertThat(broker.awaitListening(port)).as("mosquitto listens; its output:\n%s", broker.output())
                     .isTrue();
-            assertThat(Files.readString(dir.resolve("mosquitto.log"), StandardCharsets.UTF_8))
-                    .contains("running");
+            // its own log file (log_dest file): the start-up line follows the listening socket
+            Path log = dir.resolve("mosquitto.log");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
+                    .until(() -> Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8)
+                            .matches("(?s).*mosquitto version \\S+ running.*") || !broker.process.isAlive());
+            assertThat(broker.process.isAlive()).as("still running; output:\n%s", broker.output()).isTrue();
         }
     }
 
