@@ -17,6 +17,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -101,6 +102,10 @@ public class ReadmeCommandsIT {
                 List.of("Created invited account erin"));
         PRINTS.put("bin/warden totp-enroll --no-qr alice", List.of("otpauth://totp/MQTT%20Warden:alice?secret="));
         PRINTS.put("bin/warden totp-list", List.of("alice"));
+        PRINTS.put("bin/warden key-create --prefix plant/secure", List.of("Created key"));
+        PRINTS.put("bin/warden key-list", List.of("plant/secure"));
+        PRINTS.put("echo 'a one-time passphrase for boiler-1' | bin/warden key-export --prefix plant/secure --out"
+                + " boiler-1.export --passphrase-stdin", List.of("Wrote key"));
     }
 
     private Path home;
@@ -164,6 +169,15 @@ public class ReadmeCommandsIT {
             }
         }
         assertTrue("the export wrote a CSV file", Files.readAllLines(export).size() > 1);
+        // the README's key export, taken over on a device by bin/warden-mqtt (a plain JVM) with its passphrase
+        Path exported = home.resolve("boiler-1.export");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(exported)));
+        Run imported = sh("echo 'a one-time passphrase for boiler-1' | bin/warden-mqtt import-key --in"
+                + " boiler-1.export --out boiler-1.key");
+        assertEquals(imported.toString(), 0, imported.status());
+        assertTrue(imported.toString(), imported.output().contains("topic prefix 'plant/secure'"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                home.resolve("boiler-1.key"))));
 
         // The README's prose: --help lists the commands it names; <command> --help; options after an argument
         // are refused with the command line in the right order; acl-check's exit status in a script.

@@ -30,6 +30,7 @@ import org.mqttwarden.api.text.Printable;
 import org.mqttwarden.crypto.keys.GatewayKeyStore;
 import org.mqttwarden.crypto.keys.KeyExport;
 import org.mqttwarden.crypto.keys.KeyInfo;
+import org.mqttwarden.crypto.keys.KeyState;
 
 /**
  * What the {@code warden:key-*} commands do, apart from the shell: each returns the text shown, which never holds
@@ -125,6 +126,23 @@ final class KeyCommands {
      * Writes {@code keyId} wrapped under {@code passphrase} to a new file {@code out}, created {@code rw-------}
      * (where the file system has POSIX permissions) from its first moment; an existing file is never touched.
      */
+    /**
+     * @return {@code keyId}, or the id of the key that encrypts for exactly {@code prefix} now
+     * @throws CommandException unless exactly one of the two is given, or when no key encrypts for the prefix
+     */
+    static String idOrPrefix(GatewayKeyStore keys, String keyId, String prefix) throws CommandException {
+        if ((keyId == null) == (prefix == null)) {
+            throw new CommandException("Name the key by its id (warden:key-list) or by --prefix, one of the two.");
+        }
+        if (keyId != null) {
+            return keyId;
+        }
+        return keys.list().stream().filter(k -> k.prefix().equals(prefix) && k.state() == KeyState.ENCRYPTING)
+                .map(KeyInfo::keyId).findFirst().orElseThrow(() -> new CommandException("No key encrypts for the"
+                        + " topic prefix '" + Printable.escape(prefix) + "': warden:key-list shows the prefixes,"
+                        + " warden:key-create --prefix makes a key."));
+    }
+
     static String export(GatewayKeyStore keys, String keyId, char[] passphrase, Path out) throws CommandException {
         byte[] wrapped;
         try {

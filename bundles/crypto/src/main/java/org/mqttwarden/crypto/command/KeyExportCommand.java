@@ -32,10 +32,15 @@ public class KeyExportCommand implements Action {
     Session session;
 
     @Completion(KeyIdCompleter.class)
-    @Argument(index = 0, name = "id", required = true, description = "The key id (warden:key-list)")
+    @Argument(index = 0, name = "id", description = "The key id (warden:key-list); or --prefix")
     String keyId;
 
-    @Option(name = "--out", required = true, description = "A new file (never overwritten), created rw-------")
+    @Completion(PrefixCompleter.class)
+    @Option(name = "--prefix", description = "Instead of an id: the key that encrypts for this topic prefix now")
+    String prefix;
+
+    @Option(name = "--out", required = true, description = "A new file (never overwritten), created rw-------; a"
+            + " relative path is in the gateway's folder")
     String out;
 
     @Option(name = "--passphrase-stdin", description = "Read the passphrase from the first line of standard input"
@@ -44,6 +49,9 @@ public class KeyExportCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
+        keyId = KeyCommands.idOrPrefix(keys, keyId, prefix);
+        // a relative path is in the gateway's folder, wherever the shell (bin/warden, SSH) was started from
+        Path file = Path.of(System.getProperty("karaf.home", ".")).resolve(out).toAbsolutePath().normalize();
         char[] passphrase;
         if (passphraseStdin) {
             passphrase = KeyCommands.passphraseFrom(session.getKeyboard());
@@ -61,8 +69,8 @@ public class KeyExportCommand implements Action {
         try {
             char[] secret = passphrase;
             session.getConsole().println(KeyCommands.audited(events, AdminChange.KEY_EXPORT,
-                    KeyCommands.actor(session), Map.of("key_id", keyId, "file", Path.of(out).toAbsolutePath()
-                            .toString()), () -> KeyCommands.export(keys, keyId, secret, Path.of(out))));
+                    KeyCommands.actor(session), Map.of("key_id", keyId, "file", file.toString()),
+                    () -> KeyCommands.export(keys, keyId, secret, file)));
         } finally {
             Arrays.fill(passphrase, '\0');
         }

@@ -171,6 +171,22 @@ class KeyCommandsTest {
     }
 
     @Test
+    void anExportNamesItsKeyByIdOrByThePrefixItEncryptsForNow() throws Exception {
+        String first = KeyCommands.create(keys, "plant/a").substring("Created key ".length(),
+                "Created key ".length() + 16);
+        assertThat(KeyCommands.idOrPrefix(keys, null, "plant/a")).isEqualTo(first);
+        KeyCommands.rotate(keys, "plant/a");
+        String now = KeyCommands.idOrPrefix(keys, null, "plant/a");
+        assertThat(now).as("after a rotation, the new key").isNotEqualTo(first).matches("[0-9a-f]{16}");
+        assertThat(KeyCommands.idOrPrefix(keys, first, null)).isEqualTo(first);
+        assertThatThrownBy(() -> KeyCommands.idOrPrefix(keys, first, "plant/a")).isInstanceOf(CommandException.class)
+                .hasMessageContaining("one of the two");
+        assertThatThrownBy(() -> KeyCommands.idOrPrefix(keys, null, null)).isInstanceOf(CommandException.class);
+        assertThatThrownBy(() -> KeyCommands.idOrPrefix(keys, null, "plant")).isInstanceOf(CommandException.class)
+                .hasMessageContaining("No key encrypts for the topic prefix 'plant'");
+    }
+
+    @Test
     void passphrasesAreReadFromTheFirstLineOfStandardInputOrTypedTwiceTheSame() throws Exception {
         assertThat(KeyCommands.passphraseFrom(new ByteArrayInputStream((PASSPHRASE + "\nnext line\n")
                 .getBytes(StandardCharsets.UTF_8)))).isEqualTo(PASSPHRASE.toCharArray());
