@@ -49,7 +49,10 @@ public @interface CryptoConfig {
             + " its own (then write the credentials file by hand)")
     boolean verify_provision() default true;
 
-    @AttributeDefinition(name = "QoS", description = "QoS of the verifier's subscriptions (0, 1 or 2)", min = "0",
+    @AttributeDefinition(name = "QoS", description = "QoS of the verifier's subscriptions (0, 1 or 2). 0 (the"
+            + " default): the verifier judges what reaches it and the broker never redelivers to it; with 1 or 2 the"
+            + " broker keeps messages for it across a reconnect and redelivers the unacknowledged ones, which are"
+            + " then recorded as message.replayed (Paho MQTT v5 does not tell a redelivery from a copy)", min = "0",
             max = "2")
-    int verify_qos() default 1;
+    int verify_qos() default 0;
 }
