@@ -64,6 +64,12 @@ public final class MessageVerifier implements MetricSource {
     private static final Logger LOG = LoggerFactory.getLogger(MessageVerifier.class);
     private static final long FIRST_BACKOFF_MILLIS = 1000;
     private static final long MAX_BACKOFF_MILLIS = 60_000;
+    /**
+     * Rejected messages recorded as events per second at most: whoever may publish on a protected prefix could
+     * otherwise write the audit log as fast as the broker delivers. Beyond, they are counted
+     * ({@code warden_crypto_events_dropped_total}) and still count as rejected; the burst alert has long fired.
+     */
+    static final int MAX_EVENTS_PER_SECOND = 100;
 
     private final Settings settings;
     private final KeyLookup keys;
@@ -72,6 +78,11 @@ public final class MessageVerifier implements MetricSource {
     private final Clock clock;
     private final Map<MessageState, AtomicLong> counts = new EnumMap<>(MessageState.class);
     private final AtomicLong connectFailures = new AtomicLong();
+    private final AtomicLong eventsDropped = new AtomicLong();
+    /** Delivery thread only: the second being counted, and the events recorded in it. */
+    private long eventSecond = Long.MIN_VALUE;
+    private int eventsThisSecond;
+    private long lastDropWarning = Long.MIN_VALUE;
     private final ScheduledExecutorService worker;
     private volatile SecureMqttClient client;
     private volatile boolean closed;
@@ -231,6 +242,22 @@ public final class MessageVerifier implements MetricSource {
             java.util.Arrays.fill(m.plaintext(), (byte) 0);
             return;
         }
+        long now = clock.millis();
+        long second = now / 1000;
+        if (second != eventSecond) {
+            eventSecond = second;
+            eventsThisSecond = 0;
+        }
+        if (++eventsThisSecond > MAX_EVENTS_PER_SECOND) {
+            eventsDropped.incrementAndGet();
+            if (now - lastDropWarning >= 60_000) {
+                lastDropWarning = now;
+                LOG.warn("More than {} rejected protected messages a second (now on {}): the rest are counted in"
+                        + " warden_crypto_events_dropped_total, not recorded one by one", MAX_EVENTS_PER_SECOND,
+                        m.topic());
+            }
+            return;
+        }
         Map<String, String> detail = new LinkedHashMap<>();
         detail.put("state", m.state().name());
         if (m.senderId() != null) {
@@ -264,6 +291,7 @@ public final class MessageVerifier implements MetricSource {
         Map<String, Long> m = new LinkedHashMap<>();
         counts.forEach((s, n) -> m.put("messages_" + s.name().toLowerCase(java.util.Locale.ROOT), n.get()));
         m.put("verifier_connect_failed", connectFailures.get());
+        m.put("events_dropped", eventsDropped.get());
         return m;
     }
 

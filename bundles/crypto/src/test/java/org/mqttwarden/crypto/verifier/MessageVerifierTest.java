@@ -35,6 +35,8 @@ import org.mqttwarden.api.event.Outcome;
 import org.mqttwarden.api.event.Reasons;
 import org.mqttwarden.api.event.SecurityEvent;
 import org.mqttwarden.auth.AuthStack;
+import org.mqttwarden.crypto.MessageState;
+import org.mqttwarden.crypto.client.ReceivedMessage;
 import org.mqttwarden.crypto.client.SecureMqttClient;
 import org.mqttwarden.crypto.client.SecureMqttOptions;
 import org.mqttwarden.crypto.keys.CryptoConfig;
@@ -47,6 +49,7 @@ import org.mqttwarden.store.SqliteDatabase;
 import org.mqttwarden.store.files.ServiceAccount;
 import org.mqttwarden.testsupport.Configs;
 import org.mqttwarden.testsupport.Mosquitto;
+import org.mqttwarden.testsupport.TestClock;
 
 /**
  * The gateway verifier through a real Mosquitto (password file, loopback), the real key store on SQLite and
@@ -188,6 +191,26 @@ class MessageVerifierTest {
         assertThat(v.counters()).containsEntry("messages_ok", 1L).containsEntry("messages_tampered", 2L)
                 .containsEntry("messages_replayed", 1L).containsEntry("messages_malformed", 1L);
         assertThat(v.gauges()).containsEntry("verifier_connected", 1L);
+    }
+
+    @Test
+    void aFloodOfRejectedMessagesIsRecordedUpToTheBoundAndCountedBeyond() {
+        TestClock clock = new TestClock();
+        verifier = new MessageVerifier(MessageVerifier.Settings.of(Configs.of(CryptoConfig.class, Map.of())), keys,
+                auth.events(), auth.accounts(), clock);
+        ReceivedMessage garbage = new ReceivedMessage("plant/secure/x", MessageState.MALFORMED, null, null);
+
+        for (int i = 0; i < MessageVerifier.MAX_EVENTS_PER_SECOND + 50; i++) {
+            verifier.judged(garbage);
+        }
+
+        assertThat(messageEvents()).hasSize(MessageVerifier.MAX_EVENTS_PER_SECOND);
+        assertThat(verifier.counters()).containsEntry("events_dropped", 50L)
+                .containsEntry("messages_malformed", (long) MessageVerifier.MAX_EVENTS_PER_SECOND + 50);
+        clock.advance(Duration.ofSeconds(1));
+        verifier.judged(garbage);
+        assertThat(messageEvents()).as("the next second records again")
+                .hasSize(MessageVerifier.MAX_EVENTS_PER_SECOND + 1);
     }
 
     @Test
