@@ -49,8 +49,8 @@ public class GatewayIT extends WardenTestSupport {
         List<Bundle> warden = Arrays.stream(bundleContext.getBundles())
                 .filter(b -> b.getSymbolicName().startsWith("warden-")).collect(Collectors.toList());
         assertEquals("warden bundles: " + warden, new java.util.TreeSet<>(List.of("warden-api", "warden-audit",
-                "warden-alerts", "warden-auth", "warden-crypto", "warden-http", "warden-lockout", "warden-otp",
-                "warden-store")),
+                "warden-alerts", "warden-auth", "warden-broker", "warden-crypto", "warden-http", "warden-lockout",
+                "warden-otp", "warden-store")),
                 warden.stream().map(Bundle::getSymbolicName).collect(Collectors.toCollection(java.util.TreeSet::new)));
         for (Bundle b : warden) {
             assertEquals(b.getSymbolicName() + " state", Bundle.ACTIVE, b.getState());

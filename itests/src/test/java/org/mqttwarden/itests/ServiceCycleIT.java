@@ -52,7 +52,7 @@ public class ServiceCycleIT extends WardenTestSupport {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
             List<Bundle> warden = Arrays.stream(bundleContext.getBundles())
                     .filter(b -> b.getSymbolicName() != null && b.getSymbolicName().startsWith("warden-")).toList();
-            return warden.size() >= 9 && warden.stream().allMatch(b -> b.getState() == Bundle.ACTIVE);
+            return warden.size() >= 10 && warden.stream().allMatch(b -> b.getState() == Bundle.ACTIVE);
         });
         List<ComponentDescriptionDTO> components = new ArrayList<>();
         for (Bundle b : bundleContext.getBundles()) {
