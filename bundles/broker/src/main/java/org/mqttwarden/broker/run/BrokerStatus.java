@@ -18,8 +18,9 @@ import java.util.OptionalLong;
  * @param lastExit the exit code of the last run that ended; empty before any ended (or when it was killed by a
  *     signal Java reports as 128 + the signal number)
  * @param nextRestart when it is started again, in state {@link State#RESTARTING}
- * @param lastOutput the last lines the last run printed (its standard output and error), oldest first
- * @param lastLog the last lines of the broker's log file, when the last run died (empty otherwise)
+ * @param lastOutput the last lines the run that last died printed (standard output and error), oldest first; kept
+ *     after it was restarted, so that the reason of a restart stays visible; empty when none died since the start
+ * @param lastLog the last lines of the broker's log file when it last died, likewise
  * @param refusal why the last start (by the shell or the gateway) was refused, if it was
  * @param lint the configuration's lint summary
  */

@@ -67,6 +67,7 @@ final class Supervisor {
     private Instant nextRestart;
     private boolean wanted;
     private long generation;
+    private List<String> lastOutput = List.of();
     private List<String> lastLog = List.of();
 
     Supervisor(Clock clock, Scheduler scheduler, Path brokerDir, Path logFile, Duration maxDelay) {
@@ -110,6 +111,8 @@ final class Supervisor {
         generation++;
         restarts = 0;
         lastExit = null;
+        lastOutput = List.of();
+        lastLog = List.of();
         delay = FIRST_DELAY;
         Process p = launch();
         wanted = true;
@@ -124,7 +127,6 @@ final class Supervisor {
         process = p;
         since = clock.instant();
         nextRestart = null;
-        lastLog = List.of();
         output.mark("--- warden: started " + launch.mosquitto() + " -c " + launch.conf() + " (pid " + p.pid()
                 + ") at " + since + " ---");
         try {
@@ -165,6 +167,7 @@ final class Supervisor {
             return;
         }
         Duration up = Duration.between(since, clock.instant());
+        lastOutput = output.tail();
         lastLog = logTail();
         LOG.warn("Mosquitto (pid {}) exited with code {} after {} s; restarting it in {} s", p.pid(), code,
                 up.toSeconds(), (up.compareTo(STABLE) >= 0 ? FIRST_DELAY : delay).toSeconds());
@@ -275,7 +278,7 @@ final class Supervisor {
         return new BrokerStatus(state, process == null ? OptionalLong.empty() : OptionalLong.of(process.pid()),
                 process == null ? Optional.empty() : Optional.of(since), restarts,
                 lastExit == null ? OptionalInt.empty() : OptionalInt.of(lastExit), Optional.ofNullable(nextRestart),
-                process == null && lastExit != null ? output.tail() : List.of(), lastLog, refusal, lint);
+                lastOutput, lastLog, refusal, lint);
     }
 
     /** @return the last lines of the broker's log file, read from its end (bounded), for the status of a death */

@@ -104,6 +104,8 @@ class ManagedBrokerTest {
         BrokerStatus s = b.status();
         assertThat(s.restarts()).isEqualTo(1);
         assertThat(s.lastExit()).hasValue(128 + 9);
+        assertThat(s.lastLog()).as("its log when it died").anyMatch(l -> l.contains("mosquitto version")
+                && l.contains("running"));
         assertThat(ProcessHandle.of(first).filter(ProcessHandle::isAlive)).isEmpty();
         assertThat(Files.readString(dir.resolve(PidFile.NAME))).startsWith(s.pid().getAsLong() + " ");
         assertThat(folder.brokers()).hasSize(1);
