@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +23,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.broker.config.BrokerConfig;
-import org.mqttwarden.testsupport.Mosquitto;
 import org.mqttwarden.testsupport.TestClock;
 
 /**
@@ -201,6 +203,20 @@ class ManagedBrokerTest {
         assertThat(b.status().lint()).startsWith("no configuration at");
     }
 
+    @Test
+    void aChangedConfigurationKeepsTheBrokerRunningAndManagedSwitchedOnStartsIt() throws Exception {
+        ManagedBroker b = broker(folder.config());
+        b.modified(folder.config("managed", true));
+        await().atMost(Duration.ofSeconds(15)).until(() -> b.status().state() == BrokerStatus.State.RUNNING);
+        long pid = b.status().pid().orElseThrow();
+
+        b.modified(folder.config("managed", true, "watch.flood.connections", 5, "restart.backoff.max.seconds", 10));
+
+        assertThat(b.status().pid()).as("the log watcher's keys share the PID: no restart").hasValue(pid);
+        assertThat(b.status().restarts()).isZero();
+        assertThat(folder.brokers()).hasSize(1);
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // Refusals: one sentence each, nothing started
     // ---------------------------------------------------------------------------------------------------------
@@ -277,32 +293,48 @@ class ManagedBrokerTest {
     }
 
     @Test
-    void aBrokerLeftByACrashedGatewayIsRefusedThenStoppedByBrokerStop() throws Exception {
-        // what a gateway killed with SIGKILL leaves behind: its Mosquitto running, the pid file naming it
-        Process orphan = new ProcessBuilder(Mosquitto.binary("mosquitto"), "-c", folder.conf().toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("orphan.out").toFile()).start();
-        try {
-            new PidFile(dir).write(orphan.toHandle());
+    void aBrokerLeftByAGatewayKilledWithSigkillIsRefusedThenStoppedByBrokerStop() throws Exception {
+        // a gateway in its own JVM starts its managed broker, then dies with SIGKILL: no deactivate, no stop
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process gateway = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                CrashingGateway.class.getName(), dir.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
+        long orphan;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(gateway.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line = out.readLine();
+            while (line != null && !line.startsWith("pid ")) {
+                line = out.readLine();
+            }
+            assertThat(line).as("the gateway JVM printed its broker's pid").isNotNull();
+            orphan = Long.parseLong(line.substring(4));
             await().atMost(Duration.ofSeconds(15)).until(folder::listening);
-            ManagedBroker b = broker(folder.config());
-
-            assertRefused(b, true, "A Mosquitto left running by an earlier gateway (pid " + orphan.pid() + ") still"
-                    + " runs from this broker folder and is not supervised: warden:broker-stop stops it, then"
-                    + " warden:broker-start starts a managed one.");
-            BrokerStatus s = b.status();
-            assertThat(s.state()).isEqualTo(BrokerStatus.State.LEFT_OVER);
-            assertThat(s.pid()).hasValue(orphan.pid());
-
-            assertThat(b.stop(() -> GO)).contains(new ManagedBroker.Stopped(orphan.pid(), true, false));
-            assertThat(orphan.isAlive()).isFalse();
-            assertThat(folder.portFree()).isTrue();
-
-            long pid = b.start(false, () -> GO);
-            assertThat(pid).isNotEqualTo(orphan.pid());
-            assertThat(b.status().state()).isEqualTo(BrokerStatus.State.RUNNING);
+            gateway.destroyForcibly();
+            assertThat(gateway.waitFor(15, TimeUnit.SECONDS)).isTrue();
         } finally {
-            orphan.destroyForcibly();
+            gateway.destroyForcibly();
         }
+        assertThat(ProcessHandle.of(orphan).filter(ProcessHandle::isAlive)).as("the broker outlived its gateway")
+                .isPresent();
+        ManagedBroker b = broker(folder.config());
+
+        assertRefused(b, true, "A Mosquitto left running by an earlier gateway (pid " + orphan + ") still runs from"
+                + " this broker folder and is not supervised: warden:broker-stop stops it, then warden:broker-start"
+                + " starts a managed one.");
+        BrokerStatus s = b.status();
+        assertThat(s.state()).isEqualTo(BrokerStatus.State.LEFT_OVER);
+        assertThat(s.pid()).hasValue(orphan);
+        assertThat(s.since()).isPresent();
+        assertThat(folder.brokers()).hasSize(1);
+
+        assertThat(b.stop(() -> GO)).contains(new ManagedBroker.Stopped(orphan, true, false));
+        assertThat(ProcessHandle.of(orphan).filter(ProcessHandle::isAlive)).isEmpty();
+        assertThat(folder.portFree()).isTrue();
+        assertThat(dir.resolve(PidFile.NAME)).doesNotExist();
+
+        long pid = b.start(false, () -> GO);
+        assertThat(pid).isNotEqualTo(orphan);
+        assertThat(b.status().state()).isEqualTo(BrokerStatus.State.RUNNING);
     }
 
     @Test
@@ -326,11 +358,14 @@ class ManagedBrokerTest {
             java.util.function.Supplier<Optional<String>> approval) throws IOException {
         Path pidFile = dir.resolve(PidFile.NAME);
         String pidBefore = Files.exists(pidFile) ? Files.readString(pidFile) : null;
+        Path output = dir.resolve("log").resolve(OutputCapture.NAME);
+        String outputBefore = Files.exists(output) ? Files.readString(output) : null;
         assertThatThrownBy(() -> b.start(force, approval)).isInstanceOf(BrokerRefusedException.class)
                 .hasMessageStartingWith(sentence);
         assertThat(b.status().refusal().orElseThrow()).startsWith(sentence);
         assertThat(b.status().state()).isNotIn(BrokerStatus.State.RUNNING, BrokerStatus.State.RESTARTING);
         assertThat(Files.exists(pidFile) ? Files.readString(pidFile) : null).isEqualTo(pidBefore);
-        assertThat(dir.resolve("log").resolve(OutputCapture.NAME)).doesNotExist();
+        assertThat(Files.exists(output) ? Files.readString(output) : null).as("nothing started, nothing printed")
+                .isEqualTo(outputBefore);
     }
 }
