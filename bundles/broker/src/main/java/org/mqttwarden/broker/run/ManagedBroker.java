@@ -64,6 +64,7 @@ public final class ManagedBroker {
     private final Preflight preflight = new Preflight(LintOptions.defaults());
     /** Serialises starts and stops (held while a process starts or stops, never by a status). */
     private final Object control = new Object();
+    private final Duration stopGrace;
     private volatile BrokerConfig config;
     private volatile BrokerPaths paths;
     private volatile String refusal;
@@ -78,6 +79,12 @@ public final class ManagedBroker {
      *     ({@code warden-broker-supervisor})
      */
     ManagedBroker(BrokerConfig config, Clock clock, Supervisor.Scheduler scheduler) {
+        this(config, clock, scheduler, Supervisor.STOP_GRACE);
+    }
+
+    /** @param stopGrace how long SIGTERM is given before SIGKILL */
+    ManagedBroker(BrokerConfig config, Clock clock, Supervisor.Scheduler scheduler, Duration stopGrace) {
+        this.stopGrace = stopGrace;
         this.config = config;
         this.paths = BrokerPaths.of(config);
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
@@ -89,7 +96,8 @@ public final class ManagedBroker {
         this.clock = clock;
         this.scheduler = scheduler != null ? scheduler
                 : (task, delay) -> executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
-        this.supervisor = new Supervisor(clock, this.scheduler, paths.dir(), paths.log(), maxDelay(config));
+        this.supervisor = new Supervisor(clock, this.scheduler, paths.dir(), paths.log(), maxDelay(config),
+                stopGrace);
         if (config.managed()) {
             executor.execute(this::startManaged);
         }
@@ -119,7 +127,8 @@ public final class ManagedBroker {
                         return;
                     }
                     paths = now;
-                    supervisor = new Supervisor(clock, scheduler, now.dir(), now.log(), maxDelay(changed));
+                    supervisor = new Supervisor(clock, scheduler, now.dir(), now.log(), maxDelay(changed),
+                            stopGrace);
                 }
             });
         } else {
@@ -213,7 +222,7 @@ public final class ManagedBroker {
             }
             if (leftOver.isPresent()) {
                 ProcessHandle h = leftOver.get();
-                boolean killed = Supervisor.terminate(h);
+                boolean killed = Supervisor.terminate(h, stopGrace);
                 supervisor.pidFile().delete();
                 LOG.info("Mosquitto left running by an earlier gateway (pid {}) stopped", h.pid());
                 return Optional.of(new Stopped(h.pid(), true, killed));

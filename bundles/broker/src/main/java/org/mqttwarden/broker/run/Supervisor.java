@@ -54,6 +54,7 @@ final class Supervisor {
     private final OutputCapture output;
     private final PidFile pidFile;
     private final Path logFile;
+    private final Duration stopGrace;
     private volatile Duration maxDelay;
 
     private Preflight.Launch launch;
@@ -70,7 +71,10 @@ final class Supervisor {
     private List<String> lastOutput = List.of();
     private List<String> lastLog = List.of();
 
-    Supervisor(Clock clock, Scheduler scheduler, Path brokerDir, Path logFile, Duration maxDelay) {
+    /** @param stopGrace how long a SIGTERM is given before SIGKILL ({@link #STOP_GRACE} but in tests) */
+    Supervisor(Clock clock, Scheduler scheduler, Path brokerDir, Path logFile, Duration maxDelay,
+            Duration stopGrace) {
+        this.stopGrace = stopGrace;
         this.clock = clock;
         this.scheduler = scheduler;
         this.output = new OutputCapture(brokerDir);
@@ -205,7 +209,7 @@ final class Supervisor {
     }
 
     /**
-     * Stops restarting, sends SIGTERM, and SIGKILL when the process has not exited within {@link #STOP_GRACE};
+     * Stops restarting, sends SIGTERM, and SIGKILL when the process has not exited within the stop grace;
      * returns once it is gone and its output is written (bounded).
      *
      * @return what was stopped: empty when nothing ran and no restart was pending
@@ -229,7 +233,7 @@ final class Supervisor {
         if (p == null) {
             return wasPending ? Optional.of(new ManagedBroker.Stopped(0, false, false)) : Optional.empty();
         }
-        boolean killed = terminate(p.toHandle());
+        boolean killed = terminate(p.toHandle(), stopGrace);
         if (t != null) {
             t.join(KILL_WAIT.toMillis());
         }
@@ -241,18 +245,18 @@ final class Supervisor {
             pidFile.delete();
         }
         LOG.info("Mosquitto (pid {}) stopped{}", p.pid(), killed ? " with SIGKILL: it ignored SIGTERM for "
-                + STOP_GRACE.toSeconds() + " s" : "");
+                + stopGrace.toSeconds() + " s" : "");
         return Optional.of(new ManagedBroker.Stopped(p.pid(), false, killed));
     }
 
     /**
-     * SIGTERM, then SIGKILL after {@link #STOP_GRACE}.
+     * SIGTERM, then SIGKILL after {@code grace}.
      *
      * @return whether SIGKILL was needed
      */
-    static boolean terminate(ProcessHandle h) throws InterruptedException {
+    static boolean terminate(ProcessHandle h, Duration grace) throws InterruptedException {
         h.destroy();
-        if (awaitExit(h, STOP_GRACE)) {
+        if (awaitExit(h, grace)) {
             return false;
         }
         h.destroyForcibly();

@@ -164,6 +164,25 @@ class ManagedBrokerTest {
     }
 
     @Test
+    void aBrokerThatIgnoresSigtermIsKilledAfterTheGrace() throws Exception {
+        // a stand-in for a broker stuck on shutdown: a program ignoring SIGTERM, started as the mosquitto binary
+        Path stuck = dir.resolve("stuck-mosquitto");
+        Files.writeString(stuck, "#!/bin/sh\ntrap '' TERM\necho stuck broker up\nwhile :; do sleep 1; done\n");
+        Files.setPosixFilePermissions(stuck, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        ManagedBroker b = new ManagedBroker(folder.config("mosquitto.binary", stuck.toString()), new TestClock(),
+                new ManualScheduler(), Duration.ofMillis(300));
+        broker = b;
+        long pid = b.start(false, () -> GO);
+        await().atMost(Duration.ofSeconds(15)).until(() -> Files.exists(dir.resolve("log")
+                .resolve(OutputCapture.NAME)) && Files.readString(dir.resolve("log").resolve(OutputCapture.NAME))
+                .contains("stuck broker up"));
+
+        assertThat(b.stop(() -> GO)).contains(new ManagedBroker.Stopped(pid, false, true));
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
+        assertThat(b.status().lastExit()).hasValue(128 + 9);
+    }
+
+    @Test
     void deactivateStopsTheBroker() throws Exception {
         ManagedBroker b = broker(folder.config());
         long pid = b.start(false, () -> GO);
