@@ -21,6 +21,19 @@ public final class AdminChange {
     public static final String KEY_ROTATE = "key.rotate";
     /** An envelope key was written, wrapped under a passphrase, to a file for a device (detail: key id, file). */
     public static final String KEY_EXPORT = "key.export";
+    /**
+     * The managed Mosquitto was started from the shell (detail: configuration file, forced or not).
+     * @since 1.4
+     */
+    public static final String BROKER_START = "broker.start";
+    /** The managed Mosquitto was stopped from the shell. @since 1.4 */
+    public static final String BROKER_STOP = "broker.stop";
+    /**
+     * warden:broker-init wrote a broker setup (detail: folder, files; never key material). @since 1.4
+     */
+    public static final String BROKER_INIT = "broker.init";
+    /** A client certificate was issued for the broker (detail: name, files; never key material). @since 1.4 */
+    public static final String BROKER_CLIENT_CERT = "broker.client-cert";
     public static final String ACCOUNT_ENABLE = "account.enable";
     public static final String ACCOUNT_DISABLE = "account.disable";
     public static final String ACCOUNT_REMOVE = "account.remove";

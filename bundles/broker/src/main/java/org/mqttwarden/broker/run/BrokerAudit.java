@@ -19,10 +19,10 @@ import org.mqttwarden.api.event.SecurityEvent;
  */
 public final class BrokerAudit {
 
-    /** The reason code of a broker start from the shell; to move to api.account.AdminChange (BROKER_START). */
-    public static final String BROKER_START = "broker.start";
-    /** The reason code of a broker stop from the shell; to move to api.account.AdminChange (BROKER_STOP). */
-    public static final String BROKER_STOP = "broker.stop";
+    /** The reason code of a broker start from the shell (api.account's AdminChange). */
+    public static final String BROKER_START = org.mqttwarden.api.account.AdminChange.BROKER_START;
+    /** The reason code of a broker stop from the shell (api.account's AdminChange). */
+    public static final String BROKER_STOP = org.mqttwarden.api.account.AdminChange.BROKER_STOP;
 
     private BrokerAudit() {
     }

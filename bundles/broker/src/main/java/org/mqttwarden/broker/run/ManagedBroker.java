@@ -20,6 +20,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,7 @@ import org.slf4j.LoggerFactory;
  * next start is a managed one.
  */
 @Component(configurationPid = "org.mqttwarden.broker", service = ManagedBroker.class, immediate = true)
+@Designate(ocd = BrokerConfig.class)
 public final class ManagedBroker {
 
     /**
