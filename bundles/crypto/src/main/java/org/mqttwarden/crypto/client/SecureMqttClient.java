@@ -54,7 +54,10 @@ import org.mqttwarden.crypto.replay.SequenceCounter;
  * Known limit: Paho MQTT v5 1.2.5 reads the DUP flag of an incoming PUBLISH but never copies it to the
  * {@code MqttMessage} it hands over ({@code isDuplicate()} is always false), so with this Paho a real redelivery
  * (after a reconnect into a session with an unacknowledged message) reaches the handler as {@code REPLAYED}, state
- * only, never data, indistinguishable from an attacker's raw copy.
+ * and authenticated sender only, never data. Mosquitto does redeliver under the original packet identifier, while a
+ * republished copy gets a new one (a test checks both), but that cannot tell the two apart here: after a reconnect
+ * into a session the broker lost, packet identifiers start again from 1, and Paho's automatic reconnect does not say
+ * whether the session was present.
  *
  * <p>The connection resumes its MQTT session (clean start off, session kept 5 minutes) and reconnects on its own
  * when lost; the codec, the counter and the replay guard are fields of this object, the same across reconnects, so
@@ -295,17 +298,22 @@ public final class SecureMqttClient implements AutoCloseable {
         }
     }
 
+    /** A judged message, and its header when it was authentic. */
+    private record Judged(ReceivedMessage message, EnvelopeHeader header) {
+    }
+
     /** Opens and judges one payload; null for a redelivery that is dropped without reaching handlers. */
-    private ReceivedMessage judge(String topic, byte[] payload, boolean dup) {
+    private Judged judge(String topic, MqttMessage message) {
+        byte[] payload = message.getPayload();
         Opened opened = codec.open(options.keys, topic, payload);
         if (!opened.isOk()) {
             rejected.incrementAndGet();
-            return new ReceivedMessage(topic, opened.state(), null, null);
+            return new Judged(new ReceivedMessage(topic, opened.state(), null, null), null);
         }
         EnvelopeHeader h = opened.header();
-        ReplayVerdict verdict = guard.check(h.senderId(), h.sequence(), h.timestampMillis(), dup);
+        ReplayVerdict verdict = guard.check(h.senderId(), h.sequence(), h.timestampMillis(), message.isDuplicate());
         if (verdict == ReplayVerdict.OK) {
-            return new ReceivedMessage(topic, MessageState.OK, h.senderId(), opened.plaintext());
+            return new Judged(new ReceivedMessage(topic, MessageState.OK, h.senderId(), opened.plaintext()), h);
         }
         Arrays.fill(opened.plaintext(), (byte) 0);
         if (verdict == ReplayVerdict.DUPLICATE) {
@@ -313,15 +321,21 @@ public final class SecureMqttClient implements AutoCloseable {
             return null;
         }
         rejected.incrementAndGet();
-        return new ReceivedMessage(topic, verdict.messageState().orElse(MessageState.REPLAYED), null, null);
+        MessageState state = verdict.messageState().orElse(MessageState.REPLAYED);
+        // the tag verified, so the sender is known even though the message is refused (an audit names it)
+        return new Judged(new ReceivedMessage(topic, state, ReceivedMessage.authentic(state) ? h.senderId() : null,
+                null), h);
     }
 
     /** Paho's delivery path; package-private so a test can hand it the DUP-flagged message Paho 1.2.5 never makes. */
     void deliver(String topic, MqttMessage message) {
-        ReceivedMessage judged = judge(topic, message.getPayload(), message.isDuplicate());
-        if (judged == null) {
-            return;
+        Judged judged = judge(topic, message);
+        if (judged != null) {
+            handOver(topic, judged.message());
         }
+    }
+
+    private void handOver(String topic, ReceivedMessage judged) {
         boolean first = true;
         for (Subscription s : subscriptions) {
             if (!MqttTopicValidator.isMatched(s.filter(), topic)) {
