@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -37,10 +38,13 @@ import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
 import org.mqttwarden.crypto.MessageState;
 import org.mqttwarden.crypto.envelope.EnvelopeCodec;
 import org.mqttwarden.crypto.envelope.EnvelopeHeader;
+import org.mqttwarden.crypto.envelope.EnvelopeKey;
+import org.mqttwarden.crypto.envelope.KeyLookup;
 import org.mqttwarden.crypto.envelope.Opened;
 import org.mqttwarden.crypto.replay.ReplayGuard;
 import org.mqttwarden.crypto.replay.ReplayVerdict;
 import org.mqttwarden.crypto.replay.SequenceCounter;
+import org.mqttwarden.crypto.session.Session;
 
 /**
  * An MQTT v5 client (Eclipse Paho) whose payloads are envelopes: {@link #publish} seals the plaintext for its topic
@@ -58,6 +62,13 @@ import org.mqttwarden.crypto.replay.SequenceCounter;
  * republished copy gets a new one (a test checks both), but that cannot tell the two apart here: after a reconnect
  * into a session the broker lost, packet identifiers start again from 1, and Paho's automatic reconnect does not say
  * whether the session was present.
+ *
+ * <p>Session keys (ENVELOPE.md section 10): with an identity and {@code sessionWith(responder)} the client runs
+ * the session handshake over MQTT 5 request/response before its first publish and again whenever the session is
+ * due, and seals under the session's key ({@link SessionInitiator}); with {@code respondToHandshakes()} it answers
+ * handshakes and opens its peers' session envelopes, checking that each names the session's peer as sender
+ * ({@link SessionResponder}, {@link SessionTable}). Messages on the handshake topics never reach handlers.
+ * Without an identity, the pre-shared key seals as before.
  *
  * <p>The connection resumes its MQTT session (clean start off, session kept 5 minutes) and reconnects on its own
  * when lost; the codec, the counter and the replay guard are fields of this object, the same across reconnects, so
@@ -89,6 +100,16 @@ public final class SecureMqttClient implements AutoCloseable {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
+    /** Non-null when this client seals under session keys. */
+    private final SessionInitiator initiator;
+    /** Non-null when this client answers handshakes. */
+    private final SessionResponder responder;
+    /** The pre-shared keys and, for a responder, its peers' session keys. */
+    private final KeyLookup lookup;
+    /** Topics subscribed without envelope handling (the handshake's), again after each reconnect. */
+    private final List<String> rawTopics = new CopyOnWriteArrayList<>();
+    /** Told of every session this client makes (tests watch erasure with it). */
+    volatile Consumer<Session> sessionObserver = s -> { };
 
     private record Subscription(String filter, int qos, MessageHandler handler) {
     }
@@ -102,6 +123,23 @@ public final class SecureMqttClient implements AutoCloseable {
         this.codec = new EnvelopeCodec(options.version);
         this.guard = new ReplayGuard(options.replay, options.clock);
         this.timeoutMillis = options.connectTimeoutSeconds * 1000L;
+        this.initiator = options.responderId == null ? null
+                : new SessionInitiator(options, client, s -> sessionObserver.accept(s));
+        if (options.responder) {
+            SessionTable table = new SessionTable(options.clock, options.sessionGrace, options.rekeyAge, s -> { });
+            this.responder = new SessionResponder(options, client, table, s -> sessionObserver.accept(s));
+            this.lookup = id -> id.startsWith(Session.KEY_ID_PREFIX) ? table.find(id) : options.keys.find(id);
+        } else {
+            this.responder = null;
+            this.lookup = id -> id.startsWith(Session.KEY_ID_PREFIX) ? java.util.Optional.empty()
+                    : options.keys.find(id);
+        }
+        if (initiator != null) {
+            rawTopics.add(initiator.replyTopic());
+        }
+        if (responder != null) {
+            rawTopics.add(responder.requestTopic());
+        }
     }
 
     /**
@@ -160,6 +198,9 @@ public final class SecureMqttClient implements AutoCloseable {
                 throw connectFailure(options, e);
             }
             options.erasePassword();
+            for (String topic : secure.rawTopics) {
+                secure.subscribeRaw(topic);
+            }
             return secure;
         } catch (IOException | RuntimeException e) {
             closeQuietly(paho);
@@ -191,12 +232,19 @@ public final class SecureMqttClient implements AutoCloseable {
             throw new IllegalStateException("This client has no state folder for its sequence numbers: it can"
                     + " subscribe but not publish");
         }
-        byte[] envelope = codec.seal(options.key, options.keyId, options.senderId, counter.next(),
-                options.clock.millis(), topic, plaintext);
+        EnvelopeKey key = options.key;
+        String keyId = options.keyId;
+        if (initiator != null) {
+            SessionInitiator.Sealing sealing = initiator.next();
+            key = sealing.key();
+            keyId = sealing.keyId();
+        }
+        byte[] envelope = codec.seal(key, keyId, options.senderId, counter.next(), options.clock.millis(), topic,
+                plaintext);
         MqttMessage m = new MqttMessage(envelope);
         m.setQos(qos);
         MqttProperties p = new MqttProperties();
-        p.setUserProperties(List.of(new UserProperty(KEY_ID_PROPERTY, options.keyId),
+        p.setUserProperties(List.of(new UserProperty(KEY_ID_PROPERTY, keyId),
                 new UserProperty(SENDER_PROPERTY, options.senderId)));
         m.setProperties(p);
         try {
@@ -232,6 +280,42 @@ public final class SecureMqttClient implements AutoCloseable {
         } catch (MqttException e) {
             subscriptions.remove(s);
             throw new IOException("Subscribing to " + filter + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return how many session handshakes this client completed as initiator */
+    public long handshakesMade() {
+        return initiator == null ? 0 : initiator.handshakes();
+    }
+
+    /** @return how many hellos this client answered as responder */
+    public long handshakesAnswered() {
+        return responder == null ? 0 : responder.answered();
+    }
+
+    /** @return how many hellos this client refused as responder (malformed, unpinned, replayed, over the limits) */
+    public long handshakesRefused() {
+        return responder == null ? 0 : responder.refused();
+    }
+
+    /** The responder's sessions; null unless it answers handshakes. */
+    SessionTable sessions() {
+        return responder == null ? null : responder.sessions();
+    }
+
+    /** Subscribes to a handshake topic, whose messages are handled before any envelope handling. */
+    private void subscribeRaw(String topic) throws IOException {
+        try {
+            IMqttToken token = client.subscribe(new MqttSubscription[] {new MqttSubscription(topic, 1)}, null, null,
+                    new MqttProperties());
+            token.waitForCompletion(timeoutMillis);
+            int[] codes = token.getReasonCodes();
+            if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                throw new IOException("The broker refused the subscription to the handshake topic " + topic
+                        + " (reason code 0x" + Integer.toHexString(codes[0]) + "): is the account allowed to read it?");
+            }
+        } catch (MqttException e) {
+            throw new IOException("Subscribing to the handshake topic " + topic + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -276,6 +360,12 @@ public final class SecureMqttClient implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        if (initiator != null) {
+            initiator.close();
+        }
+        if (responder != null) {
+            responder.close();
+        }
         try {
             if (client.isConnected()) {
                 MqttProperties p = new MqttProperties();
@@ -305,12 +395,22 @@ public final class SecureMqttClient implements AutoCloseable {
     /** Opens and judges one payload; null for a redelivery that is dropped without reaching handlers. */
     private Judged judge(String topic, MqttMessage message) {
         byte[] payload = message.getPayload();
-        Opened opened = codec.open(options.keys, topic, payload);
+        Opened opened = codec.open(lookup, topic, payload);
         if (!opened.isOk()) {
             rejected.incrementAndGet();
             return new Judged(new ReceivedMessage(topic, opened.state(), null, null), null);
         }
         EnvelopeHeader h = opened.header();
+        if (responder != null && h.keyId().startsWith(Session.KEY_ID_PREFIX)) {
+            SessionTable.Verdict v = responder.sessions().opened(h.keyId(), h.senderId());
+            if (v != SessionTable.Verdict.OK) {
+                // a session key seals for its peer only: another sender id is a lie by the one party holding it
+                Arrays.fill(opened.plaintext(), (byte) 0);
+                rejected.incrementAndGet();
+                MessageState state = v == SessionTable.Verdict.GONE ? MessageState.UNKNOWN_KEY : MessageState.TAMPERED;
+                return new Judged(new ReceivedMessage(topic, state, null, null), null);
+            }
+        }
         ReplayVerdict verdict = guard.check(h.senderId(), h.sequence(), h.timestampMillis(), message.isDuplicate());
         if (verdict == ReplayVerdict.OK) {
             return new Judged(new ReceivedMessage(topic, MessageState.OK, h.senderId(), opened.plaintext()), h);
@@ -364,7 +464,13 @@ public final class SecureMqttClient implements AutoCloseable {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
-            deliver(topic, message);
+            if (responder != null && topic.equals(responder.requestTopic())) {
+                responder.onHello(message);
+            } else if (initiator != null && topic.equals(initiator.replyTopic())) {
+                initiator.onReply(message);
+            } else {
+                deliver(topic, message);
+            }
         }
 
         @Override
@@ -374,6 +480,14 @@ public final class SecureMqttClient implements AutoCloseable {
             }
             reconnects.incrementAndGet();
             LOG.log(Level.INFO, "Reconnected to {0}", serverUri);
+            for (String topic : rawTopics) {
+                try {
+                    client.subscribe(new MqttSubscription[] {new MqttSubscription(topic, 1)}, null, null,
+                            new MqttProperties());
+                } catch (MqttException e) {
+                    LOG.log(Level.WARNING, "Cannot renew the subscription to {0}: {1}", topic, e.getMessage());
+                }
+            }
             for (Subscription s : subscriptions) {
                 try {
                     client.subscribe(new MqttSubscription[] {subscription(s)}, null, null, new MqttProperties());
