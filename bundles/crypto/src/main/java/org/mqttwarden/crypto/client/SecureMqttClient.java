@@ -18,11 +18,16 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClientException;
@@ -53,15 +58,16 @@ import org.mqttwarden.crypto.session.Session;
  * otherwise the state alone. A broker, a bridge or a subscriber on {@code #} sees only ciphertext, and cannot alter,
  * replay or move a message to another topic unnoticed.
  *
- * <p>QoS 1 redeliveries that the broker marks DUP and that were already accepted are dropped without reaching the
- * handler: they are the broker doing its job, not data and not an attack ({@link #duplicatesDropped()} counts them).
- * Known limit: Paho MQTT v5 1.2.5 reads the DUP flag of an incoming PUBLISH but never copies it to the
- * {@code MqttMessage} it hands over ({@code isDuplicate()} is always false), so with this Paho a real redelivery
- * (after a reconnect into a session with an unacknowledged message) reaches the handler as {@code REPLAYED}, state
- * and authenticated sender only, never data. Mosquitto does redeliver under the original packet identifier, while a
- * republished copy gets a new one (a test checks both), but that cannot tell the two apart here: after a reconnect
- * into a session the broker lost, packet identifiers start again from 1, and Paho's automatic reconnect does not say
- * whether the session was present.
+ * <p>QoS 1 redeliveries of messages already accepted are dropped without reaching the handler: they are the broker
+ * doing its job, not data and not an attack ({@link #duplicatesDropped()} counts them). Paho MQTT v5 1.2.5 reads the
+ * DUP flag of an incoming PUBLISH but never copies it to the {@code MqttMessage} it hands over ({@code isDuplicate()}
+ * is always false), so a redelivery is recognised by its packet identifier instead ({@link Redeliveries}): the
+ * broker redelivers an unacknowledged message after a reconnect into the same session under the packet identifier
+ * it had (Mosquitto does, as a test checks), while a raw copy republished by anyone gets a new one. A copy of an
+ * accepted message with the same packet identifier, QoS 1 or 2, on a later connection of the same broker session is
+ * a duplicate; every other copy is {@code REPLAYED}, state and authenticated sender only, never data. To know
+ * whether a reconnect found the session present (after a lost session, packet identifiers start again from 1), this
+ * client reconnects by itself rather than with Paho's automatic reconnect, which does not say.
  *
  * <p>Session keys (ENVELOPE.md section 10): with an identity and {@code sessionWith(responder)} the client runs
  * the session handshake over MQTT 5 request/response before its first publish and again whenever the session is
@@ -71,9 +77,10 @@ import org.mqttwarden.crypto.session.Session;
  * Without an identity, the pre-shared key seals as before.
  *
  * <p>The connection resumes its MQTT session (clean start off, session kept 5 minutes) and reconnects on its own
- * when lost; the codec, the counter and the replay guard are fields of this object, the same across reconnects, so
- * sequence numbers keep rising and a message accepted before a reconnect is not accepted again after it. Filters
- * are subscribed again after a reconnect, in case the broker lost the session.
+ * when lost (after 1 s, then doubling up to 30 s between attempts); the codec, the counter and the replay guard
+ * are fields of this object, the same across reconnects, so sequence numbers keep rising and a message accepted
+ * before a reconnect is not accepted again after it. Filters are subscribed again after a reconnect, in case the
+ * broker lost the session.
  *
  * <p>Thread-safe. Handlers run on Paho's delivery thread, one message at a time.
  */
@@ -100,6 +107,17 @@ public final class SecureMqttClient implements AutoCloseable {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
+    /** Increased before every reconnect attempt: which connection a message came on. */
+    private final AtomicLong connection = new AtomicLong(1);
+    /** Increased whenever a reconnect finds that the broker lost the session. */
+    private final AtomicLong brokerSession = new AtomicLong();
+    private final Redeliveries redeliveries = new Redeliveries();
+    /** Reconnects after a loss (Paho's own automatic reconnect does not tell whether the session was present). */
+    private final ScheduledExecutorService reconnector;
+    private final AtomicLong reconnectDelayMillis = new AtomicLong(1000);
+    /** Set once connected: only then is a loss followed by reconnecting. */
+    private volatile MqttConnectionOptions connectOptions;
+    private volatile boolean closing;
     /** Non-null when this client seals under session keys. */
     private final SessionInitiator initiator;
     /** Non-null when this client answers handshakes. */
@@ -123,6 +141,11 @@ public final class SecureMqttClient implements AutoCloseable {
         this.codec = new EnvelopeCodec(options.version);
         this.guard = new ReplayGuard(options.replay, options.clock);
         this.timeoutMillis = options.connectTimeoutSeconds * 1000L;
+        this.reconnector = !options.automaticReconnect ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "warden-mqtt-reconnect-" + options.clientId);
+            t.setDaemon(true);
+            return t;
+        });
         this.initiator = options.responderId == null ? null
                 : new SessionInitiator(options, client, s -> sessionObserver.accept(s));
         if (options.responder) {
@@ -164,14 +187,14 @@ public final class SecureMqttClient implements AutoCloseable {
             }
         }
         MqttAsyncClient paho = null;
+        SecureMqttClient secure = null;
         try {
             MqttConnectionOptions o = new MqttConnectionOptions();
             o.setCleanStart(false);
             o.setSessionExpiryInterval(SESSION_EXPIRY_SECONDS);
             o.setConnectionTimeout(options.connectTimeoutSeconds);
             o.setKeepAliveInterval(30);
-            o.setAutomaticReconnect(options.automaticReconnect);
-            o.setAutomaticReconnectDelay(1, 30);
+            o.setAutomaticReconnect(false); // done here, to learn whether the broker kept the session
             if (options.url.startsWith("ssl://")) {
                 if (options.caFile != null || options.clientCertificate != null) {
                     o.setSocketFactory(PemTrust.socketFactory(options.caFile, options.clientCertificate,
@@ -190,13 +213,14 @@ public final class SecureMqttClient implements AutoCloseable {
             } catch (MqttException | IllegalArgumentException e) {
                 throw new IllegalArgumentException("The broker URL or client id is not valid: " + e.getMessage(), e);
             }
-            SecureMqttClient secure = new SecureMqttClient(options, paho, counter, lock);
+            secure = new SecureMqttClient(options, paho, counter, lock);
             paho.setCallback(secure.new Callback());
             try {
                 paho.connect(o).waitForCompletion(secure.timeoutMillis + 1000);
             } catch (MqttException e) {
                 throw connectFailure(options, e);
             }
+            secure.connectOptions = o;
             options.erasePassword();
             for (String topic : secure.rawTopics) {
                 secure.subscribeRaw(topic);
@@ -204,6 +228,9 @@ public final class SecureMqttClient implements AutoCloseable {
             return secure;
         } catch (IOException | RuntimeException e) {
             closeQuietly(paho);
+            if (secure != null) {
+                secure.stopReconnecting();
+            }
             if (counter != null) {
                 counter.close();
             }
@@ -303,6 +330,81 @@ public final class SecureMqttClient implements AutoCloseable {
         return responder == null ? null : responder.sessions();
     }
 
+    private void scheduleReconnect() {
+        if (closing || reconnector == null || connectOptions == null) {
+            return;
+        }
+        try {
+            reconnector.schedule(this::attemptReconnect, reconnectDelayMillis.get(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void attemptReconnect() {
+        if (closing || client.isConnected()) {
+            return;
+        }
+        // before the attempt: every message Paho delivers from now on came on the new connection
+        connection.incrementAndGet();
+        try {
+            client.connect(connectOptions, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    // Paho runs this on its delivery thread before any message of the new connection
+                    reconnected(token.getSessionPresent());
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable e) {
+                    LOG.log(Level.DEBUG, "Reconnecting to {0} failed: {1}", options.url, String.valueOf(e));
+                    backOff();
+                }
+            });
+        } catch (MqttException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "Reconnecting to {0} failed: {1}", options.url, e.toString());
+            backOff();
+        }
+    }
+
+    private void backOff() {
+        reconnectDelayMillis.getAndUpdate(d -> Math.min(30_000, d * 2));
+        scheduleReconnect();
+    }
+
+    /** Back on line: renews the subscriptions (without waiting: this is Paho's delivery thread). */
+    private void reconnected(boolean sessionPresent) {
+        if (!sessionPresent) {
+            brokerSession.incrementAndGet();
+        }
+        reconnectDelayMillis.set(1000);
+        reconnects.incrementAndGet();
+        LOG.log(Level.INFO, "Reconnected to {0} ({1})", options.url,
+                sessionPresent ? "session resumed" : "new session");
+        for (String topic : rawTopics) {
+            try {
+                client.subscribe(new MqttSubscription[] {new MqttSubscription(topic, 1)}, null, null,
+                        new MqttProperties());
+            } catch (MqttException e) {
+                LOG.log(Level.WARNING, "Cannot renew the subscription to {0}: {1}", topic, e.getMessage());
+            }
+        }
+        for (Subscription s : subscriptions) {
+            try {
+                client.subscribe(new MqttSubscription[] {subscription(s)}, null, null, new MqttProperties());
+            } catch (MqttException e) {
+                LOG.log(Level.WARNING, "Cannot renew the subscription to {0}: {1}", s.filter(), e.getMessage());
+            }
+        }
+    }
+
+    private void stopReconnecting() {
+        closing = true;
+        if (reconnector != null) {
+            reconnector.shutdownNow();
+        }
+    }
+
     /** Subscribes to a handshake topic, whose messages are handled before any envelope handling. */
     private void subscribeRaw(String topic) throws IOException {
         try {
@@ -360,6 +462,7 @@ public final class SecureMqttClient implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        stopReconnecting();
         if (initiator != null) {
             initiator.close();
         }
@@ -411,8 +514,13 @@ public final class SecureMqttClient implements AutoCloseable {
                 return new Judged(new ReceivedMessage(topic, state, null, null), null);
             }
         }
-        ReplayVerdict verdict = guard.check(h.senderId(), h.sequence(), h.timestampMillis(), message.isDuplicate());
+        long conn = connection.get();
+        long session = brokerSession.get();
+        boolean dup = message.isDuplicate() || redeliveries.isRedelivery(h.senderId(), h.sequence(), message.getId(),
+                message.getQos(), conn, session);
+        ReplayVerdict verdict = guard.check(h.senderId(), h.sequence(), h.timestampMillis(), dup);
         if (verdict == ReplayVerdict.OK) {
+            redeliveries.accepted(h.senderId(), h.sequence(), message.getId(), message.getQos(), conn, session);
             return new Judged(new ReceivedMessage(topic, MessageState.OK, h.senderId(), opened.plaintext()), h);
         }
         Arrays.fill(opened.plaintext(), (byte) 0);
@@ -475,31 +583,13 @@ public final class SecureMqttClient implements AutoCloseable {
 
         @Override
         public void connectComplete(boolean reconnect, String serverUri) {
-            if (!reconnect) {
-                return;
-            }
-            reconnects.incrementAndGet();
-            LOG.log(Level.INFO, "Reconnected to {0}", serverUri);
-            for (String topic : rawTopics) {
-                try {
-                    client.subscribe(new MqttSubscription[] {new MqttSubscription(topic, 1)}, null, null,
-                            new MqttProperties());
-                } catch (MqttException e) {
-                    LOG.log(Level.WARNING, "Cannot renew the subscription to {0}: {1}", topic, e.getMessage());
-                }
-            }
-            for (Subscription s : subscriptions) {
-                try {
-                    client.subscribe(new MqttSubscription[] {subscription(s)}, null, null, new MqttProperties());
-                } catch (MqttException e) {
-                    LOG.log(Level.WARNING, "Cannot renew the subscription to {0}: {1}", s.filter(), e.getMessage());
-                }
-            }
+            // reconnects are ours (reconnected), which learn whether the session was present
         }
 
         @Override
         public void disconnected(MqttDisconnectResponse response) {
             LOG.log(Level.INFO, "Disconnected from {0}: {1}", options.url, response.getReasonString());
+            scheduleReconnect();
         }
 
         @Override

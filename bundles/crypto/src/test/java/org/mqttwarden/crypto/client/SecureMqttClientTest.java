@@ -219,6 +219,33 @@ class SecureMqttClientTest {
     }
 
     @Test
+    void aRealQos1RedeliveryOfAnAcceptedMessageIsDroppedQuietlyAsADuplicateButACopyIsReplayed() throws Exception {
+        LossyProxy link = new LossyProxy(broker.port());
+        open.add(link);
+        PlainClient attacker = plain("attacker").subscribe("plant/#");
+        SecureMqttClient sub = SecureMqttClient.connect(SecureMqttOptions.builder().url(link.url())
+                .clientId("sub-lossy").key(KEY_ID, KEY).senderId("sub-lossy").build());
+        open.add(sub);
+        sub.subscribe("plant/#", 1, received::add);
+        SecureMqttClient pub = publisher("pub-lossy", "valve-4", dir.resolve("state"), Clock.systemUTC(), KEY_ID, KEY);
+
+        // the subscriber accepts the message, but its acknowledgement never reaches the broker; then the link
+        // breaks, the subscriber reconnects into its session, and the broker redelivers under the same packet id
+        link.swallowUpstream();
+        pub.publish("plant/valve", "close".getBytes(StandardCharsets.UTF_8), 1);
+        await().atMost(WAIT).until(() -> received.size() == 1 && attacker.seen.size() == 1);
+        link.cutAll();
+        await().atMost(WAIT).until(() -> sub.duplicatesDropped() == 1 && sub.reconnects() == 1);
+
+        attacker.publishRaw("plant/valve", attacker.seen.get(0).payload());
+        pub.publish("plant/valve", "open".getBytes(StandardCharsets.UTF_8), 1);
+        awaitStates(MessageState.OK, MessageState.REPLAYED, MessageState.OK);
+        assertThat(received.get(1).senderId()).isEqualTo("valve-4");
+        assertThat(received.get(2).plaintext()).asString(StandardCharsets.UTF_8).isEqualTo("open");
+        assertThat(sub.duplicatesDropped()).isEqualTo(1);
+    }
+
+    @Test
     void anAttackersCopyIsReplayedEvenWhenTheBrokerRedeliversIt() throws Exception {
         PlainClient attacker = plain("attacker").subscribe("plant/#");
         SecureMqttClient sub = subscriber("sub-dup", "plant/#");
