@@ -79,7 +79,17 @@ final class SessionInitiator implements AutoCloseable {
      */
     synchronized Sealing next() throws IOException {
         if (session == null || session.due(options.rekeyMessages, options.rekeyAge, options.clock.instant())) {
-            handshake();
+            try {
+                handshake();
+            } catch (IOException e) {
+                // a session that is due seals nothing more: erase it now rather than at the next success
+                if (session != null) {
+                    session.destroy();
+                    session = null;
+                    sealing = null;
+                }
+                throw e;
+            }
         }
         session.countSent();
         return sealing;

@@ -188,6 +188,24 @@ class SessionHandshakeTest {
     }
 
     @Test
+    void aSessionThatIsDueIsErasedEvenWhenTheRekeyFails() throws Exception {
+        SecureMqttClient service = service(Clock.systemUTC(), HandshakeLimits.DEFAULTS);
+        SecureMqttClient device = SecureMqttClient.connect(deviceOptions("dev-7", DEVICE, 2, Duration.ofHours(1),
+                Clock.systemUTC()).handshakeTimeout(Duration.ofSeconds(1)).build());
+        open.add(device);
+        device.sessionObserver = deviceSessions::add;
+        device.publish("plant/a", bytes("one"), 1);
+        device.publish("plant/a", bytes("two"), 1);
+        await().atMost(WAIT).until(() -> received.size() == 2);
+        service.close();
+
+        assertThatThrownBy(() -> device.publish("plant/a", bytes("three"), 1)).isInstanceOf(IOException.class)
+                .hasMessageContaining("did not answer");
+        assertThat(deviceSessions).hasSize(1);
+        assertThat(deviceSessions.get(0).destroyed()).isTrue();
+    }
+
+    @Test
     void aHelloFromAnUnpinnedIdentityGetsNoAnswer() throws Exception {
         SecureMqttClient service = service(Clock.systemUTC(), HandshakeLimits.DEFAULTS);
         Identity stranger = Identity.generate("device-9", RANDOM);
