@@ -316,13 +316,15 @@ public final class SecureMqttOptions {
             if (clientId == null || clientId.isEmpty() || clientId.length() > 128) {
                 throw new IllegalArgumentException("The client id must be 1 to 128 characters");
             }
-            if ((key == null) != (keyId == null) || key == null && identity == null) {
+            // a subscriber only (no state folder) may open with a key lookup alone, e.g. the gateway's verifier
+            boolean opensOnly = keys != null && stateDir == null;
+            if ((key == null) != (keyId == null) || key == null && identity == null && !opensOnly) {
                 throw new IllegalArgumentException("A key and its key id are required, unless an identity is given");
             }
             if (identity != null && senderId != null && !senderId.equals(identity.id())) {
                 throw new IllegalArgumentException("With an identity, the sender id is the identity's id");
             }
-            if (identity == null && senderId == null || senderId != null && senderId.isEmpty()) {
+            if (identity == null && senderId == null && !opensOnly || senderId != null && senderId.isEmpty()) {
                 throw new IllegalArgumentException("The sender id is required");
             }
             if (identity != null && identity.id().getBytes(StandardCharsets.UTF_8).length > 128) {
