@@ -18,10 +18,16 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClientException;
@@ -37,10 +43,13 @@ import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
 import org.mqttwarden.crypto.MessageState;
 import org.mqttwarden.crypto.envelope.EnvelopeCodec;
 import org.mqttwarden.crypto.envelope.EnvelopeHeader;
+import org.mqttwarden.crypto.envelope.EnvelopeKey;
+import org.mqttwarden.crypto.envelope.KeyLookup;
 import org.mqttwarden.crypto.envelope.Opened;
 import org.mqttwarden.crypto.replay.ReplayGuard;
 import org.mqttwarden.crypto.replay.ReplayVerdict;
 import org.mqttwarden.crypto.replay.SequenceCounter;
+import org.mqttwarden.crypto.session.Session;
 
 /**
  * An MQTT v5 client (Eclipse Paho) whose payloads are envelopes: {@link #publish} seals the plaintext for its topic
@@ -49,17 +58,29 @@ import org.mqttwarden.crypto.replay.SequenceCounter;
  * otherwise the state alone. A broker, a bridge or a subscriber on {@code #} sees only ciphertext, and cannot alter,
  * replay or move a message to another topic unnoticed.
  *
- * <p>QoS 1 redeliveries that the broker marks DUP and that were already accepted are dropped without reaching the
- * handler: they are the broker doing its job, not data and not an attack ({@link #duplicatesDropped()} counts them).
- * Known limit: Paho MQTT v5 1.2.5 reads the DUP flag of an incoming PUBLISH but never copies it to the
- * {@code MqttMessage} it hands over ({@code isDuplicate()} is always false), so with this Paho a real redelivery
- * (after a reconnect into a session with an unacknowledged message) reaches the handler as {@code REPLAYED}, state
- * only, never data, indistinguishable from an attacker's raw copy.
+ * <p>QoS 1 redeliveries of messages already accepted are dropped without reaching the handler: they are the broker
+ * doing its job, not data and not an attack ({@link #duplicatesDropped()} counts them). Paho MQTT v5 1.2.5 reads the
+ * DUP flag of an incoming PUBLISH but never copies it to the {@code MqttMessage} it hands over ({@code isDuplicate()}
+ * is always false), so a redelivery is recognised by its packet identifier instead ({@link Redeliveries}): the
+ * broker redelivers an unacknowledged message after a reconnect into the same session under the packet identifier
+ * it had (Mosquitto does, as a test checks), while a raw copy republished by anyone gets a new one. A copy of an
+ * accepted message with the same packet identifier, QoS 1 or 2, on a later connection of the same broker session is
+ * a duplicate; every other copy is {@code REPLAYED}, state and authenticated sender only, never data. To know
+ * whether a reconnect found the session present (after a lost session, packet identifiers start again from 1), this
+ * client reconnects by itself rather than with Paho's automatic reconnect, which does not say.
+ *
+ * <p>Session keys (ENVELOPE.md section 10): with an identity and {@code sessionWith(responder)} the client runs
+ * the session handshake over MQTT 5 request/response before its first publish and again whenever the session is
+ * due, and seals under the session's key ({@link SessionInitiator}); with {@code respondToHandshakes()} it answers
+ * handshakes and opens its peers' session envelopes, checking that each names the session's peer as sender
+ * ({@link SessionResponder}, {@link SessionTable}). Messages on the handshake topics never reach handlers.
+ * Without an identity, the pre-shared key seals as before.
  *
  * <p>The connection resumes its MQTT session (clean start off, session kept 5 minutes) and reconnects on its own
- * when lost; the codec, the counter and the replay guard are fields of this object, the same across reconnects, so
- * sequence numbers keep rising and a message accepted before a reconnect is not accepted again after it. Filters
- * are subscribed again after a reconnect, in case the broker lost the session.
+ * when lost (after 1 s, then doubling up to 30 s between attempts); the codec, the counter and the replay guard
+ * are fields of this object, the same across reconnects, so sequence numbers keep rising and a message accepted
+ * before a reconnect is not accepted again after it. Filters are subscribed again after a reconnect, in case the
+ * broker lost the session.
  *
  * <p>Thread-safe. Handlers run on Paho's delivery thread, one message at a time.
  */
@@ -86,6 +107,27 @@ public final class SecureMqttClient implements AutoCloseable {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
+    /** Increased before every reconnect attempt: which connection a message came on. */
+    private final AtomicLong connection = new AtomicLong(1);
+    /** Increased whenever a reconnect finds that the broker lost the session. */
+    private final AtomicLong brokerSession = new AtomicLong();
+    private final Redeliveries redeliveries = new Redeliveries();
+    /** Reconnects after a loss (Paho's own automatic reconnect does not tell whether the session was present). */
+    private final ScheduledExecutorService reconnector;
+    private final AtomicLong reconnectDelayMillis = new AtomicLong(1000);
+    /** Set once connected: only then is a loss followed by reconnecting. */
+    private volatile MqttConnectionOptions connectOptions;
+    private volatile boolean closing;
+    /** Non-null when this client seals under session keys. */
+    private final SessionInitiator initiator;
+    /** Non-null when this client answers handshakes. */
+    private final SessionResponder responder;
+    /** The pre-shared keys and, for a responder, its peers' session keys. */
+    private final KeyLookup lookup;
+    /** Topics subscribed without envelope handling (the handshake's), again after each reconnect. */
+    private final List<String> rawTopics = new CopyOnWriteArrayList<>();
+    /** Told of every session this client makes (tests watch erasure with it). */
+    volatile Consumer<Session> sessionObserver = s -> { };
 
     private record Subscription(String filter, int qos, MessageHandler handler) {
     }
@@ -99,6 +141,28 @@ public final class SecureMqttClient implements AutoCloseable {
         this.codec = new EnvelopeCodec(options.version);
         this.guard = new ReplayGuard(options.replay, options.clock);
         this.timeoutMillis = options.connectTimeoutSeconds * 1000L;
+        this.reconnector = !options.automaticReconnect ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "warden-mqtt-reconnect-" + options.clientId);
+            t.setDaemon(true);
+            return t;
+        });
+        this.initiator = options.responderId == null ? null
+                : new SessionInitiator(options, client, s -> sessionObserver.accept(s));
+        if (options.responder) {
+            SessionTable table = new SessionTable(options.clock, options.sessionGrace, options.rekeyAge, s -> { });
+            this.responder = new SessionResponder(options, client, table, s -> sessionObserver.accept(s));
+            this.lookup = id -> id.startsWith(Session.KEY_ID_PREFIX) ? table.find(id) : options.keys.find(id);
+        } else {
+            this.responder = null;
+            this.lookup = id -> id.startsWith(Session.KEY_ID_PREFIX) ? java.util.Optional.empty()
+                    : options.keys.find(id);
+        }
+        if (initiator != null) {
+            rawTopics.add(initiator.replyTopic());
+        }
+        if (responder != null) {
+            rawTopics.add(responder.requestTopic());
+        }
     }
 
     /**
@@ -123,14 +187,14 @@ public final class SecureMqttClient implements AutoCloseable {
             }
         }
         MqttAsyncClient paho = null;
+        SecureMqttClient secure = null;
         try {
             MqttConnectionOptions o = new MqttConnectionOptions();
             o.setCleanStart(false);
             o.setSessionExpiryInterval(SESSION_EXPIRY_SECONDS);
             o.setConnectionTimeout(options.connectTimeoutSeconds);
             o.setKeepAliveInterval(30);
-            o.setAutomaticReconnect(options.automaticReconnect);
-            o.setAutomaticReconnectDelay(1, 30);
+            o.setAutomaticReconnect(false); // done here, to learn whether the broker kept the session
             if (options.url.startsWith("ssl://")) {
                 if (options.caFile != null || options.clientCertificate != null) {
                     o.setSocketFactory(PemTrust.socketFactory(options.caFile, options.clientCertificate,
@@ -149,17 +213,24 @@ public final class SecureMqttClient implements AutoCloseable {
             } catch (MqttException | IllegalArgumentException e) {
                 throw new IllegalArgumentException("The broker URL or client id is not valid: " + e.getMessage(), e);
             }
-            SecureMqttClient secure = new SecureMqttClient(options, paho, counter, lock);
+            secure = new SecureMqttClient(options, paho, counter, lock);
             paho.setCallback(secure.new Callback());
             try {
                 paho.connect(o).waitForCompletion(secure.timeoutMillis + 1000);
             } catch (MqttException e) {
                 throw connectFailure(options, e);
             }
+            secure.connectOptions = o;
             options.erasePassword();
+            for (String topic : secure.rawTopics) {
+                secure.subscribeRaw(topic);
+            }
             return secure;
         } catch (IOException | RuntimeException e) {
             closeQuietly(paho);
+            if (secure != null) {
+                secure.stopReconnecting();
+            }
             if (counter != null) {
                 counter.close();
             }
@@ -188,12 +259,19 @@ public final class SecureMqttClient implements AutoCloseable {
             throw new IllegalStateException("This client has no state folder for its sequence numbers: it can"
                     + " subscribe but not publish");
         }
-        byte[] envelope = codec.seal(options.key, options.keyId, options.senderId, counter.next(),
-                options.clock.millis(), topic, plaintext);
+        EnvelopeKey key = options.key;
+        String keyId = options.keyId;
+        if (initiator != null) {
+            SessionInitiator.Sealing sealing = initiator.next();
+            key = sealing.key();
+            keyId = sealing.keyId();
+        }
+        byte[] envelope = codec.seal(key, keyId, options.senderId, counter.next(), options.clock.millis(), topic,
+                plaintext);
         MqttMessage m = new MqttMessage(envelope);
         m.setQos(qos);
         MqttProperties p = new MqttProperties();
-        p.setUserProperties(List.of(new UserProperty(KEY_ID_PROPERTY, options.keyId),
+        p.setUserProperties(List.of(new UserProperty(KEY_ID_PROPERTY, keyId),
                 new UserProperty(SENDER_PROPERTY, options.senderId)));
         m.setProperties(p);
         try {
@@ -229,6 +307,117 @@ public final class SecureMqttClient implements AutoCloseable {
         } catch (MqttException e) {
             subscriptions.remove(s);
             throw new IOException("Subscribing to " + filter + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return how many session handshakes this client completed as initiator */
+    public long handshakesMade() {
+        return initiator == null ? 0 : initiator.handshakes();
+    }
+
+    /** @return how many hellos this client answered as responder */
+    public long handshakesAnswered() {
+        return responder == null ? 0 : responder.answered();
+    }
+
+    /** @return how many hellos this client refused as responder (malformed, unpinned, replayed, over the limits) */
+    public long handshakesRefused() {
+        return responder == null ? 0 : responder.refused();
+    }
+
+    /** The responder's sessions; null unless it answers handshakes. */
+    SessionTable sessions() {
+        return responder == null ? null : responder.sessions();
+    }
+
+    private void scheduleReconnect() {
+        if (closing || reconnector == null || connectOptions == null) {
+            return;
+        }
+        try {
+            reconnector.schedule(this::attemptReconnect, reconnectDelayMillis.get(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void attemptReconnect() {
+        if (closing || client.isConnected()) {
+            return;
+        }
+        // before the attempt: every message Paho delivers from now on came on the new connection
+        connection.incrementAndGet();
+        try {
+            client.connect(connectOptions, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    // Paho runs this on its delivery thread before any message of the new connection
+                    reconnected(token.getSessionPresent());
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable e) {
+                    LOG.log(Level.DEBUG, "Reconnecting to {0} failed: {1}", options.url, String.valueOf(e));
+                    backOff();
+                }
+            });
+        } catch (MqttException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "Reconnecting to {0} failed: {1}", options.url, e.toString());
+            backOff();
+        }
+    }
+
+    private void backOff() {
+        reconnectDelayMillis.getAndUpdate(d -> Math.min(30_000, d * 2));
+        scheduleReconnect();
+    }
+
+    /** Back on line: renews the subscriptions (without waiting: this is Paho's delivery thread). */
+    private void reconnected(boolean sessionPresent) {
+        if (!sessionPresent) {
+            brokerSession.incrementAndGet();
+        }
+        reconnectDelayMillis.set(1000);
+        reconnects.incrementAndGet();
+        LOG.log(Level.INFO, "Reconnected to {0} ({1})", options.url,
+                sessionPresent ? "session resumed" : "new session");
+        for (String topic : rawTopics) {
+            try {
+                client.subscribe(new MqttSubscription[] {new MqttSubscription(topic, 1)}, null, null,
+                        new MqttProperties());
+            } catch (MqttException e) {
+                LOG.log(Level.WARNING, "Cannot renew the subscription to {0}: {1}", topic, e.getMessage());
+            }
+        }
+        for (Subscription s : subscriptions) {
+            try {
+                client.subscribe(new MqttSubscription[] {subscription(s)}, null, null, new MqttProperties());
+            } catch (MqttException e) {
+                LOG.log(Level.WARNING, "Cannot renew the subscription to {0}: {1}", s.filter(), e.getMessage());
+            }
+        }
+    }
+
+    private void stopReconnecting() {
+        closing = true;
+        if (reconnector != null) {
+            reconnector.shutdownNow();
+        }
+    }
+
+    /** Subscribes to a handshake topic, whose messages are handled before any envelope handling. */
+    private void subscribeRaw(String topic) throws IOException {
+        try {
+            IMqttToken token = client.subscribe(new MqttSubscription[] {new MqttSubscription(topic, 1)}, null, null,
+                    new MqttProperties());
+            token.waitForCompletion(timeoutMillis);
+            int[] codes = token.getReasonCodes();
+            if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                throw new IOException("The broker refused the subscription to the handshake topic " + topic
+                        + " (reason code 0x" + Integer.toHexString(codes[0]) + "): is the account allowed to read it?");
+            }
+        } catch (MqttException e) {
+            throw new IOException("Subscribing to the handshake topic " + topic + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -273,6 +462,13 @@ public final class SecureMqttClient implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        stopReconnecting();
+        if (initiator != null) {
+            initiator.close();
+        }
+        if (responder != null) {
+            responder.close();
+        }
         try {
             if (client.isConnected()) {
                 MqttProperties p = new MqttProperties();
@@ -295,17 +491,37 @@ public final class SecureMqttClient implements AutoCloseable {
         }
     }
 
+    /** A judged message, and its header when it was authentic. */
+    private record Judged(ReceivedMessage message, EnvelopeHeader header) {
+    }
+
     /** Opens and judges one payload; null for a redelivery that is dropped without reaching handlers. */
-    private ReceivedMessage judge(String topic, byte[] payload, boolean dup) {
-        Opened opened = codec.open(options.keys, topic, payload);
+    private Judged judge(String topic, MqttMessage message) {
+        byte[] payload = message.getPayload();
+        Opened opened = codec.open(lookup, topic, payload);
         if (!opened.isOk()) {
             rejected.incrementAndGet();
-            return new ReceivedMessage(topic, opened.state(), null, null);
+            return new Judged(new ReceivedMessage(topic, opened.state(), null, null), null);
         }
         EnvelopeHeader h = opened.header();
+        if (responder != null && h.keyId().startsWith(Session.KEY_ID_PREFIX)) {
+            SessionTable.Verdict v = responder.sessions().opened(h.keyId(), h.senderId());
+            if (v != SessionTable.Verdict.OK) {
+                // a session key seals for its peer only: another sender id is a lie by the one party holding it
+                Arrays.fill(opened.plaintext(), (byte) 0);
+                rejected.incrementAndGet();
+                MessageState state = v == SessionTable.Verdict.GONE ? MessageState.UNKNOWN_KEY : MessageState.TAMPERED;
+                return new Judged(new ReceivedMessage(topic, state, null, null), null);
+            }
+        }
+        long conn = connection.get();
+        long session = brokerSession.get();
+        boolean dup = message.isDuplicate() || redeliveries.isRedelivery(h.senderId(), h.sequence(), message.getId(),
+                message.getQos(), conn, session);
         ReplayVerdict verdict = guard.check(h.senderId(), h.sequence(), h.timestampMillis(), dup);
         if (verdict == ReplayVerdict.OK) {
-            return new ReceivedMessage(topic, MessageState.OK, h.senderId(), opened.plaintext());
+            redeliveries.accepted(h.senderId(), h.sequence(), message.getId(), message.getQos(), conn, session);
+            return new Judged(new ReceivedMessage(topic, MessageState.OK, h.senderId(), opened.plaintext()), h);
         }
         Arrays.fill(opened.plaintext(), (byte) 0);
         if (verdict == ReplayVerdict.DUPLICATE) {
@@ -313,15 +529,21 @@ public final class SecureMqttClient implements AutoCloseable {
             return null;
         }
         rejected.incrementAndGet();
-        return new ReceivedMessage(topic, verdict.messageState().orElse(MessageState.REPLAYED), null, null);
+        MessageState state = verdict.messageState().orElse(MessageState.REPLAYED);
+        // the tag verified, so the sender is known even though the message is refused (an audit names it)
+        return new Judged(new ReceivedMessage(topic, state, ReceivedMessage.authentic(state) ? h.senderId() : null,
+                null), h);
     }
 
     /** Paho's delivery path; package-private so a test can hand it the DUP-flagged message Paho 1.2.5 never makes. */
     void deliver(String topic, MqttMessage message) {
-        ReceivedMessage judged = judge(topic, message.getPayload(), message.isDuplicate());
-        if (judged == null) {
-            return;
+        Judged judged = judge(topic, message);
+        if (judged != null) {
+            handOver(topic, judged.message());
         }
+    }
+
+    private void handOver(String topic, ReceivedMessage judged) {
         boolean first = true;
         for (Subscription s : subscriptions) {
             if (!MqttTopicValidator.isMatched(s.filter(), topic)) {
@@ -350,28 +572,24 @@ public final class SecureMqttClient implements AutoCloseable {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
-            deliver(topic, message);
+            if (responder != null && topic.equals(responder.requestTopic())) {
+                responder.onHello(message);
+            } else if (initiator != null && topic.equals(initiator.replyTopic())) {
+                initiator.onReply(message);
+            } else {
+                deliver(topic, message);
+            }
         }
 
         @Override
         public void connectComplete(boolean reconnect, String serverUri) {
-            if (!reconnect) {
-                return;
-            }
-            reconnects.incrementAndGet();
-            LOG.log(Level.INFO, "Reconnected to {0}", serverUri);
-            for (Subscription s : subscriptions) {
-                try {
-                    client.subscribe(new MqttSubscription[] {subscription(s)}, null, null, new MqttProperties());
-                } catch (MqttException e) {
-                    LOG.log(Level.WARNING, "Cannot renew the subscription to {0}: {1}", s.filter(), e.getMessage());
-                }
-            }
+            // reconnects are ours (reconnected), which learn whether the session was present
         }
 
         @Override
         public void disconnected(MqttDisconnectResponse response) {
             LOG.log(Level.INFO, "Disconnected from {0}: {1}", options.url, response.getReasonString());
+            scheduleReconnect();
         }
 
         @Override

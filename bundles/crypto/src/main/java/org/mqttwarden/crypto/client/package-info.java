@@ -6,5 +6,5 @@
  * ({@link org.mqttwarden.crypto.client.WardenMqtt}). Plain Java, Bouncy Castle and Paho: no OSGi needed.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package org.mqttwarden.crypto.client;

@@ -131,6 +131,19 @@ public final class Handshake {
         }
     }
 
+    /** The longest hello or reply (an id of 255 bytes), so a receiver can refuse anything longer unread. */
+    public static final int MAX_MESSAGE_BYTES = MAGIC.length + 2 + 255 + KEY + NONCE + SIGNATURE;
+
+    /**
+     * Reads the id a hello claims to be from, checking only its form (nothing is verified): lets a responder refuse
+     * hellos from unknown peers before it spends a signature check on them.
+     *
+     * @throws HandshakeException if it is not a well-formed hello
+     */
+    public static String helloSender(byte[] hello) throws HandshakeException {
+        return parse(hello, HELLO).id();
+    }
+
     // ---- wire form
 
     record Parsed(byte kind, String id, byte[] ephemeral, byte[] nonce, byte[] signature, byte[] signedPart) {

@@ -13,6 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Session {
 
+    /** What the key id of an envelope sealed under a session starts with; ids of pre-shared keys never contain ':'. */
+    public static final String KEY_ID_PREFIX = "session:";
+
     private final String me;
     private final String peer;
     private final byte[] id;
@@ -48,6 +51,14 @@ public final class Session {
         return id.clone();
     }
 
+    /**
+     * @return the key id of envelopes sealed under this session: {@value #KEY_ID_PREFIX} and the session id in 32
+     *         lowercase hex digits (ENVELOPE.md section 10)
+     */
+    public String keyId() {
+        return KEY_ID_PREFIX + HexFormat.of().formatHex(id);
+    }
+
     public String peer() {
         return peer;
     }
@@ -56,11 +67,16 @@ public final class Session {
         return started;
     }
 
-    /** @return a copy of the key this side encrypts with; counts one message towards {@link #due} */
+    /** @return a copy of the key this side encrypts with (erase it after use) */
     public byte[] sendKey() {
         requireLive();
-        sent.incrementAndGet();
         return sendKey.clone();
+    }
+
+    /** Counts one message sealed under this session towards {@link #due}. */
+    public void countSent() {
+        requireLive();
+        sent.incrementAndGet();
     }
 
     /** @return a copy of the key this side decrypts the peer's messages with */

@@ -5,5 +5,5 @@
  * key stolen later reveals no past session. The messages travel over MQTT 5 request/response (issue 14).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package org.mqttwarden.crypto.session;

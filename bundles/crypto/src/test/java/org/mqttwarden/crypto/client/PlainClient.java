@@ -18,8 +18,8 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  */
 final class PlainClient implements AutoCloseable {
 
-    /** One message as the plain client saw it. */
-    record Seen(String topic, byte[] payload) {
+    /** One message as the plain client saw it, with the packet identifier it came under (0 for QoS 0). */
+    record Seen(String topic, byte[] payload, int packetId, MqttProperties properties) {
     }
 
     final List<Seen> seen = new CopyOnWriteArrayList<>();
@@ -47,7 +47,7 @@ final class PlainClient implements AutoCloseable {
         client.setCallback(new MqttCallback() {
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                seen.add(new Seen(topic, message.getPayload()));
+                seen.add(new Seen(topic, message.getPayload(), message.getId(), message.getProperties()));
             }
 
             @Override
