@@ -7,8 +7,10 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,6 +27,7 @@ import org.mqttwarden.crypto.client.SecureMqttClient;
 import org.mqttwarden.crypto.client.SecureMqttOptions;
 import org.mqttwarden.crypto.envelope.KeyLookup;
 import org.mqttwarden.crypto.keys.CryptoConfig;
+import org.mqttwarden.crypto.session.Session;
 import org.mqttwarden.store.files.ServiceAccount;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -52,8 +55,8 @@ import org.slf4j.LoggerFactory;
  * back-off (INFO while the gateway is young, WARN once the back-off reaches its longest), and reconnects on its
  * own when the connection is lost. Nothing blocks component activation, and with no prefix configured it connects
  * nowhere and creates no account. Envelopes sealed under a session key of the handshake are between a device and
- * its responder: the gateway holds no such key, so verify only prefixes protected with the gateway's keys
- * ({@code warden:key-create}).
+ * its responder: the gateway holds no such key, so they are only counted; the gateway judges what is sealed under
+ * its own keys ({@code warden:key-create}).
  */
 @Component(service = MetricSource.class, configurationPid = "org.mqttwarden.crypto", immediate = true)
 public final class MessageVerifier implements MetricSource {
@@ -84,6 +87,14 @@ public final class MessageVerifier implements MetricSource {
     private int eventsThisSecond;
     private long lastDropWarning = Long.MIN_VALUE;
     private final ScheduledExecutorService worker;
+    /**
+     * Hands events to the publisher off Paho's delivery thread: the audit's bounded wait must not hold that thread
+     * (Paho 1.2.5 cannot reconnect while a handler blocks). Bounded; what does not fit is counted as dropped.
+     */
+    private final ThreadPoolExecutor recorder;
+    private final AtomicLong sessionMessages = new AtomicLong();
+    /** Delivery thread only: the key id the envelope being judged asked for, when it got that far. */
+    private String lookedUp;
     private volatile SecureMqttClient client;
     private volatile boolean closed;
     private long backoffMillis = FIRST_BACKOFF_MILLIS;
@@ -136,6 +147,11 @@ public final class MessageVerifier implements MetricSource {
         });
         w.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.worker = w;
+        this.recorder = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1000), r -> {
+            Thread t = new Thread(r, "warden-crypto-verifier-events");
+            t.setDaemon(true);
+            return t;
+        }, (r, executor) -> eventsDropped.incrementAndGet());
         if (settings.prefixes().isEmpty()) {
             LOG.debug("Message verifier off: verify.prefixes is empty");
             return;
@@ -149,9 +165,14 @@ public final class MessageVerifier implements MetricSource {
     void close() {
         closed = true;
         worker.shutdownNow();
+        recorder.shutdown();
         try {
             if (!worker.awaitTermination(10, TimeUnit.SECONDS)) {
                 LOG.warn("The message verifier's thread did not end within 10 s");
+            }
+            if (!recorder.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("The message verifier's events were not all handed over within 10 s");
+                recorder.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -186,7 +207,7 @@ public final class MessageVerifier implements MetricSource {
             }
             ServiceAccount.Credentials cred = ServiceAccount.read(settings.credentialsFile());
             SecureMqttOptions.Builder b = SecureMqttOptions.builder().url(settings.url())
-                    .clientId(settings.clientId()).keys(keys).clock(clock);
+                    .clientId(settings.clientId()).keys(this::lookUp).clock(clock);
             if (cred != null) {
                 b.credentials(cred.username() == null ? settings.username() : cred.username(), cred.password());
             }
@@ -235,8 +256,24 @@ public final class MessageVerifier implements MetricSource {
                 "verify.username (PID org.mqttwarden.crypto)", "protected messages are not judged", ACTOR);
     }
 
-    /** One judged message, on the client's delivery thread. */
+    /** The gateway's keys, remembering which id the envelope being judged named. */
+    private java.util.Optional<org.mqttwarden.crypto.envelope.EnvelopeKey> lookUp(String keyId) {
+        lookedUp = keyId;
+        return keys.find(keyId);
+    }
+
+    /**
+     * One judged message, on the client's delivery thread. An envelope under a session key of the handshake is
+     * between a device and its responder: the gateway holds no such key, so it is counted
+     * ({@code messages_session}), not recorded as UNKNOWN_KEY.
+     */
     void judged(ReceivedMessage m) {
+        String keyId = lookedUp;
+        lookedUp = null;
+        if (m.state() == MessageState.UNKNOWN_KEY && keyId != null && keyId.startsWith(Session.KEY_ID_PREFIX)) {
+            sessionMessages.incrementAndGet();
+            return;
+        }
         counts.get(m.state()).incrementAndGet();
         if (m.isOk()) {
             java.util.Arrays.fill(m.plaintext(), (byte) 0);
@@ -263,9 +300,10 @@ public final class MessageVerifier implements MetricSource {
         if (m.senderId() != null) {
             detail.put("sender", m.senderId());
         }
-        // awaited by the audit (a DENY), bounded by event.wait.ms: a flood slows this thread, never the broker
-        events.publish(new SecurityEvent(clock.instant(), EventType.MESSAGE, Outcome.DENY, reason(m.state()), null,
-                null, null, null, m.topic(), null, null, detail));
+        SecurityEvent e = new SecurityEvent(clock.instant(), EventType.MESSAGE, Outcome.DENY, reason(m.state()), null,
+                null, null, null, m.topic(), null, null, detail);
+        // awaited by the audit (a DENY), bounded by event.wait.ms, on the recorder's thread
+        recorder.execute(() -> events.publish(e));
     }
 
     /** @return the reason code of a rejected state (api.event's {@code Reasons.MESSAGE_*}) */
@@ -292,6 +330,7 @@ public final class MessageVerifier implements MetricSource {
         counts.forEach((s, n) -> m.put("messages_" + s.name().toLowerCase(java.util.Locale.ROOT), n.get()));
         m.put("verifier_connect_failed", connectFailures.get());
         m.put("events_dropped", eventsDropped.get());
+        m.put("messages_session", sessionMessages.get());
         return m;
     }
 
