@@ -13,13 +13,8 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.CommandException;
 import org.apache.karaf.shell.support.completers.FileCompleter;
-import org.mqttwarden.broker.lint.ConfigException;
-import org.mqttwarden.broker.lint.ConfigParser;
-import org.mqttwarden.broker.lint.Finding;
 import org.mqttwarden.broker.lint.LintOptions;
-import org.mqttwarden.broker.lint.Linter;
-import org.mqttwarden.broker.lint.MosquittoConfig;
-import org.mqttwarden.broker.lint.Severity;
+import org.mqttwarden.broker.setup.LintRun;
 import org.mqttwarden.broker.setup.SetupException;
 import org.mqttwarden.broker.setup.SetupService;
 
@@ -64,40 +59,24 @@ public class BrokerLintCommand implements Action {
         } catch (SetupException e) {
             throw new CommandException(e.getMessage());
         }
-        MosquittoConfig config;
+        LintRun run;
         try {
-            config = ConfigParser.parse(conf);
-        } catch (ConfigException e) {
-            throw new CommandException(printable(e.getMessage()));
+            run = LintRun.of(conf, options);
+        } catch (SetupException e) {
+            throw new CommandException(e.getMessage());
         }
-        List<Finding> findings = new Linter(options).lint(config);
-        for (Finding f : findings) {
-            session.getConsole().println(printable(f.severity() + " " + f.where() + " [" + f.rule() + "] "
-                    + f.message()));
-            session.getConsole().println(printable("    why: " + f.why()));
-            session.getConsole().println(printable("    fix: " + f.fix()));
+        List<String> lines = run.lines();
+        for (String line : lines.subList(0, lines.size() - 1)) {
+            session.getConsole().println(line);
         }
-        long critical = findings.stream().filter(f -> f.severity() == Severity.CRITICAL).count();
-        long warning = findings.stream().filter(f -> f.severity() == Severity.WARNING).count();
-        long info = findings.size() - critical - warning;
-        String summary = printable(config.main().toString()) + " (" + config.files().size() + " file"
-                + (config.files().size() == 1 ? "" : "s") + "): " + (findings.isEmpty() ? "no findings"
-                : critical + " critical, " + warning + " warning, " + info + " info");
-        if (critical > 0) {
-            throw new CommandException(summary + ": fix the critical findings before starting the broker.");
+        if (run.critical() > 0) {
+            throw new CommandException(run.summary() + ": fix the critical findings before starting the broker.");
         }
-        session.getConsole().println(summary);
+        session.getConsole().println(run.summary());
         return null;
     }
 
     private static String capital(String s) {
         return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
-    }
-
-    /** Control characters from paths and values replaced, as the lint jar's report does. */
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        s.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
-        return b.toString();
     }
 }
