@@ -172,6 +172,10 @@ public final class BrokerSetup {
                     + " cannot start with them until it is (build it as mosquitto-go-auth-conf/README.md, \"Build"
                     + " go-auth\", says, or set goauth.plugin in org.mqttwarden.broker to where it is).");
         }
+        if (r.user().equals("root")) {
+            notes.add("The gateway runs as root, so the broker it starts would too (user root in mosquitto.conf):"
+                    + " run the gateway as a user of its own, then run warden:broker-init --force again.");
+        }
         if (!r.http().keyRequired()) {
             notes.add("warden-http does not require the caller key yet: once go-auth's fork runs with this"
                     + " configuration, set auth.key.required = true in " + WardenHttp.PID + ".");

@@ -307,6 +307,18 @@ class BrokerSetupTest {
     }
 
     @Test
+    void aGatewayRunningAsRootIsToldTheBrokerWouldRunAsRootToo() throws Exception {
+        BrokerSetup.Result result = setup.init(new BrokerSetup.InitRequest(new Layout(dir), List.of(), List.of(),
+                OptionalInt.empty(), false, false, Setups.plugin(tmp), Setups.http(etc, Map.of()), "root"));
+        assertThat(options(new Layout(dir).mosquittoConf())).containsEntry("user", "root");
+        assertThat(result.notes()).anyMatch(n -> n.startsWith("The gateway runs as root"));
+        BrokerSetup.Result other = setup.init(new BrokerSetup.InitRequest(new Layout(tmp.resolve("b2")), List.of(),
+                List.of(), OptionalInt.empty(), false, false, Setups.plugin(tmp), Setups.http(etc, Map.of()),
+                "warden"));
+        assertThat(other.notes()).noneMatch(n -> n.startsWith("The gateway runs as root"));
+    }
+
+    @Test
     void clientNamesThatAreNotPlainFileNamesAreRefused() throws Exception {
         init(false);
         Layout l = new Layout(dir);
