@@ -15,7 +15,7 @@ import java.util.List;
 import org.mqttwarden.store.files.PrivateFiles;
 
 /**
- * Files written together or not at all: each is written whole beside its target first ({@code .<name>.new}, a
+ * Files written together or not at all: each is written whole beside its target first ({@code .<name>.<random>.new}, a
  * secret one {@code rw-------} from its creation through warden-store's {@link PrivateFiles}, others
  * {@code rw-r--r--}), forced to disk, and only when every one is written are they renamed into place. A failure
  * while writing leaves every target as it was; what remains is a rename per file, which replaces a target in one
@@ -27,6 +27,8 @@ final class FileBatch {
     }
 
     private final List<Entry> entries = new ArrayList<>();
+    /** Makes this batch's staging names its own, so that two runs at once never write into each other's files. */
+    private final String stamp = Long.toHexString(new java.security.SecureRandom().nextLong() >>> 1);
 
     FileBatch add(Path path, String text, boolean secret) {
         return add(path, text.getBytes(StandardCharsets.UTF_8), secret);
@@ -94,7 +96,7 @@ final class FileBatch {
         return written;
     }
 
-    private static Path staging(Path target) {
-        return target.resolveSibling("." + target.getFileName() + ".new");
+    private Path staging(Path target) {
+        return target.resolveSibling("." + target.getFileName() + "." + stamp + ".new");
     }
 }

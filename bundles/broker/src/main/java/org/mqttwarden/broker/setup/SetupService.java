@@ -73,8 +73,11 @@ public final class SetupService {
         }
     }
 
-    /** {@link BrokerSetup#init} with this gateway's plugin, warden-http settings and OS user. */
-    public BrokerSetup.Result init(String dir, List<String> hosts, List<String> addresses, Integer plainPort,
+    /**
+     * {@link BrokerSetup#init} with this gateway's plugin, warden-http settings and OS user. One setup change at a
+     * time (two shells running broker-init at once must not interleave their renames into a mixed setup).
+     */
+    public synchronized BrokerSetup.Result init(String dir, List<String> hosts, List<String> addresses, Integer plainPort,
             boolean requireCertificate, boolean force) throws SetupException, IOException {
         Settings s = settings;
         BrokerSetup.InitRequest request = new BrokerSetup.InitRequest(layout(dir), hosts == null ? List.of() : hosts,
@@ -85,7 +88,7 @@ public final class SetupService {
     }
 
     /** {@link BrokerSetup#clientCert} in the configured broker folder. */
-    public BrokerSetup.Result clientCert(String name, boolean force) throws SetupException, IOException {
+    public synchronized BrokerSetup.Result clientCert(String name, boolean force) throws SetupException, IOException {
         return setup.clientCert(layout(null), name, force);
     }
 }

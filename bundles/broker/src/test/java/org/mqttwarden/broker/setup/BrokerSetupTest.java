@@ -239,10 +239,10 @@ class BrokerSetupTest {
     void aFailureWhileStagingLeavesTheOldSetupWholeEvenForRoot() throws Exception {
         init(false);
         Layout l = new Layout(dir);
-        // a folder where go-auth.conf's staging file would go: creating that file fails, after the CA and
-        // server files were staged
-        Path blocker = Files.createDirectory(l.confD().resolve(".go-auth.conf.new"));
-        Files.writeString(blocker.resolve("x"), "not empty");
+        // conf.d is a file now: go-auth.conf cannot be staged, after the CA and server files were
+        Files.delete(l.goAuthConf());
+        Files.delete(l.confD());
+        Files.writeString(l.confD(), "not a folder");
         Map<Path, String> before = snapshot(dir, etc);
         assertThatThrownBy(() -> init(true)).isInstanceOf(IOException.class);
         assertThat(snapshot(dir, etc)).isEqualTo(before);
