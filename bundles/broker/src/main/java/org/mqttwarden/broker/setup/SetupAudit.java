@@ -17,10 +17,10 @@ import org.mqttwarden.api.event.SecurityEvent;
  */
 public final class SetupAudit {
 
-    /** A broker setup was written (detail: dir, force). Until api.account.AdminChange has a constant for it. */
-    public static final String BROKER_INIT = "broker.init";
-    /** A client certificate was issued from the broker CA (detail: client, force). */
-    public static final String BROKER_CLIENT_CERT = "broker.client-cert";
+    /** A broker setup was written (detail: dir, force): api.account's AdminChange. */
+    public static final String BROKER_INIT = org.mqttwarden.api.account.AdminChange.BROKER_INIT;
+    /** A client certificate was issued from the broker CA (detail: client, force): api.account's AdminChange. */
+    public static final String BROKER_CLIENT_CERT = org.mqttwarden.api.account.AdminChange.BROKER_CLIENT_CERT;
 
     private SetupAudit() {
     }

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.mqttwarden.api.http.GoAuthBackend;
+
 /**
  * What go-auth must match in warden-http's configuration (PID {@code org.mqttwarden.http}): where it listens, its
  * paths and response mode, and the caller key's header and file. Read from the PID's properties by name, with
@@ -26,7 +28,7 @@ public record WardenHttp(String host, int port, String pathUser, String pathSupe
         String responseMode, String headerName, Path keyFile, boolean keyRequired) {
 
     /** The PID whose properties these are. */
-    public static final String PID = "org.mqttwarden.http";
+    public static final String PID = GoAuthBackend.PID;
 
     /** warden-http's rule for auth.header.name (GoAuthServer): a header Go's client sends as written. */
     private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
@@ -41,10 +43,10 @@ public record WardenHttp(String host, int port, String pathUser, String pathSupe
      *     or one go-auth could not be given (a port of 0, a path with spaces)
      */
     public static WardenHttp from(Map<String, ?> properties) {
-        String host = text(properties, "host", "127.0.0.1");
+        String host = text(properties, GoAuthBackend.HOST, GoAuthBackend.DEFAULT_HOST);
         int port;
         try {
-            port = Integer.parseInt(text(properties, "port", "9180"));
+            port = Integer.parseInt(text(properties, GoAuthBackend.PORT, Integer.toString(GoAuthBackend.DEFAULT_PORT)));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("port of " + PID + " is not a number");
         }
@@ -52,22 +54,25 @@ public record WardenHttp(String host, int port, String pathUser, String pathSupe
             throw new IllegalArgumentException("port of " + PID + " is " + port + ": go-auth needs the fixed port"
                     + " warden-http listens on (1 to 65535)");
         }
-        String mode = text(properties, "response.mode", "status").toLowerCase(Locale.ROOT);
+        String mode = text(properties, GoAuthBackend.RESPONSE_MODE, GoAuthBackend.DEFAULT_RESPONSE_MODE)
+                .toLowerCase(Locale.ROOT);
         if (!MODES.contains(mode)) {
             throw new IllegalArgumentException("response.mode of " + PID + " must be status, json or text");
         }
-        String header = text(properties, "auth.header.name", "X-Warden-Key");
+        String header = text(properties, GoAuthBackend.AUTH_HEADER_NAME, GoAuthBackend.DEFAULT_AUTH_HEADER_NAME);
         if (!HEADER_NAME.matcher(header).matches()) {
             throw new IllegalArgumentException("auth.header.name of " + PID + " must be an HTTP header name"
                     + " (letters, digits, '-')");
         }
-        String file = text(properties, "auth.key.file", "");
+        String file = text(properties, GoAuthBackend.AUTH_KEY_FILE, "");
         Path keyFile = file.isEmpty() ? Path.of(System.getProperty("karaf.etc", "etc"), "warden-http.key")
                 : Path.of(file);
-        return new WardenHttp(host, port, path(properties, "path.user", "/user"),
-                path(properties, "path.superuser", "/superuser"), path(properties, "path.acl", "/acl"), mode,
+        return new WardenHttp(host, port, path(properties, GoAuthBackend.PATH_USER, GoAuthBackend.DEFAULT_PATH_USER),
+                path(properties, GoAuthBackend.PATH_SUPERUSER,
+                GoAuthBackend.DEFAULT_PATH_SUPERUSER),
+                path(properties, GoAuthBackend.PATH_ACL, GoAuthBackend.DEFAULT_PATH_ACL), mode,
                 header, keyFile.toAbsolutePath().normalize(),
-                Boolean.parseBoolean(text(properties, "auth.key.required", "false")));
+                Boolean.parseBoolean(text(properties, GoAuthBackend.AUTH_KEY_REQUIRED, "false")));
     }
 
     /**
