@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -12,6 +13,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import org.mqttwarden.api.http.GoAuthBackend;
 import org.mqttwarden.api.text.Printable;
 import org.mqttwarden.broker.config.BrokerConfig;
 import org.mqttwarden.broker.config.BrokerPaths;
@@ -41,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * given. {@code warden:broker-stop} stops it (after checking the pid still names that very Mosquitto), and the
  * next start is a managed one.
  */
-@Component(configurationPid = "org.mqttwarden.broker", service = ManagedBroker.class, immediate = true)
+@Component(configurationPid = {"org.mqttwarden.broker", GoAuthBackend.PID}, service = ManagedBroker.class,
+        immediate = true)
 @Designate(ocd = BrokerConfig.class)
 public final class ManagedBroker {
 
@@ -63,7 +66,8 @@ public final class ManagedBroker {
     private final Clock clock;
     /** Replaced, stopped first, when broker.dir or watch.log changes. */
     private volatile Supervisor supervisor;
-    private final Preflight preflight = new Preflight(LintOptions.defaults());
+    /** Lints with warden-http's response mode (its PID is this component's second), so a matching setup passes. */
+    private volatile Preflight preflight = new Preflight(LintOptions.defaults());
     /** Serialises starts and stops (held while a process starts or stops, never by a status). */
     private final Object control = new Object();
     private final Duration stopGrace;
@@ -71,9 +75,26 @@ public final class ManagedBroker {
     private volatile BrokerPaths paths;
     private volatile String refusal;
 
-    @Activate
+    /** As DS makes it when warden-http runs its defaults. */
     public ManagedBroker(BrokerConfig config) {
+        this(config, Map.of());
+    }
+
+    @Activate
+    public ManagedBroker(BrokerConfig config, Map<String, Object> properties) {
         this(config, Clock.systemUTC(), null);
+        preflight = new Preflight(lintOptions(properties));
+    }
+
+    /** @return the linter's options with warden-http's {@code response.mode}; the defaults when it is not valid */
+    static LintOptions lintOptions(Map<String, ?> properties) {
+        Object mode = properties.get(GoAuthBackend.RESPONSE_MODE);
+        try {
+            return mode == null ? LintOptions.defaults()
+                    : LintOptions.defaults().withWardenResponseMode(mode.toString().trim());
+        } catch (IllegalArgumentException e) {
+            return LintOptions.defaults(); // warden-http refuses it too, and says so
+        }
     }
 
     /**
@@ -111,6 +132,11 @@ public final class ManagedBroker {
      * broker folder or log file stops the broker of the old folder, and starts the new one when managed.
      */
     @Modified
+    void modified(BrokerConfig changed, Map<String, Object> properties) {
+        preflight = new Preflight(lintOptions(properties));
+        modified(changed);
+    }
+
     void modified(BrokerConfig changed) {
         BrokerPaths old = paths;
         BrokerPaths now = BrokerPaths.of(changed);

@@ -387,4 +387,14 @@ class ManagedBrokerTest {
         assertThat(Files.exists(output) ? Files.readString(output) : null).as("nothing started, nothing printed")
                 .isEqualTo(outputBefore);
     }
+
+    @Test
+    void thePreflightLintsWithWardenHttpsResponseMode() {
+        assertThat(ManagedBroker.lintOptions(Map.of("response.mode", "json"))
+                .wardenResponseMode()).isEqualTo("json");
+        assertThat(ManagedBroker.lintOptions(Map.of()).wardenResponseMode())
+                .isEqualTo("status");
+        assertThat(ManagedBroker.lintOptions(Map.of("response.mode", "xml"))
+                .wardenResponseMode()).as("one warden-http refuses itself").isEqualTo("status");
+    }
 }
