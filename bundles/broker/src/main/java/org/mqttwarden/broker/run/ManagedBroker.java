@@ -22,7 +22,6 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
-import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 @Component(configurationPid = {"org.mqttwarden.broker", GoAuthBackend.PID}, service = ManagedBroker.class,
         immediate = true)
-@Designate(ocd = BrokerConfig.class)
 public final class ManagedBroker {
 
     /**
