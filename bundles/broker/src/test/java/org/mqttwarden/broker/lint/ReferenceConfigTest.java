@@ -96,11 +96,10 @@ class ReferenceConfigTest {
     }
 
     @Test
-    void theReferenceFileAsWrittenHasOnlyTheDeprecatedPerListenerSettingsLine() throws IOException {
+    void theReferenceFileAsWrittenHasNoFinding() throws IOException {
         installGoAuth("go-auth-status-nosuperuser.conf");
         Path conf = adapted(null, false);
-        assertThat(where(fx.lint(conf))).containsExactly(new Where(Severity.INFO, Linter.RULE_DEPRECATED,
-                "mosquitto.conf", Fixture.lineOf(conf, "per_listener_settings")));
+        assertThat(where(fx.lint(conf))).isEmpty();
     }
 
     @Test
