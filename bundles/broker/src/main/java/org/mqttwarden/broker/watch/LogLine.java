@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param address the remote address, an IP literal without brackets or port, or {@code null}
  * @param remotePort the client's source port, or {@code -1}
  * @param username the username of a connected client ({@code u'...'}), or {@code null}
- * @param protocol the protocol level of a connected client ({@code p2}: 3 or 3.1, {@code p4}: 3.1.1, {@code p5}),
- *     or {@code -1}
+ * @param protocol Mosquitto's protocol number of a connected client ({@code p1}: MQTT 3.1, {@code p2}: 3.1.1,
+ *     {@code p5}: 5, as the recorded 2.0.11 log shows), or {@code -1}
  */
 record LogLine(Kind kind, long epochSecond, String clientId, String address, int remotePort, String username,
         int protocol) {
