@@ -189,7 +189,7 @@ final class LogFollower implements AutoCloseable {
                 closeChannel();
                 rotations.increment();
                 dropPartial();
-            } else if (channel != null && attributes != null && attributes.size() < position) {
+            } else if (channel != null && shrunk()) {
                 // copytruncate (lines written between the copy and the truncation are lost to every reader)
                 truncations.increment();
                 position = 0;
@@ -201,6 +201,15 @@ final class LogFollower implements AutoCloseable {
         }
         if (channel != null) {
             readToEnd();
+        }
+    }
+
+    /** @return whether the open file is now shorter than what was read of it (its size now, not a stale one) */
+    private boolean shrunk() {
+        try {
+            return channel.size() < position;
+        } catch (IOException e) {
+            return false;
         }
     }
 
