@@ -16,7 +16,9 @@ final class LogWatch implements AutoCloseable, LogFollower.Listener {
 
     private final LogParser parser;
     private final Connections connections;
-    private final LogSensors sensors;
+    private final Clock clock;
+    private final Consumer<SecurityEvent> events;
+    private volatile LogSensors sensors;
     private final Path log;
     private LogFollower follower;
 
@@ -24,7 +26,22 @@ final class LogWatch implements AutoCloseable, LogFollower.Listener {
         this.log = log;
         this.parser = new LogParser(zone);
         this.connections = new Connections(clock);
+        this.clock = clock;
+        this.events = events;
         this.sensors = new LogSensors(clock, thresholds, events);
+    }
+
+    /** @return the log file followed */
+    Path log() {
+        return log;
+    }
+
+    /**
+     * New thresholds, applied from the next line: the counts so far start again (an event raised before is
+     * counted on in {@link LogSensors#raised} of the old sensors, which the caller carries), the connections stay.
+     */
+    void thresholds(LogSensors.Thresholds thresholds) {
+        sensors = new LogSensors(clock, thresholds, events);
     }
 
     /** Starts following the log (from its end, when it exists). @return this */
