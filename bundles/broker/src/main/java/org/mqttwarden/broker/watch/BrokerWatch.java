@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Its counters, {@code /metrics} {@code warden_broker_log_*}, say what the watcher reads and what it drops:
  * {@code lines}, {@code skipped_bytes} (a backlog beyond 4 MiB jumped over), {@code cut_lines} (over 4 KiB),
- * {@code rotations}, {@code truncations}, {@code pending_dropped} (beyond 4096 pending connections), the resolver's
+ * {@code rotations}, {@code truncations}, {@code catch_ups} (first logins that read the log's newest bytes on
+ * the caller's thread, see {@link LogWatch#addressOf}), {@code pending_dropped} (beyond 4096 pending connections), the resolver's
  * answers ({@code answers_connected}, {@code answers_pending}, {@code answers_ambiguous}, {@code answers_unknown})
  * and {@code events}.
  *
@@ -58,7 +59,7 @@ public final class BrokerWatch implements MetricSource {
     /** @return the client's address as the log tells it (see {@link Connections#addressOf}), or null */
     public String addressOf(String clientId) {
         LogWatch w = watch;
-        return w == null ? null : w.connections().addressOf(clientId);
+        return w == null ? null : w.addressOf(clientId);
     }
 
     /** @return the clients the log shows connected, client id to address; empty while watching is off */
@@ -110,6 +111,7 @@ public final class BrokerWatch implements MetricSource {
         c.put("cut_lines", f == null ? 0 : f.cutLines.sum());
         c.put("rotations", f == null ? 0 : f.rotations.sum());
         c.put("truncations", f == null ? 0 : f.truncations.sum());
+        c.put("catch_ups", f == null ? 0 : f.catchUps.sum());
         Connections k = w == null ? null : w.connections();
         c.put("pending_dropped", k == null ? 0 : k.pendingDropped.sum());
         c.put("answers_connected", k == null ? 0 : k.fromConnected.sum());

@@ -217,6 +217,11 @@ final class Connections implements ClientAddressResolver {
 
     // ---- asked by the decision path
 
+    /** @return whether the client id is connected or matched to a pending connection (answered from memory) */
+    synchronized boolean knows(String clientId) {
+        return connected.containsKey(clientId) || attributed.containsKey(clientId);
+    }
+
     /**
      * @return the address of the client's current connection, or of the one pending connection it must be; null
      *     when unknown or ambiguous (see the class comment)

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,8 @@ final class LogFollower implements AutoCloseable {
     }
 
     static final long MAX_BACKLOG = 4L << 20;
+    /** Most a {@link #catchUp} reads on the caller's thread; beyond, the follower's thread reads the rest. */
+    static final int CATCH_UP_MAX = 64 * 1024;
     static final long IDLE_MILLIS = 250;
     private static final Logger LOG = LoggerFactory.getLogger(LogFollower.class);
 
@@ -71,9 +74,12 @@ final class LogFollower implements AutoCloseable {
     final LongAdder rotations = new LongAdder();
     final LongAdder truncations = new LongAdder();
     final LongAdder failures = new LongAdder();
+    final LongAdder catchUps = new LongAdder();
     /** Looks at the file so far (tests wait for the first, which decides where reading starts). */
     final LongAdder passes = new LongAdder();
 
+    /** Held while reading: by the follower's thread for each look, by a caller's thread in {@link #catchUp}. */
+    private final ReentrantLock reading = new ReentrantLock();
     private FileChannel channel;
     private Object fileKey;
     private long position;
@@ -117,7 +123,12 @@ final class LogFollower implements AutoCloseable {
                     }
                     key = register(watch);
                 }
-                follow(first);
+                reading.lock();
+                try {
+                    follow(first);
+                } finally {
+                    reading.unlock();
+                }
                 first = false;
                 passes.increment();
                 await(watch, key != null && key.isValid());
@@ -226,7 +237,41 @@ final class LogFollower implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads, on the caller's thread, what the open file holds now (at most {@value #CATCH_UP_MAX} bytes), so that
+     * lines the broker wrote before the caller's moment are handed over before the caller decides. One positional
+     * read of a local file's newest bytes, which the page cache holds since the broker just wrote them.
+     *
+     * @param maxWaitNanos how long to wait for the follower's thread when it is reading (it then reads the same
+     *     lines)
+     * @return whether the read was made; false when the follower was busy for longer, or has no file open
+     */
+    boolean catchUp(long maxWaitNanos) {
+        try {
+            if (!reading.tryLock(maxWaitNanos, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
+            if (channel == null || !running) {
+                return false;
+            }
+            catchUps.increment();
+            read(CATCH_UP_MAX);
+            return true;
+        } finally {
+            reading.unlock();
+        }
+    }
+
     private void readToEnd() {
+        read(Long.MAX_VALUE);
+    }
+
+    private void read(long maxBytes) {
         try {
             long size = channel.size();
             if (size < position) {
@@ -238,13 +283,18 @@ final class LogFollower implements AutoCloseable {
                 dropPartial();
                 skipped();
             }
-            while (running) {
+            long budget = maxBytes;
+            while (running && budget > 0) {
                 buffer.clear();
+                if (budget < buffer.capacity()) {
+                    buffer.limit((int) budget);
+                }
                 int n = channel.read(buffer, position);
                 if (n <= 0) {
                     break;
                 }
                 position += n;
+                budget -= n;
                 split(buffer.array(), n);
             }
         } catch (IOException e) {

@@ -3,8 +3,10 @@ package org.mqttwarden.broker.watch;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import org.mqttwarden.api.auth.ClientAddressResolver;
 import org.mqttwarden.api.event.SecurityEvent;
 
 /**
@@ -12,7 +14,10 @@ import org.mqttwarden.api.event.SecurityEvent;
  * {@link LogParser} into the {@link Connections} (the client address resolver) and the {@link LogSensors} (flood
  * and protocol-error events). Lines are handled on the follower's one thread, in the order written.
  */
-final class LogWatch implements AutoCloseable, LogFollower.Listener {
+final class LogWatch implements AutoCloseable, LogFollower.Listener, ClientAddressResolver {
+
+    /** How long {@link #addressOf} waits at most for the follower's thread to finish a read it is making. */
+    static final long CATCH_UP_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final LogParser parser;
     private final Connections connections;
@@ -20,7 +25,7 @@ final class LogWatch implements AutoCloseable, LogFollower.Listener {
     private final Consumer<SecurityEvent> events;
     private volatile LogSensors sensors;
     private final Path log;
-    private LogFollower follower;
+    private volatile LogFollower follower;
 
     LogWatch(Path log, Clock clock, LogSensors.Thresholds thresholds, Consumer<SecurityEvent> events, ZoneId zone) {
         this.log = log;
@@ -59,6 +64,25 @@ final class LogWatch implements AutoCloseable, LogFollower.Listener {
             follower = null;
         }
         connections.clear();
+    }
+
+    /**
+     * The resolver as the decision path asks it. A client id the log already tied to a connection is answered from
+     * memory. Otherwise this is a connection's first {@code /user}: Mosquitto wrote and flushed the connection's
+     * "New connection" line before it called go-auth, but the follower's thread may not have read it yet (it wakes
+     * on a file notification, and go-auth's call reaches Warden within a millisecond). So the newest bytes of the log
+     * are read first, on this thread (at most 64 KiB, waiting at most 1 ms for the follower's thread), and the
+     * pending connections are then exactly those the broker had accepted and not yet settled when it called.
+     * Measured without this read (FirstLoginAddressTest, firmware-like clients one at a time): the address was known
+     * for 20 to 52 % of first logins and, when the follower lagged two lines, wrong for up to 3 of 40.
+     */
+    @Override
+    public String addressOf(String clientId) {
+        LogFollower f = follower;
+        if (f != null && clientId != null && !clientId.isEmpty() && !connections.knows(clientId)) {
+            f.catchUp(CATCH_UP_WAIT_NANOS);
+        }
+        return connections.addressOf(clientId);
     }
 
     Connections connections() {

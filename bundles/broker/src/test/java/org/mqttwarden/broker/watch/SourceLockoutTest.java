@@ -132,7 +132,7 @@ class SourceLockoutTest {
         watch = new LogWatch(log, Clock.systemUTC(), new LogSensors.Thresholds(0, 0, 10), e -> { }, ZoneId.systemDefault())
                 .start();
         await().atMost(Duration.ofSeconds(10)).until(() -> watch.follower().passes.sum() > 0);
-        bindResolver(engine, watch.connections());
+        bindResolver(engine, watch);
 
         // an attacker at 127.0.0.77 tries 20 usernames, each with a fresh client id
         for (int i = 0; i < 20; i++) {
