@@ -62,6 +62,11 @@ public final class BrokerWatch implements MetricSource {
         return w == null ? null : w.addressOf(clientId);
     }
 
+    /** @return the watcher at work, or null while watching is off (for tests) */
+    LogWatch current() {
+        return watch;
+    }
+
     /** @return the clients the log shows connected, client id to address; empty while watching is off */
     public Map<String, String> connectedClients() {
         LogWatch w = watch;

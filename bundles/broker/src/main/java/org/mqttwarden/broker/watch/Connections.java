@@ -34,16 +34,18 @@ import org.mqttwarden.api.auth.ClientAddressResolver;
  * </ul>
  *
  * <p><b>Limits, honestly.</b> (1) Concurrent connections from different addresses make the first {@code /user}
- * unknown; on a gateway where devices connect one at a time it is known. (2) The watcher must have read the
- * connection's "New connection" line before go-auth's {@code /user} reaches Warden: it follows the file through
- * the file system's change notifications, normally within a millisecond, and a TLS handshake lies between accept
- * and CONNECT; but if it lags and the only other pending connection is an older one from another address, that
- * address is given. Pending connections are forgotten after {@value #PENDING_TTL_SECONDS} s for this reason (a
- * port scanner's half-open connection does not linger), and the whole pending set when the follower had to skip
+ * unknown; on a gateway where devices connect one at a time it is known. (2) The "New connection" line must have
+ * been read when the question comes: {@link LogWatch#addressOf} reads the log's newest bytes first, on the caller's
+ * thread. When that read cannot be made (the follower's thread held the file for more than 1 ms) and the follower
+ * lags, an older pending connection from another address could be the only candidate and be given; measured
+ * without the read this happened (3 of 40 first logins), with it never in the runs of FirstLoginAddressTest. Pending
+ * connections are forgotten after {@value #PENDING_TTL_SECONDS} s (a port scanner's half-open connection does not
+ * linger), and all of them when the follower had to skip
  * part of the log. (3) A refused 2.0.11 login ends with {@code Client <unknown> ...}: when its pending connections
  * come from several addresses it is not known which one ended, and they stay until they expire (the set is then
  * ambiguous, never wrong). (4) A client that reconnects with the same id before the log says the old connection
- * ended is answered with the old address for its first {@code /user}.
+ * ended is answered with the old address for its first {@code /user}. (5) It needs the log lines the generated
+ * configuration turns on ({@code connection_messages true}, {@code log_type notice}); without them nothing is known.
  */
 final class Connections implements ClientAddressResolver {
 
