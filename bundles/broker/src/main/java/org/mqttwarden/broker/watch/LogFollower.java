@@ -81,6 +81,7 @@ final class LogFollower implements AutoCloseable {
     /** Held while reading: by the follower's thread for each look, by a caller's thread in {@link #catchUp}. */
     private final ReentrantLock reading = new ReentrantLock();
     private FileChannel channel;
+    private boolean deniedSaid;
     private Object fileKey;
     private long position;
 
@@ -231,6 +232,13 @@ final class LogFollower implements AutoCloseable {
             position = atEnd ? channel.size() : 0;
         } catch (NoSuchFileException e) {
             channel = null;
+        } catch (java.nio.file.AccessDeniedException e) {
+            channel = null;
+            if (!deniedSaid) {
+                deniedSaid = true; // said once: the follower keeps trying, and a fixed mode is picked up
+                LOG.info("The broker log {} is not readable by the gateway's user; client addresses stay unknown"
+                        + " until it is", file);
+            }
         } catch (IOException e) {
             LOG.debug("The broker log {} cannot be read yet: {}", file, e.toString());
             channel = null;
