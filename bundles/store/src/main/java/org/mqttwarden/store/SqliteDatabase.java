@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * a file replaced while open is not opened beside the old one). {@link StoreDatabase} opens it when no
  * {@code url} is configured; tests and tools open it directly.
  */
-public final class SqliteDatabase implements StoreDatabase.Backend {
+public final class SqliteDatabase implements WardenDatabase, StoreDatabase.Backend {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
 

@@ -289,6 +289,23 @@ class PostgresStoreTest {
     }
 
     @Test
+    void aStatementWaitsAtMostTheQueryTimeoutForAnAnswer() throws Exception {
+        String name = pg.createDatabase();
+        StoreDatabase db = open(name, Map.of("query.timeout.seconds", 1));
+        // a server that accepted the statement and then stopped answering: the socket times out, the
+        // connection is closed and leaves the pool
+        CompletableFuture<Throwable> slow = attempt(() -> {
+            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("SELECT pg_sleep(60)");
+            }
+        });
+        await().atMost(Duration.ofSeconds(15)).until(slow::isDone);
+        assertThat(slow.join()).isInstanceOf(SQLException.class);
+        assertThat(((SQLException) slow.join()).getSQLState()).startsWith("08");
+        assertThat(attempt(() -> selectOne(db.dataSource())).join()).isNull();
+    }
+
+    @Test
     void theDefaultVerifyFullRefusesAServerWithoutTls() throws Exception {
         String name = pg.createDatabase();
         Map<String, Object> config = new HashMap<>(PostgresFixture.config(pg.url(name), Map.of()));
