@@ -93,8 +93,12 @@ final class Migrator {
         });
     }
 
-    private static void migrateLocked(Handle h, String owner, List<Migration> ordered, int known) {
-        h.execute(CREATE);
+    private void migrateLocked(Handle h, String owner, List<Migration> ordered, int known) {
+        // PostgreSQL checks the right to create in the schema before IF NOT EXISTS: a runtime role without DDL
+        // rights starts against a migrated database only if the table is not created again
+        if (!postgres || !h.createQuery("SELECT to_regclass('warden_schema') IS NOT NULL").mapTo(Boolean.class).one()) {
+            h.execute(CREATE);
+        }
         int newest = h.createQuery("SELECT COALESCE(MAX(version), 0) FROM warden_schema WHERE owner = :owner")
                 .bind("owner", owner).mapTo(Integer.class).one();
         if (newest > known) {

@@ -133,6 +133,28 @@ class PostgresStoreTest {
     }
 
     @Test
+    void aRuntimeRoleWithoutDdlRightsRunsAGatewayOnAMigratedDatabaseAndCannotMigrate() throws Exception {
+        String name = pg.createDatabase();
+        new JdbiAccountStore(open(name, Map.of()));
+        // the schema owner migrated; the gateways log in as a role that may read and write rows, nothing more
+        pg.superuser("CREATE ROLE runtime_" + name + " LOGIN");
+        try (Connection c = pg.source(name).getConnection(); Statement s = c.createStatement()) {
+            s.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+            s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO runtime_" + name);
+        }
+        StoreDatabase runtime = open(name, Map.of("user", "runtime_" + name));
+        JdbiAccountStore store = new JdbiAccountStore(runtime);
+        assertThat(store.insertAccount(new StoredAccount("dev1", "h", java.util.Set.of("sensor"), null, true, NOW,
+                NOW))).isTrue();
+        assertThat(runtime.status().schema()).containsEntry("store", 1);
+        assertThatThrownBy(() -> runtime.migrate("fleet", fleetMigrations(1)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("Migration fleet v1 (a table) failed: ")
+                .hasMessageContaining("permission denied for schema public");
+        assertThat(count(name, "SELECT COUNT(*) FROM warden_schema WHERE owner = 'fleet'")).isZero();
+    }
+
+    @Test
     void aSchemaNewerThanTheGatewayKnowsIsRefusedAndLeftUntouched() throws Exception {
         String name = pg.createDatabase();
         open(name, Map.of()).migrate("fleet", fleetMigrations(3));
