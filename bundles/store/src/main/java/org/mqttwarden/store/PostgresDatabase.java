@@ -202,7 +202,10 @@ final class PostgresDatabase implements StoreDatabase.Backend {
     private SQLException failed(SQLException e) {
         String text = mask(String.valueOf(e.getMessage()));
         String hint = "";
-        if (text.contains("SSL") || text.contains("certificate")) {
+        if (text.contains("does not support SSL")) {
+            hint = " (the server offers no TLS: turn ssl on in its postgresql.conf; ssl.mode = disable only for a"
+                    + " database on this host)";
+        } else if (text.contains("SSL") || text.contains("certificate")) {
             hint = " (ssl.mode verify-full needs the server's CA in ssl.root.cert and a certificate for the host"
                     + " named in url)";
         }
