@@ -50,7 +50,8 @@ public final class JdbiAccountStore implements AccountStore {
     JdbiAccountStore(WardenDatabase database, Duration poll) {
         database.migrate(AccountTables.OWNER, AccountTables.MIGRATIONS);
         this.jdbi = Jdbi.create(database.dataSource());
-        if (database instanceof SqliteDatabase sqlite) {
+        SqliteDatabase sqlite = StoreDatabase.sqlite(database);
+        if (sqlite != null) {
             jdbi.useTransaction(h -> AccountTables.SQLITE_CHANGE_COUNTER.forEach(h::execute));
             this.outsideChanges = new OutsideChanges(sqlite, poll, revision::incrementAndGet);
         } else {

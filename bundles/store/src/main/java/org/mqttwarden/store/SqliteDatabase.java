@@ -10,12 +10,6 @@ import javax.sql.DataSource;
 
 import org.mqttwarden.api.store.DatabaseFiles;
 import org.mqttwarden.api.store.WardenDatabase;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
-import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,37 +17,14 @@ import org.slf4j.LoggerFactory;
  * The gateway's shared SQLite database: one file under {@code ${karaf.data}/warden/}, opened by
  * {@link SqliteFile} like every database file of the gateway (WAL mode, {@code synchronous=FULL}, busy
  * timeout, foreign keys on, {@code rw-------} wherever {@code path} points, behind a small connection pool;
- * a file replaced while open is not opened beside the old one). A change of configuration restarts the
- * component (and with it every component that uses the database); a configuration out of range is refused
- * (the component does not start, the log says which setting).
+ * a file replaced while open is not opened beside the old one). {@link StoreDatabase} opens it when no
+ * {@code url} is configured; tests and tools open it directly.
  */
-@Component(service = WardenDatabase.class, configurationPid = "org.mqttwarden.store")
-@Designate(ocd = SqliteDatabase.Config.class)
-public final class SqliteDatabase implements WardenDatabase {
-
-    @ObjectClassDefinition(name = "MQTT Warden store", description = "The database holding accounts, roles, ACL rules"
-            + " and the state of other Warden bundles.")
-    public @interface Config {
-        @AttributeDefinition(description = "Path of the SQLite file. Empty: ${karaf.data}/warden/warden.db.")
-        String path() default "";
-
-        @AttributeDefinition(description = "How long a connection waits for a lock held by another writer, in ms.",
-                min = "100", max = "60000")
-        int busy_timeout_ms() default 5000;
-
-        @AttributeDefinition(description = "Connections kept open.", min = "1", max = "32")
-        int pool_size() default 4;
-    }
+public final class SqliteDatabase implements WardenDatabase, StoreDatabase.Backend {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
 
     private final SqliteFile file;
-
-    /** @throws IllegalArgumentException naming the setting when one is out of range; nothing is opened */
-    @Activate
-    public SqliteDatabase(Config config) {
-        this(resolve(config.path()), config.busy_timeout_ms(), config.pool_size());
-    }
 
     /**
      * Opens (creating if needed) the database file at {@code file}.
@@ -66,7 +37,7 @@ public final class SqliteDatabase implements WardenDatabase {
         LOG.info("Warden database at {}", this.file.file());
     }
 
-    @Deactivate
+    @Override
     public void close() {
         file.close();
     }
@@ -109,6 +80,12 @@ public final class SqliteDatabase implements WardenDatabase {
         file.migrate(owner, migrations);
     }
 
+    @Override
+    public StoreStatus status() {
+        return file.status("sqlite");
+    }
+
+    /** @return {@code configured}, else {@code ${karaf.data}/warden/warden.db} ({@code data/} without Karaf) */
     static Path resolve(String configured) {
         if (configured != null && !configured.isBlank()) {
             return Paths.get(configured.trim());

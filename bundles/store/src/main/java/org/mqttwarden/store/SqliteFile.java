@@ -7,6 +7,7 @@ import java.nio.file.Paths;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -57,6 +58,8 @@ final class SqliteFile implements DatabaseFile {
     private final HikariDataSource pool;
     private final Migrator migrator;
     private final Runnable onClose;
+    private volatile String lastError;
+    private volatile Instant lastErrorAt;
 
     /**
      * Opens (creating if needed) the file {@code settings} name.
@@ -90,8 +93,14 @@ final class SqliteFile implements DatabaseFile {
         this.sqliteSource = new SQLiteDataSource(sqlite) {
             @Override
             public SQLiteConnection getConnection(String username, String password) throws SQLException {
-                refuseIfReplaced();
-                return learnCompanions(super.getConnection(username, password));
+                try {
+                    refuseIfReplaced();
+                    return learnCompanions(super.getConnection(username, password));
+                } catch (SQLException e) {
+                    lastError = e.getMessage();
+                    lastErrorAt = Instant.now();
+                    throw e;
+                }
             }
         };
         sqliteSource.setUrl("jdbc:sqlite:" + file);
@@ -157,6 +166,22 @@ final class SqliteFile implements DatabaseFile {
     @Override
     public void migrate(String owner, List<Migration> migrations) {
         migrator.migrate(owner, migrations);
+    }
+
+    /**
+     * @param backend what the status calls this database
+     * @return the file, its schema versions, its pool's use and the last failure to open a connection
+     */
+    StoreStatus status(String backend) {
+        java.util.Map<String, Integer> schema = java.util.Map.of();
+        String schemaError = null;
+        try {
+            schema = migrator.versions();
+        } catch (RuntimeException e) {
+            schemaError = String.valueOf(e.getMessage());
+        }
+        return new StoreStatus(backend, describe(), schema, schemaError, StoreStatus.Pool.of(pool), lastError,
+                lastErrorAt);
     }
 
     /** @return the name the file was opened under */
