@@ -151,19 +151,7 @@ public final class Mosquitto implements AutoCloseable {
             if (!users.isEmpty()) {
                 Path passwords = dir.resolve("passwd");
                 Files.deleteIfExists(passwords);
-                String passwd = binary("mosquitto_passwd");
-                for (Map.Entry<String, String> u : users.entrySet()) {
-                    List<String> cmd = new ArrayList<>(List.of(passwd, "-b"));
-                    if (!Files.exists(passwords)) {
-                        cmd.add("-c");
-                    }
-                    cmd.addAll(List.of(passwords.toString(), u.getKey(), u.getValue()));
-                    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-                    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                    if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                        throw new IllegalStateException("mosquitto_passwd failed for " + u.getKey() + ": " + out);
-                    }
-                }
+                MosquittoProcess.passwordFile(passwords, users);
                 conf.add("password_file " + passwords);
             }
             conf.add("persistence false");

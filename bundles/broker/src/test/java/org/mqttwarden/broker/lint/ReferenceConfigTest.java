@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.broker.lint.Fixture.Where;
 import org.mqttwarden.testsupport.Mosquitto;
+import org.mqttwarden.testsupport.MosquittoProcess;
 
 /**
  * The repository's reference configuration (mosquitto-go-auth-conf/, what warden:broker-init will generate) and
@@ -144,18 +145,18 @@ class ReferenceConfigTest {
         assertThat(init.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(init.exitValue()).isZero();
         fx.write("conf.d/dynsec.conf", "plugin " + DYNSEC, "plugin_opt_config_file " + dynsec);
-        int port = RealMosquitto.freePort();
+        int port = MosquittoProcess.freePort();
         Path conf = adapted("listener " + port + " 127.0.0.1", true);
         assertThat(fx.lint(conf)).isEmpty();
-        try (RealMosquitto broker = RealMosquitto.start(conf)) {
+        try (MosquittoProcess broker = MosquittoProcess.start(conf)) {
             assertThat(broker.awaitListening(port)).as("mosquitto listens; its output:\n%s", broker.output())
                     .isTrue();
             // its own log file (log_dest file): the start-up line follows the listening socket
             Path log = dir.resolve("mosquitto.log");
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
                     .until(() -> Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8)
-                            .matches("(?s).*mosquitto version \\S+ running.*") || !broker.process.isAlive());
-            assertThat(broker.process.isAlive()).as("still running; output:\n%s", broker.output()).isTrue();
+                            .matches("(?s).*mosquitto version \\S+ running.*") || !broker.process().isAlive());
+            assertThat(broker.process().isAlive()).as("still running; output:\n%s", broker.output()).isTrue();
         }
     }
 
@@ -171,7 +172,7 @@ class ReferenceConfigTest {
                 new String[] {"certfile " + dir.resolve("absent.crt"), Linter.RULE_TLS_FILE_MISSING},
                 new String[] {"auth_plugin " + dir.resolve("absent.so"), Linter.RULE_PLUGIN_MISSING});
         for (String[] c : cases) {
-            int port = RealMosquitto.freePort();
+            int port = MosquittoProcess.freePort();
             List<String> lines = new ArrayList<>(Files.readAllLines(adapted("listener " + port + " 127.0.0.1", true)));
             // last, so that it overrides the reference file's own line (Mosquitto keeps the last value)
             lines.add(c[0]);
@@ -182,7 +183,7 @@ class ReferenceConfigTest {
                 assertThat(f.rule()).isEqualTo(c[1]);
                 assertThat(f.line()).isEqualTo(at);
             });
-            try (RealMosquitto broker = RealMosquitto.start(conf)) {
+            try (MosquittoProcess broker = MosquittoProcess.start(conf)) {
                 assertThat(broker.awaitExit()).as("%s; output:\n%s", c[0], broker.output()).isNotZero();
             }
         }
