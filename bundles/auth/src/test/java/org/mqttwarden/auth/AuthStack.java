@@ -6,6 +6,7 @@ import java.util.Map;
 import org.mqttwarden.api.account.AccountService;
 import org.mqttwarden.api.auth.Authenticator;
 import org.mqttwarden.api.auth.Authorizer;
+import org.mqttwarden.api.auth.ClientAddressResolver;
 import org.mqttwarden.api.auth.LoginGuard;
 import org.mqttwarden.api.auth.SecondFactor;
 import org.mqttwarden.api.event.EventPublisher;
@@ -119,6 +120,12 @@ public final class AuthStack {
     }
 
     /** Binds a login guard, as DS binds warden-lockout's. @return this stack */
+    /** Binds a client address resolver, as DS binds warden-broker's. @return this stack */
+    public AuthStack resolver(ClientAddressResolver resolver) {
+        engine.setAddressResolver(resolver);
+        return this;
+    }
+
     public AuthStack guard(LoginGuard guard) {
         engine.addGuard(guard);
         return this;

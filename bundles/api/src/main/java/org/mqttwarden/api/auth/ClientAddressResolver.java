@@ -11,8 +11,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  * one with the highest service ranking is asked; when none is, addresses stay unknown.
  *
  * <p>It is asked on the decision path, possibly on a thread that must not block (an HTTP IO
- * thread), so {@link #addressOf} must answer from memory at once: no I/O, no locks held for long,
- * no DNS. It should forget a client when the broker reports it disconnected, so a reused client id
+ * thread), so {@link #addressOf} must answer at once: from memory, or at most a bounded read of a
+ * local file it already follows (tens of KiB, a millisecond; warden-broker reads the newest lines of
+ * the broker's log for a client id it has not seen yet); no network, no DNS, no locks held for long. It should forget a client when the broker reports it disconnected, so a reused client id
  * does not inherit an old address.
  */
 @ConsumerType

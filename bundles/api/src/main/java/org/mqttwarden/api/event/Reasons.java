@@ -42,6 +42,19 @@ public final class Reasons {
     /** The prefix shared by every {@link EventType#MESSAGE} reason above. @since 1.4 */
     public static final String MESSAGE_PREFIX = "message.";
 
+    /**
+     * {@link EventType#ALERT}, DENY: one address opened more connections to the broker within a window than
+     * warden-broker's {@code watch.flood.connections} (detail: address, count, window). @since 1.4
+     */
+    public static final String BROKER_CONNECTION_FLOOD = "broker.connection-flood";
+    /**
+     * {@link EventType#ALERT}, DENY: one address made repeated protocol errors the broker logged (detail: address,
+     * count, window). @since 1.4
+     */
+    public static final String BROKER_PROTOCOL_ERRORS = "broker.protocol-errors";
+    /** The prefix shared by the reasons warden-broker raises from the broker's log. @since 1.4 */
+    public static final String BROKER_PREFIX = "broker.";
+
     private Reasons() {
     }
 }

@@ -24,10 +24,10 @@ import org.mqttwarden.api.event.SecurityEvent;
  */
 final class LogSensors {
 
-    /** Reason of a connection flood; proposed for warden-api's Reasons as {@code BROKER_CONNECTION_FLOOD}. */
-    static final String CONNECTION_FLOOD = "broker.connection-flood";
-    /** Reason of repeated protocol errors; proposed for warden-api's Reasons as {@code BROKER_PROTOCOL_ERRORS}. */
-    static final String PROTOCOL_ERRORS = "broker.protocol-errors";
+    /** Reason of a connection flood (api.event's Reasons). */
+    static final String CONNECTION_FLOOD = org.mqttwarden.api.event.Reasons.BROKER_CONNECTION_FLOOD;
+    /** Reason of repeated protocol errors (api.event's Reasons). */
+    static final String PROTOCOL_ERRORS = org.mqttwarden.api.event.Reasons.BROKER_PROTOCOL_ERRORS;
     /** The events' actor. */
     static final String ACTOR = "warden-broker";
 

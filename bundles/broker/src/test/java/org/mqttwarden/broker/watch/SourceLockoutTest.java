@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqttwarden.api.auth.Authenticator;
-import org.mqttwarden.api.auth.ClientAddressResolver;
 import org.mqttwarden.api.auth.Credentials;
 import org.mqttwarden.api.auth.Decision;
 import org.mqttwarden.api.event.EventSink;
@@ -78,16 +76,6 @@ class SourceLockoutTest {
         }
     }
 
-    /**
-     * Binds the resolver to the engine as DS binds the service. AuthStack has no method for it yet (reported to the
-     * lead: {@code AuthStack.resolver(ClientAddressResolver)}), so the engine's bind method is called by name.
-     */
-    private static void bindResolver(Authenticator engine, ClientAddressResolver resolver) throws Exception {
-        Method bind = engine.getClass().getDeclaredMethod("setAddressResolver", ClientAddressResolver.class);
-        bind.setAccessible(true);
-        bind.invoke(engine, resolver);
-    }
-
     private void login(String from, String clientId, String username, String password) throws Exception {
         MqttClient c = new MqttClient(broker.url(), clientId, new MemoryPersistence());
         MqttConnectionOptions o = new MqttConnectionOptions();
@@ -132,7 +120,7 @@ class SourceLockoutTest {
         watch = new LogWatch(log, Clock.systemUTC(), new LogSensors.Thresholds(0, 0, 10), e -> { }, ZoneId.systemDefault())
                 .start();
         await().atMost(Duration.ofSeconds(10)).until(() -> watch.follower().passes.sum() > 0);
-        bindResolver(engine, watch);
+        stack.resolver(watch);
 
         // an attacker at 127.0.0.77 tries 20 usernames, each with a fresh client id
         for (int i = 0; i < 20; i++) {
