@@ -8,7 +8,7 @@ import org.mqttwarden.api.store.WardenDatabase.Migration;
 
 /**
  * The SQL of the account, role and ACL tables, in one place. Runs on SQLite and PostgreSQL, except
- * {@link #SQLITE_CHANGE_COUNTER}.
+ * {@link #SQLITE_CHANGE_COUNTER} and {@link #POSTGRES_CHANGES}.
  */
 final class AccountTables {
 
@@ -82,6 +82,41 @@ final class AccountTables {
      */
     static final List<String> SQLITE_CHANGE_COUNTER = sqliteChangeCounter();
     static final String SELECT_CHANGE_COUNTER = "SELECT n FROM warden_account_change WHERE id = 1";
+
+    /**
+     * PostgreSQL only, under their own owner so the {@code store} schema stays the same on both databases: the
+     * same one-row counter as on SQLite, moved by a statement-level trigger on every statement that writes the
+     * account tables, which also announces the change on {@link #CHANNEL} in the same transaction, so every
+     * gateway listening ({@link PostgresChanges}) hears of it when, and only if, it commits. The payload is the
+     * writing transaction's id, so a gateway tells its own writes (which moved its revision already) from the
+     * fleet's; PostgreSQL folds a transaction's identical notifications into one. The function runs with the
+     * writer's rights: a runtime role needs UPDATE on {@code warden_account_change}, as on the other tables.
+     */
+    static final String POSTGRES_CHANGES_OWNER = "store-changes";
+    static final String CHANNEL = "warden_changes";
+    static final List<Migration> POSTGRES_CHANGES = List.of(new Migration(1,
+            "change counter and notification on account, role, grant and rule changes", postgresChanges()));
+    /** PostgreSQL: the counter and the id of the transaction, read by a write before it commits. */
+    static final String SELECT_OWN_CHANGE = "SELECT n, CAST(txid_current() AS VARCHAR) FROM warden_account_change"
+            + " WHERE id = 1";
+
+    private static List<String> postgresChanges() {
+        List<String> sql = new ArrayList<>();
+        sql.add("CREATE TABLE warden_account_change (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),"
+                + " n BIGINT NOT NULL)");
+        sql.add("INSERT INTO warden_account_change (id, n) VALUES (1, 0)");
+        sql.add("CREATE FUNCTION warden_account_changed() RETURNS trigger LANGUAGE plpgsql AS $body$"
+                + " BEGIN"
+                + " UPDATE warden_account_change SET n = n + 1 WHERE id = 1;"
+                + " PERFORM pg_notify('" + CHANNEL + "', CAST(txid_current() AS VARCHAR));"
+                + " RETURN NULL;"
+                + " END $body$");
+        for (String table : List.of("warden_account", "warden_account_role", "warden_role", "warden_acl_rule")) {
+            sql.add("CREATE TRIGGER " + table + "_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + table
+                    + " FOR EACH STATEMENT EXECUTE FUNCTION warden_account_changed()");
+        }
+        return List.copyOf(sql);
+    }
 
     private static List<String> sqliteChangeCounter() {
         List<String> sql = new ArrayList<>();

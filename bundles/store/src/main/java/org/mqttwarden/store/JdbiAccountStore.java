@@ -29,7 +29,8 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * Accounts, roles, grants and ACL rules in the Warden database, through Jdbi. On the SQLite database the
  * revision also moves, within about a second, when another process changes these tables or replaces
- * the file ({@link OutsideChanges}).
+ * the file ({@link OutsideChanges}); on a PostgreSQL database a fleet shares, when another gateway commits a
+ * change to them, or the connection that hears of such changes is lost or back ({@link PostgresChanges}).
  */
 @Component(service = AccountStore.class)
 public final class JdbiAccountStore implements AccountStore {
@@ -37,34 +38,61 @@ public final class JdbiAccountStore implements AccountStore {
     /** How often the SQLite file is checked for changes made by other processes. */
     static final Duration OUTSIDE_CHANGES_POLL = Duration.ofSeconds(1);
 
+    /** PostgreSQL: the longest pause between attempts to listen again after the connection was lost. */
+    static final Duration LISTEN_MAX_BACKOFF = Duration.ofSeconds(10);
+
     private final Jdbi jdbi;
     private final AtomicLong revision = new AtomicLong(1);
     private final OutsideChanges outsideChanges;
+    private final PostgresChanges fleetChanges;
 
     @Activate
     public JdbiAccountStore(@Reference WardenDatabase database) {
         this(database, OUTSIDE_CHANGES_POLL);
     }
 
-    /** As the component, checking an SQLite file for outside changes every {@code poll}. */
+    /**
+     * As the component, checking an SQLite file for outside changes, or a PostgreSQL database's change counter,
+     * every {@code poll}.
+     */
     JdbiAccountStore(WardenDatabase database, Duration poll) {
+        this(database, poll, LISTEN_MAX_BACKOFF);
+    }
+
+    /** As above, pausing at most {@code maxBackoff} between attempts to listen on PostgreSQL again. */
+    JdbiAccountStore(WardenDatabase database, Duration poll, Duration maxBackoff) {
         database.migrate(AccountTables.OWNER, AccountTables.MIGRATIONS);
         this.jdbi = Jdbi.create(database.dataSource());
         SqliteDatabase sqlite = StoreDatabase.sqlite(database);
+        PostgresDatabase postgres = StoreDatabase.postgres(database);
         if (sqlite != null) {
             jdbi.useTransaction(h -> AccountTables.SQLITE_CHANGE_COUNTER.forEach(h::execute));
             this.outsideChanges = new OutsideChanges(sqlite, poll, revision::incrementAndGet);
+            this.fleetChanges = null;
+        } else if (postgres != null) {
+            database.migrate(AccountTables.POSTGRES_CHANGES_OWNER, AccountTables.POSTGRES_CHANGES);
+            this.outsideChanges = null;
+            this.fleetChanges = new PostgresChanges(postgres, poll, maxBackoff, revision::incrementAndGet);
         } else {
             this.outsideChanges = null;
+            this.fleetChanges = null;
         }
     }
 
-    /** Stops watching the file; the database stays open (it belongs to its own component). */
+    /** Stops watching the file or listening; the database stays open (it belongs to its own component). */
     @Deactivate
     void close() {
         if (outsideChanges != null) {
             outsideChanges.close();
         }
+        if (fleetChanges != null) {
+            fleetChanges.close();
+        }
+    }
+
+    /** @return the listener for the fleet's changes, or null on another database than PostgreSQL */
+    PostgresChanges fleetChanges() {
+        return fleetChanges;
     }
 
     /** @return the watcher of the SQLite file, or null on another database */
@@ -296,7 +324,9 @@ public final class JdbiAccountStore implements AccountStore {
 
     /**
      * @return a number that moves on every change made through this store and, on SQLite, within about
-     *     a second of a change another process made to these tables or of the file being replaced
+     *     a second of a change another process made to these tables or of the file being replaced; on
+     *     PostgreSQL, as soon as another gateway's change to them is heard (within about a second should its
+     *     notification be missed), and when the connection hearing of changes is lost and again when it is back
      */
     @Override
     public long revision() {
@@ -312,18 +342,28 @@ public final class JdbiAccountStore implements AccountStore {
      * commit and, when the write changed something ({@code true}, or a value that is not {@code false}),
      * tells the watcher: the counter moved by our own write is not an outside change, so it does not drop
      * the caches a second time (our write moves the revision itself). Outside changes committed before ours
-     * are then covered by our own revision move.
+     * are then covered by our own revision move. On PostgreSQL it reads the counter and the transaction's id,
+     * so the listener does not take this write's notification for another gateway's.
      */
     private <T> T write(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
         long[] counter = {-1};
+        String[] transaction = {null};
         T result = jdbi.inTransaction(h -> {
             T r = work.withHandle(h);
             if (outsideChanges != null && !Boolean.FALSE.equals(r)) {
                 counter[0] = h.createQuery(AccountTables.SELECT_CHANGE_COUNTER).mapTo(Long.class).one();
+            } else if (fleetChanges != null) {
+                // the triggers ran even when no row changed: a statement-level trigger fires per statement
+                Object[] own = h.createQuery(AccountTables.SELECT_OWN_CHANGE)
+                        .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getString(2)}).one();
+                counter[0] = (Long) own[0];
+                transaction[0] = (String) own[1];
             }
             return r;
         });
-        if (counter[0] >= 0) {
+        if (transaction[0] != null) {
+            fleetChanges.ownWrite(counter[0], transaction[0]);
+        } else if (counter[0] >= 0) {
             outsideChanges.ownWrite(counter[0]);
         }
         return result;

@@ -157,6 +157,24 @@ final class PostgresDatabase implements StoreDatabase.Backend {
         return pool;
     }
 
+    /**
+     * @return a new connection outside the pool, for a caller that keeps it (the listener of
+     *     {@link PostgresChanges}): a session that waits for notifications must not hold one of the connections
+     *     decisions are answered with. Same settings and bounded waits as the pool's.
+     * @throws SQLException when the server cannot be reached or refuses the login (masked, recorded as last error)
+     */
+    Connection openUnpooledConnection() throws SQLException {
+        if (pool.isClosed()) {
+            throw new SQLException("The database " + location + " is closed");
+        }
+        return source.getConnection();
+    }
+
+    /** @return true once {@link #close()} has run */
+    boolean isClosed() {
+        return pool.isClosed();
+    }
+
     /** @return {@code postgresql://host:port/database}, without user, password or other parameters */
     @Override
     public String describe() {

@@ -157,4 +157,15 @@ public final class StoreDatabase implements WardenDatabase {
         }
         return null;
     }
+
+    /** @return the PostgreSQL database behind {@code database}, or null when it is another (SQLite) */
+    static PostgresDatabase postgres(WardenDatabase database) {
+        if (database instanceof PostgresDatabase p) {
+            return p;
+        }
+        if (database instanceof StoreDatabase c && c.backend instanceof PostgresDatabase p) {
+            return p;
+        }
+        return null;
+    }
 }

@@ -118,6 +118,7 @@ class PostgresStoreTest {
 
         assertThat(errors).isEmpty();
         assertThat(count(name, "SELECT COUNT(*) FROM warden_schema WHERE owner = 'store'")).isEqualTo(1);
+        assertThat(count(name, "SELECT COUNT(*) FROM warden_schema WHERE owner = 'store-changes'")).isEqualTo(1);
         assertThat(count(name, "SELECT COUNT(*) FROM warden_schema WHERE owner = 'fleet'")).isEqualTo(3);
         assertThat(count(name, "SELECT COUNT(*) FROM fleet_thing")).isEqualTo(1);
         assertThat(count(name, "SELECT COUNT(*) FROM warden_role")).isEqualTo(3);
@@ -365,7 +366,7 @@ class PostgresStoreTest {
             StoreStatus status = db.status();
             assertThat(status.backend()).isEqualTo("postgresql");
             assertThat(status.location()).isEqualTo(db.describe());
-            assertThat(status.schema()).isEqualTo(Map.of("store", 1));
+            assertThat(status.schema()).isEqualTo(Map.of("store", 1, "store-changes", 1));
             assertThat(status.pool().active()).isEqualTo(1);
             assertThat(status.pool().max()).isEqualTo(3);
             assertThat(status.lastError()).isNull();
