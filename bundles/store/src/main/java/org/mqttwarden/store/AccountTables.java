@@ -96,6 +96,13 @@ final class AccountTables {
     static final String CHANNEL = "warden_changes";
     static final List<Migration> POSTGRES_CHANGES = List.of(new Migration(1,
             "change counter and notification on account, role, grant and rule changes", postgresChanges()));
+    /**
+     * PostgreSQL: taken first by each of the store's writes. The triggers lock the counter's row at the end of
+     * each statement; a write of two statements (grant, then touch the account) would otherwise hold it while
+     * waiting for an account row another gateway's single statement holds while waiting for it: a deadlock
+     * PostgreSQL breaks by failing one of them. Taken first, every gateway locks in one order.
+     */
+    static final String LOCK_CHANGE_COUNTER = "SELECT n FROM warden_account_change WHERE id = 1 FOR UPDATE";
     /** PostgreSQL: the counter and the id of the transaction, read by a write before it commits. */
     static final String SELECT_OWN_CHANGE = "SELECT n, CAST(txid_current() AS VARCHAR) FROM warden_account_change"
             + " WHERE id = 1";

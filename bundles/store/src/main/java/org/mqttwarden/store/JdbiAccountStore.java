@@ -342,13 +342,18 @@ public final class JdbiAccountStore implements AccountStore {
      * commit and, when the write changed something ({@code true}, or a value that is not {@code false}),
      * tells the watcher: the counter moved by our own write is not an outside change, so it does not drop
      * the caches a second time (our write moves the revision itself). Outside changes committed before ours
-     * are then covered by our own revision move. On PostgreSQL it reads the counter and the transaction's id,
-     * so the listener does not take this write's notification for another gateway's.
+     * are then covered by our own revision move. On PostgreSQL it locks the counter first (see
+     * {@link AccountTables#LOCK_CHANGE_COUNTER}: the fleet's writes to these tables take turns, as on SQLite) and
+     * reads it and the transaction's id before the commit, so the listener does not take this write's
+     * notification for another gateway's.
      */
     private <T> T write(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
         long[] counter = {-1};
         String[] transaction = {null};
         T result = jdbi.inTransaction(h -> {
+            if (fleetChanges != null) {
+                h.createQuery(AccountTables.LOCK_CHANGE_COUNTER).mapTo(Long.class).one();
+            }
             T r = work.withHandle(h);
             if (outsideChanges != null && !Boolean.FALSE.equals(r)) {
                 counter[0] = h.createQuery(AccountTables.SELECT_CHANGE_COUNTER).mapTo(Long.class).one();

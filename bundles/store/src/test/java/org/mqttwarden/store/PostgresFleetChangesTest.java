@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -257,6 +259,42 @@ class PostgresFleetChangesTest {
         await().atMost(Duration.ofSeconds(10)).until(listener::listening);
         await().atMost(WITHIN).until(() -> b.revision() != lost);
         assertThat(b.findAccount("while-away")).isPresent();
+    }
+
+    @Test
+    void twoStatementWritesOnTwoGatewaysTakeTurnsInsteadOfDeadlocking() throws Exception {
+        String name = pg.createDatabase();
+        JdbiAccountStore a = gateway(name, Map.of());
+        JdbiAccountStore b = gateway(name, Map.of());
+        assertThat(a.insertAccount(account("dev4"))).isTrue();
+
+        // a write of two statements paused between them, as a role grant is (the grant, then the account's
+        // updated_at): its first statement's trigger holds the counter's row
+        try (Connection t = pg.source(name).getConnection(); Statement s = t.createStatement()) {
+            t.setAutoCommit(false);
+            s.execute("INSERT INTO warden_account_role (username, role) VALUES ('dev4', 'viewer')");
+            // meanwhile gateway B changes the same account: it waits for the counter before touching the row
+            CompletableFuture<Boolean> disable = CompletableFuture.supplyAsync(
+                    () -> b.updateEnabled("dev4", false, NOW));
+            await().atMost(Duration.ofSeconds(5)).until(() -> waiting(name) > 0);
+            // the paused write's second statement needs the account row: free, so no deadlock to break
+            s.execute("UPDATE warden_account SET updated_at = 1 WHERE username = 'dev4'");
+            t.commit();
+            assertThat(disable.get(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(a.findAccount("dev4")).hasValueSatisfying(acc -> {
+            assertThat(acc.enabled()).isFalse();
+            assertThat(acc.roles()).containsExactlyInAnyOrder("sensor", "viewer");
+        });
+    }
+
+    private static long waiting(String database) throws Exception {
+        try (Connection conn = pg.source("postgres").getConnection(); Statement s = conn.createStatement();
+                var rs = s.executeQuery("SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                        + " WHERE NOT l.granted AND a.datname = '" + database + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     @Test
