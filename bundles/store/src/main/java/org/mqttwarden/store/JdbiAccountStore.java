@@ -64,7 +64,8 @@ public final class JdbiAccountStore implements AccountStore {
         database.migrate(AccountTables.OWNER, AccountTables.MIGRATIONS);
         this.jdbi = Jdbi.create(database.dataSource());
         SqliteDatabase sqlite = StoreDatabase.sqlite(database);
-        PostgresDatabase postgres = StoreDatabase.postgres(database);
+        // asked only when it is not SQLite: a gateway without the PostgreSQL driver never loads its classes
+        PostgresDatabase postgres = sqlite == null ? StoreDatabase.postgres(database) : null;
         if (sqlite != null) {
             jdbi.useTransaction(h -> AccountTables.SQLITE_CHANGE_COUNTER.forEach(h::execute));
             this.outsideChanges = new OutsideChanges(sqlite, poll, revision::incrementAndGet);
@@ -88,6 +89,23 @@ public final class JdbiAccountStore implements AccountStore {
         if (fleetChanges != null) {
             fleetChanges.close();
         }
+    }
+
+    /**
+     * @return how this store learns of changes it did not make, for {@code warden:store-status}: the SQLite
+     *     file's watcher, or on PostgreSQL whether the listener hears the fleet now and how often it reconnected
+     */
+    public String changesHeard() {
+        if (outsideChanges != null) {
+            return "SQLite file checked every " + OUTSIDE_CHANGES_POLL.toMillis() + " ms for other processes' edits";
+        }
+        if (fleetChanges != null) {
+            return (fleetChanges.listening() ? "listening on " + AccountTables.CHANNEL
+                    : "NOT listening (connection lost, reconnecting; caches were dropped)")
+                    + ", counter polled every " + OUTSIDE_CHANGES_POLL.toMillis() + " ms, "
+                    + fleetChanges.reconnects() + " reconnections since start";
+        }
+        return "only this store's own writes";
     }
 
     /** @return the listener for the fleet's changes, or null on another database than PostgreSQL */

@@ -214,11 +214,14 @@ class PostgresFleetChangesTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> b.revision() != before && !listener.listening());
             lost = b.revision();
             assertThat(listener.reconnects()).isZero();
+            assertThat(b.changesHeard()).startsWith("NOT listening (connection lost, reconnecting;");
         } finally {
             pg.restart();
         }
         await().atMost(Duration.ofSeconds(15)).until(listener::listening);
         assertThat(listener.reconnects()).isEqualTo(1);
+        assertThat(b.changesHeard()).isEqualTo("listening on warden_changes, counter polled every 1000 ms,"
+                + " 1 reconnections since start");
         // notifications sent while nobody listened are lost: the reconnection itself drops the caches again
         await().atMost(WITHIN).until(() -> b.revision() != lost);
 

@@ -34,6 +34,8 @@ class StoreDatabaseTest {
             assertThat(db.describe()).isEqualTo("sqlite:" + dir.resolve("w.db").toAbsolutePath());
             JdbiAccountStore store = new JdbiAccountStore(db);
             assertThat(store.outsideChanges()).isNotNull();
+            assertThat(store.changesHeard()).isEqualTo("SQLite file checked every 1000 ms for other processes'"
+                    + " edits");
             store.close();
             StoreStatus status = db.status();
             assertThat(status.backend()).isEqualTo("sqlite");
