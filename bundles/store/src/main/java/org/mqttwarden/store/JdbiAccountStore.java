@@ -362,12 +362,11 @@ public final class JdbiAccountStore implements AccountStore {
      * the caches a second time (our write moves the revision itself). Outside changes committed before ours
      * are then covered by our own revision move. On PostgreSQL it locks the counter first (see
      * {@link AccountTables#LOCK_CHANGE_COUNTER}: the fleet's writes to these tables take turns, as on SQLite) and
-     * reads it and the transaction's id before the commit, so the listener does not take this write's
-     * notification for another gateway's.
+     * tells the listener, before the commit, the transaction's id and the counter it leaves, so the listener does
+     * not take this write's notification for another gateway's.
      */
     private <T> T write(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
         long[] counter = {-1};
-        String[] transaction = {null};
         T result = jdbi.inTransaction(h -> {
             if (fleetChanges != null) {
                 h.createQuery(AccountTables.LOCK_CHANGE_COUNTER).mapTo(Long.class).one();
@@ -377,16 +376,15 @@ public final class JdbiAccountStore implements AccountStore {
                 counter[0] = h.createQuery(AccountTables.SELECT_CHANGE_COUNTER).mapTo(Long.class).one();
             } else if (fleetChanges != null) {
                 // the triggers ran even when no row changed: a statement-level trigger fires per statement
+                // named before the commit: its notification may reach the listener before commit() returns here
+                // (a write rolled back leaves a name nobody hears, forgotten in time)
                 Object[] own = h.createQuery(AccountTables.SELECT_OWN_CHANGE)
                         .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getString(2)}).one();
-                counter[0] = (Long) own[0];
-                transaction[0] = (String) own[1];
+                fleetChanges.ownWrite((Long) own[0], (String) own[1]);
             }
             return r;
         });
-        if (transaction[0] != null) {
-            fleetChanges.ownWrite(counter[0], transaction[0]);
-        } else if (counter[0] >= 0) {
+        if (counter[0] >= 0) {
             outsideChanges.ownWrite(counter[0]);
         }
         return result;
