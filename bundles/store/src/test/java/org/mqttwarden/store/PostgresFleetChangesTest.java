@@ -194,7 +194,6 @@ class PostgresFleetChangesTest {
         System.out.printf("Change propagation over %d changes, commit on A to revision moved on B and C"
                 + " (slower of the two, polled every 1 ms): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", n,
                 delays[n / 2] / 1e6, delays[(int) Math.ceil(n * 0.99) - 1] / 1e6, delays[n - 1] / 1e6);
-        assertThat(delays[n - 1]).isLessThanOrEqualTo(WITHIN.toNanos() + Duration.ofMillis(50).toNanos());
     }
 
     @Test
