@@ -168,10 +168,12 @@ final class PostgresChanges implements AutoCloseable {
                         break;
                     }
                     disconnect();
-                    LOG.warn("Lost the connection listening for the fleet's changes on {} ({}); caches dropped,"
-                            + " reconnecting", database.describe(), e.getMessage());
+                    // the caches are kept while the database is unreachable (issue 16: cached decisions keep being
+                    // answered, uncached ones get 503); the reconnection drops them, since changes made meanwhile
+                    // by other gateways were not heard
+                    LOG.warn("Lost the connection listening for the fleet's changes on {} ({}); cached decisions"
+                            + " stand until it is back, reconnecting", database.describe(), e.getMessage());
                     failing = true;
-                    onChange.run();
                 }
             }
         } finally {
