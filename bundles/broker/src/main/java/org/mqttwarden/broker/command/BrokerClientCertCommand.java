@@ -12,6 +12,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.CommandException;
+import org.mqttwarden.api.account.AdminChange;
 import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.broker.setup.BrokerSetup;
 import org.mqttwarden.broker.setup.SetupAudit;
@@ -46,7 +47,7 @@ public class BrokerClientCertCommand implements Action {
         Object user = session.get("USER");
         BrokerSetup.Result result;
         try {
-            result = SetupAudit.audited(events, SetupAudit.BROKER_CLIENT_CERT,
+            result = SetupAudit.audited(events, AdminChange.BROKER_CLIENT_CERT,
                     "shell:" + (user == null ? "unknown" : user),
                     Map.of("client", org.mqttwarden.api.text.Printable.escape(name), "force", String.valueOf(force)),
                     () -> setup.clientCert(name, force));

@@ -11,6 +11,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.CommandException;
+import org.mqttwarden.api.account.AdminChange;
 import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.broker.setup.BrokerSetup;
 import org.mqttwarden.broker.setup.SetupAudit;
@@ -60,7 +61,7 @@ public class BrokerInitCommand implements Action {
         Object user = session.get("USER");
         BrokerSetup.Result result;
         try {
-            result = SetupAudit.audited(events, SetupAudit.BROKER_INIT, "shell:" + (user == null ? "unknown" : user),
+            result = SetupAudit.audited(events, AdminChange.BROKER_INIT, "shell:" + (user == null ? "unknown" : user),
                     Map.of("dir", folder.toString(), "force", String.valueOf(force)),
                     () -> setup.init(dir, hosts, addresses, plainPort, requireCertificate, force));
         } catch (SetupException e) {

@@ -10,6 +10,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.CommandException;
+import org.mqttwarden.api.account.AdminChange;
 import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.api.text.Printable;
 import org.mqttwarden.broker.run.BrokerAudit;
@@ -53,7 +54,7 @@ public class BrokerStartCommand implements Action {
             throws CommandException {
         String conf = broker.paths().mosquittoConf().toString();
         try {
-            long pid = broker.start(force, BrokerAudit.recording(events, Clock.systemUTC(), BrokerAudit.BROKER_START,
+            long pid = broker.start(force, BrokerAudit.recording(events, Clock.systemUTC(), AdminChange.BROKER_START,
                     actor, Map.of("config", conf, "force", Boolean.toString(force))));
             return "Started Mosquitto (pid " + pid + ") with " + Printable.escape(conf) + (force ? ", despite its"
                     + " critical lint findings" : "") + "; warden:broker-status shows whether it stays up.";

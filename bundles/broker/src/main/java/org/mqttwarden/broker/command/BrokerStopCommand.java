@@ -10,6 +10,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.CommandException;
+import org.mqttwarden.api.account.AdminChange;
 import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.broker.run.BrokerAudit;
 import org.mqttwarden.broker.run.BrokerRefusedException;
@@ -47,7 +48,7 @@ public class BrokerStopCommand implements Action {
             InterruptedException {
         Optional<ManagedBroker.Stopped> stopped;
         try {
-            stopped = broker.stop(BrokerAudit.recording(events, Clock.systemUTC(), BrokerAudit.BROKER_STOP, actor,
+            stopped = broker.stop(BrokerAudit.recording(events, Clock.systemUTC(), AdminChange.BROKER_STOP, actor,
                     Map.of("config", broker.paths().mosquittoConf().toString())));
         } catch (BrokerRefusedException e) {
             throw new CommandException(e.getMessage());

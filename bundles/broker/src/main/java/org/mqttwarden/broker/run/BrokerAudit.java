@@ -19,11 +19,6 @@ import org.mqttwarden.api.event.SecurityEvent;
  */
 public final class BrokerAudit {
 
-    /** The reason code of a broker start from the shell (api.account's AdminChange). */
-    public static final String BROKER_START = org.mqttwarden.api.account.AdminChange.BROKER_START;
-    /** The reason code of a broker stop from the shell (api.account's AdminChange). */
-    public static final String BROKER_STOP = org.mqttwarden.api.account.AdminChange.BROKER_STOP;
-
     private BrokerAudit() {
     }
 

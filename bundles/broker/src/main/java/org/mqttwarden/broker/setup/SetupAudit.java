@@ -17,11 +17,6 @@ import org.mqttwarden.api.event.SecurityEvent;
  */
 public final class SetupAudit {
 
-    /** A broker setup was written (detail: dir, force): api.account's AdminChange. */
-    public static final String BROKER_INIT = org.mqttwarden.api.account.AdminChange.BROKER_INIT;
-    /** A client certificate was issued from the broker CA (detail: client, force): api.account's AdminChange. */
-    public static final String BROKER_CLIENT_CERT = org.mqttwarden.api.account.AdminChange.BROKER_CLIENT_CERT;
-
     private SetupAudit() {
     }
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.api.account.AdminChange;
 import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.api.event.EventType;
 import org.mqttwarden.api.event.Outcome;
@@ -70,7 +71,7 @@ class BrokerCommandsTest {
         assertThat(recorded).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(EventType.ADMIN_CHANGE);
             assertThat(e.outcome()).isEqualTo(Outcome.ALLOW);
-            assertThat(e.reason()).isEqualTo(BrokerAudit.BROKER_START);
+            assertThat(e.reason()).isEqualTo(AdminChange.BROKER_START);
             assertThat(e.actor()).isEqualTo("shell:admin");
             assertThat(e.detail()).isEqualTo(Map.of("config", folder.conf().toString(), "force", "false"));
         });
@@ -83,7 +84,7 @@ class BrokerCommandsTest {
         assertThat(BrokerStopCommand.stop(broker, events, "shell:admin")).isEqualTo("Stopped Mosquitto (pid " + pid
                 + ").");
         assertThat(recorded).hasSize(2);
-        assertThat(recorded.get(1).reason()).isEqualTo(BrokerAudit.BROKER_STOP);
+        assertThat(recorded.get(1).reason()).isEqualTo(AdminChange.BROKER_STOP);
         assertThat(folder.portFree()).isTrue();
         assertThat(BrokerStatusCommand.format(broker.status(), Instant.now())).startsWith("Broker:        stopped\n")
                 .contains("Last exit:     0\n");

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mqttwarden.api.account.AdminChange;
 import org.mqttwarden.api.event.EventPublisher;
 import org.mqttwarden.api.event.EventSink;
 import org.mqttwarden.api.event.EventType;
@@ -102,7 +103,7 @@ class SetupServiceTest {
         SetupService s = service(dir, Map.of());
         Map<String, String> detail = Map.of("dir", dir.toString(), "force", "false");
         AtomicBoolean written = new AtomicBoolean();
-        SetupAudit.audited(publisher, SetupAudit.BROKER_INIT, "shell:karaf", detail, () -> {
+        SetupAudit.audited(publisher, AdminChange.BROKER_INIT, "shell:karaf", detail, () -> {
             // the record exists before the first file is made
             assertThat(events).hasSize(1);
             written.set(true);
@@ -117,7 +118,7 @@ class SetupServiceTest {
         assertThat(first.detail()).isEqualTo(detail);
 
         // a second run without --force is refused by the setup: recorded, then followed by an ERROR record
-        assertThatThrownBy(() -> SetupAudit.audited(publisher, SetupAudit.BROKER_INIT, "shell:karaf", detail,
+        assertThatThrownBy(() -> SetupAudit.audited(publisher, AdminChange.BROKER_INIT, "shell:karaf", detail,
                 () -> s.init(null, null, null, null, false, false))).isInstanceOf(SetupException.class);
         assertThat(events.get(events.size() - 1).outcome()).isEqualTo(Outcome.ERROR);
         assertThat(events.get(events.size() - 1).detail().get("error")).contains("--force");
@@ -125,7 +126,7 @@ class SetupServiceTest {
         // the audit log cannot record: nothing is done
         refuse.set(true);
         Path other = tmp.resolve("other");
-        assertThatThrownBy(() -> SetupAudit.audited(publisher, SetupAudit.BROKER_CLIENT_CERT, "shell:karaf",
+        assertThatThrownBy(() -> SetupAudit.audited(publisher, AdminChange.BROKER_CLIENT_CERT, "shell:karaf",
                 Map.of("client", "x"), () -> service(other, Map.of()).init(null, null, null, null, false, false)))
                 .isInstanceOf(SetupException.class).hasMessageStartingWith("Nothing was changed");
         assertThat(other).doesNotExist();
